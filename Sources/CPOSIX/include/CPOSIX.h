@@ -1,0 +1,24 @@
+// POSIX headers for TLSPlatform. A C module rather than Glibc so that the same Swift
+// sources compile as Embedded Swift for bare triples against a cross sysroot.
+#ifndef CPOSIX_H
+#define CPOSIX_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <termios.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <sys/random.h>
+#include <sys/types.h>
+
+// errno is a macro over a thread-local; Swift cannot import it directly.
+static inline int cposix_errno(void) { return errno; }
+
+#endif

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+@main
+struct HostSim: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hostsim",
+        abstract: "Runs the TLS core on a Linux host: self-check, verification, connections.",
+        subcommands: [SelfCheck.self]
+    )
+}
