@@ -21,6 +21,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/bignum.h>
+#include <mbedtls/ssl.h>       // tests cross-check the PRF with mbedtls_ssl_tls_prf
+#include <mbedtls/x509_crt.h>  // tests and benchmarks compare with mbedtls_x509_crt_verify
 
 // Mbed TLS 2.28's AES context keeps `rk` pointing into its own `buf`. Swift may move a
 // ~Copyable value to a new address, which leaves `rk` dangling; the DRBG re-points it
