@@ -27,6 +27,10 @@ public enum TLSError: Error, Equatable, Sendable {
     /// Mbed TLS returned an error that has no more specific meaning here.
     case mbedTLS(Int32)
 
+    // X.509.
+    /// A certificate, chain or CRL was refused (X509/PathValidator).
+    case certificate(CertificateError)
+
     /// The alert this error sends to the peer (RFC 5246 §7.2.2).
     public var alert: AlertDescription {
         switch self {
@@ -37,6 +41,7 @@ public enum TLSError: Error, Equatable, Sendable {
         case .invalidPeerKey: .illegalParameter
         case .unsupportedAlgorithm: .handshakeFailure
         case .randomFailure, .mbedTLS: .internalError
+        case .certificate(let reason): reason.alert
         }
     }
 

@@ -1,0 +1,76 @@
+/// Why a certificate, a chain or a CRL was refused. Each reason is distinct so that callers
+/// and tests can tell them apart, and each knows the alert it sends (RFC 5246 §7.2.2,
+/// RFC 8446 §6.2).
+public enum CertificateError: Error, Equatable, Sendable {
+    /// The validation time is after notAfter.
+    case expired
+    /// The validation time is before notBefore.
+    case notYetValid
+    /// No trust anchor issues the chain's last certificate.
+    case unknownIssuer
+    /// An issuer's name matched but its key does not verify the signature.
+    case badSignature
+    /// An issuer lacks basicConstraints cA (RFC 5280 §4.2.1.9).
+    case issuerNotCA
+    /// The path is longer than the policy's maximum or an issuer's pathLenConstraint.
+    case pathTooLong
+    /// The leaf does not carry the expected DNS name or IP address.
+    case nameMismatch
+    /// The leaf's extendedKeyUsage or keyUsage does not allow the purpose, or an issuer's
+    /// keyUsage lacks keyCertSign / cRLSign.
+    case wrongPurpose
+    /// A CRL lists the certificate.
+    case revoked
+    /// A critical extension this validator does not process (RFC 5280 §4.2).
+    case unsupportedCriticalExtension
+    /// A signature or key algorithm refused by policy or not implemented (SHA-1, MD5,
+    /// an unknown curve).
+    case unsupportedAlgorithm
+    /// The only CRLs for an issuer are outside thisUpdate..nextUpdate.
+    case crlExpired
+    /// No CRL for a link while the policy requires one.
+    case crlMissing
+    /// A CRL names the issuer but its key does not verify the CRL.
+    case crlBadSignature
+    /// A name outside a CA's permitted subtrees or inside its excluded ones (RFC 5280 §4.2.1.10).
+    case nameConstraintViolation
+    /// DER that does not decode, and where.
+    case malformed(where: Place)
+
+    /// Where a decoding failure happened.
+    public enum Place: Sendable, Equatable {
+        /// The TLS certificate_list framing (uint24 lengths).
+        case chain
+        /// The outer Certificate SEQUENCE or its signature fields.
+        case certificate
+        case tbsCertificate
+        case algorithm
+        case name
+        case validity
+        case publicKey
+        case extensions
+        case subjectAltName
+        case nameConstraints
+        case trustAnchor
+        case crl
+    }
+
+    public var alert: AlertDescription {
+        switch self {
+        case .expired, .notYetValid: .certificateExpired
+        case .unknownIssuer: .unknownCA
+        case .badSignature, .issuerNotCA, .pathTooLong, .nameMismatch, .nameConstraintViolation:
+            .badCertificate
+        case .wrongPurpose, .unsupportedCriticalExtension, .unsupportedAlgorithm: .unsupportedCertificate
+        case .revoked: .certificateRevoked
+        case .crlExpired, .crlMissing, .crlBadSignature: .certificateUnknown
+        case .malformed(let place):
+            switch place {
+            // Our own configuration is broken, not the peer's message.
+            case .trustAnchor: .internalError
+            case .crl: .certificateUnknown
+            default: .decodeError
+            }
+        }
+    }
+}
