@@ -20,6 +20,7 @@ build: setup
 # for x86_64, aarch64 and armv7.
 embedded: setup
 	./scripts/embedded-build.sh
+	./scripts/embedded-probe.sh
 
 unit: setup
 	$(SWIFT) build --build-tests
