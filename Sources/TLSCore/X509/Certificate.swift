@@ -1,0 +1,198 @@
+/// A zero-copy view of one DER X.509 v1–v3 certificate (RFC 5280 §4.1): every field is a
+/// span into the caller's bytes, parsed once by `init` and checked strictly. Nothing is
+/// copied, nothing allocated; the view lives as long as the bytes it borrows.
+///
+/// Names (issuer, subject) are kept as their DER encodings and compared byte for byte.
+/// RFC 5280 §7.1 asks for a case-folding comparison of some string types; byte equality is
+/// the simplification OpenSSL's and Go's fast paths also take, and it never matches two
+/// names that differ — it can only fail to match a CA that re-encodes its own name.
+public struct Certificate: ~Escapable {
+    /// The whole certificate.
+    public let der: Span<UInt8>
+    /// The tbsCertificate element whole: the bytes the issuer signed.
+    public let tbs: Span<UInt8>
+    /// 1, 2 or 3.
+    public let version: Int
+    /// serialNumber's INTEGER contents.
+    public let serial: Span<UInt8>
+    public let signatureAlgorithm: CertificateSignatureAlgorithm
+    /// issuer and subject Names, whole DER elements.
+    public let issuer: Span<UInt8>
+    public let subject: Span<UInt8>
+    /// Validity, Unix seconds (inclusive at both ends, RFC 5280 §4.1.2.5).
+    public let notBefore: Int64
+    public let notAfter: Int64
+    public let publicKey: SubjectPublicKey
+    public let extensions: CertificateExtensions
+    /// signatureValue's bytes.
+    public let signature: Span<UInt8>
+
+    /// Parses `der`, which must hold exactly one certificate. Any fault throws
+    /// `TLSError.certificate(.malformed(where:))`.
+    @_lifetime(copy der)
+    public init(der: Span<UInt8>) throws(TLSError) {
+        var place = CertificateError.Place.certificate
+        do throws(TLSError) {
+            // One strict pass over the whole tree first (bounded depth), then the fields.
+            try DER.checkTree(der)
+            var outer = DER(der)
+            var certificate = try outer.nested()
+            try outer.expectEnd()
+            let tbsEncoded = try certificate.encoded(DER.sequence)
+            var tbs = DER(tbsEncoded)
+            var fields = try tbs.nested()
+            place = .algorithm
+            let outerAlgorithm = try certificate.encoded(DER.sequence)
+            var algorithmReader = DER(outerAlgorithm)
+            let algorithm = try CertificateSignatureAlgorithm.parse(&algorithmReader)
+            place = .certificate
+            let signature = try certificate.octetAlignedBitString()
+            try certificate.expectEnd()
+
+            place = .tbsCertificate
+            var version = 1
+            if let explicit = try fields.optional(DER.context(0, constructed: true)) {
+                var field = DER(explicit)
+                version = try field.smallInteger() &+ 1
+                try field.expectEnd()
+                // v1 is the DEFAULT, which DER omits (X.690 §11.5).
+                guard version == 2 || version == 3 else { throw .malformed }
+            }
+            let serial = try fields.integerBytes()
+            // RFC 5280 §4.1.2.2: positive, at most 20 octets (21 with a sign octet).
+            guard serial[0] & 0x80 == 0, serial.count <= 21 else { throw .malformed }
+            place = .algorithm
+            // The signed copy of the algorithm must equal the unsigned one (§4.1.1.2).
+            let innerAlgorithm = try fields.encoded(DER.sequence)
+            guard OID.equal(innerAlgorithm, outerAlgorithm) else { throw .malformed }
+
+            place = .name
+            let issuer = try fields.encoded(DER.sequence)
+            place = .validity
+            var validity = try fields.nested()
+            let notBeforeTag = validity.peekTag() ?? 0
+            let notBefore = try Time.seconds(tag: notBeforeTag, try validity.next().contents)
+            let notAfterTag = validity.peekTag() ?? 0
+            let notAfter = try Time.seconds(tag: notAfterTag, try validity.next().contents)
+            try validity.expectEnd()
+            place = .name
+            let subject = try fields.encoded(DER.sequence)
+            place = .publicKey
+            let publicKey = try SubjectPublicKey(&fields)
+
+            place = .tbsCertificate
+            // issuerUniqueID [1], subjectUniqueID [2]: v2 and v3 only, ignored.
+            if try fields.optional(DER.context(1, constructed: false)) != nil { guard version >= 2 else { throw .malformed } }
+            if try fields.optional(DER.context(2, constructed: false)) != nil { guard version >= 2 else { throw .malformed } }
+            place = .extensions
+            var list = der.extracting(0..<0)
+            var present = false
+            if let explicit = try fields.optional(DER.context(3, constructed: true)) {
+                guard version == 3 else { throw .malformed }
+                var field = DER(explicit)
+                list = try field.contents(DER.sequence)
+                try field.expectEnd()
+                present = true
+            }
+            let extensions = try CertificateExtensions(list, present: present, place: &place)
+            try fields.expectEnd()
+            try tbs.expectEnd()
+
+            self.der = der
+            self.tbs = tbsEncoded
+            self.version = version
+            self.serial = serial
+            self.signatureAlgorithm = algorithm
+            self.issuer = issuer
+            self.subject = subject
+            self.notBefore = notBefore
+            self.notAfter = notAfter
+            self.publicKey = publicKey
+            self.extensions = extensions
+            self.signature = signature
+        } catch {
+            if case .certificate = error { throw error }
+            throw .certificate(.malformed(where: place))
+        }
+    }
+
+    /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
+    public var isSelfIssued: Bool { OID.equal(issuer, subject) }
+
+    /// The last commonName attribute of the subject (the most specific one), for the
+    /// legacy CN fallback of name matching; nil if there is none.
+    @_lifetime(copy self)
+    public func commonName() -> Span<UInt8>? {
+        var result: Span<UInt8>? = nil
+        var outer = DER(subject)
+        guard var name = try? outer.nested() else { return nil }
+        while !name.isAtEnd {
+            guard var rdn = try? name.nested(DER.set) else { return nil }
+            while !rdn.isAtEnd {
+                guard var attribute = try? rdn.nested(),
+                      let type = try? attribute.contents(DER.objectIdentifier),
+                      let value = try? attribute.next() else { return nil }
+                if OID.matches(type, OID.commonName) { result = value.contents }
+            }
+        }
+        return result
+    }
+}
+
+/// subjectPublicKeyInfo (RFC 5280 §4.1.2.7): the key's kind and its raw numbers, which
+/// `PublicKey` imports when a signature is to be checked.
+public struct SubjectPublicKey: ~Escapable {
+    public enum Kind: Equatable, Sendable {
+        case rsa
+        case ec(NamedGroup)
+        /// Another algorithm or curve; refused with `unsupportedAlgorithm` when used.
+        case unsupported
+    }
+
+    public let kind: Kind
+    /// RSA: the modulus. EC: the encoded point (RFC 5480 §2.2).
+    public let first: Span<UInt8>
+    /// RSA: the public exponent. EC: empty.
+    public let second: Span<UInt8>
+
+    @_lifetime(copy fields)
+    init(_ fields: inout DER) throws(TLSError) {
+        var info = try fields.nested()
+        var algorithm = try info.nested()
+        let oid = try algorithm.contents(DER.objectIdentifier)
+        let key = try info.octetAlignedBitString()
+        try info.expectEnd()
+        if OID.matches(oid, OID.rsaEncryption) {
+            try algorithm.optionalNull()
+            try algorithm.expectEnd()
+            // RSAPublicKey (RFC 8017 §A.1.1): two positive INTEGERs.
+            var outer = DER(key)
+            var numbers = try outer.nested()
+            try outer.expectEnd()
+            let modulus = try numbers.integerBytes()
+            let exponent = try numbers.integerBytes()
+            try numbers.expectEnd()
+            guard modulus[0] & 0x80 == 0, exponent[0] & 0x80 == 0 else { throw .malformed }
+            kind = .rsa
+            first = modulus
+            second = exponent
+        } else if OID.matches(oid, OID.ecPublicKey) {
+            // Only namedCurve parameters (RFC 5480 §2.1.1): no implicit or explicit curves.
+            let curve = try algorithm.contents(DER.objectIdentifier)
+            try algorithm.expectEnd()
+            if OID.matches(curve, OID.prime256v1) {
+                kind = .ec(.secp256r1)
+            } else if OID.matches(curve, OID.secp384r1) {
+                kind = .ec(.secp384r1)
+            } else {
+                kind = .unsupported
+            }
+            first = key
+            second = key.extracting(0..<0)
+        } else {
+            kind = .unsupported
+            first = key
+            second = key.extracting(0..<0)
+        }
+    }
+}

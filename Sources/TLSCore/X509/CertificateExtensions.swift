@@ -1,0 +1,184 @@
+/// The v3 extensions path validation needs (RFC 5280 §4.2), parsed out of a certificate's
+/// Extensions. Name lists stay spans of GeneralName elements, read again when matched.
+public struct CertificateExtensions: ~Escapable {
+    /// basicConstraints cA (§4.2.1.9); false when the extension is absent.
+    public var isCA: Bool
+    /// pathLenConstraint; nil when absent (no limit).
+    public var pathLength: Int?
+    /// keyUsage (§4.2.1.3); nil when absent, which allows every use.
+    public var keyUsage: KeyUsage?
+    /// extendedKeyUsage (§4.2.1.12); `hasExtendedKeyUsage` false means any purpose.
+    public var hasExtendedKeyUsage: Bool
+    public var serverAuth: Bool
+    public var clientAuth: Bool
+    public var anyExtendedKeyUsage: Bool
+    /// subjectAltName's GeneralName elements (§4.2.1.6), concatenated; nil when absent.
+    public var subjectAltNames: Optional<Span<UInt8>>
+    /// nameConstraints (§4.2.1.10): the GeneralSubtree elements of each list.
+    public var permittedSubtrees: Optional<Span<UInt8>>
+    public var excludedSubtrees: Optional<Span<UInt8>>
+    /// subjectKeyIdentifier / authorityKeyIdentifier keyIdentifier (§4.2.1.1–2), which
+    /// narrow the issuer search when both sides carry them.
+    public var subjectKeyIdentifier: Optional<Span<UInt8>>
+    public var authorityKeyIdentifier: Optional<Span<UInt8>>
+    /// A critical extension not processed here: the validator refuses the certificate
+    /// (§4.2: "MUST reject"), but parsing goes on so that the reason is precise.
+    public var hasUnknownCriticalExtension: Bool
+
+    /// Parses the contents of the Extensions SEQUENCE; an empty span stands for a
+    /// certificate without extensions (v1, v2, or v3 without the field).
+    @_lifetime(copy list)
+    init(_ list: Span<UInt8>, present: Bool, place: inout CertificateError.Place) throws(TLSError) {
+        isCA = false
+        pathLength = nil
+        keyUsage = nil
+        hasExtendedKeyUsage = false
+        serverAuth = false
+        clientAuth = false
+        anyExtendedKeyUsage = false
+        subjectAltNames = nil
+        permittedSubtrees = nil
+        excludedSubtrees = nil
+        subjectKeyIdentifier = nil
+        authorityKeyIdentifier = nil
+        hasUnknownCriticalExtension = false
+        if present { try parse(list, place: &place) }
+    }
+
+    // id-ce arcs (2.5.29.n).
+    static let subjectKeyIdentifierArc: UInt8 = 14
+    static let keyUsageArc: UInt8 = 15
+    static let subjectAltNameArc: UInt8 = 17
+    static let basicConstraintsArc: UInt8 = 19
+    static let nameConstraintsArc: UInt8 = 30
+    static let certificatePoliciesArc: UInt8 = 32
+    static let authorityKeyIdentifierArc: UInt8 = 35
+    static let extendedKeyUsageArc: UInt8 = 37
+
+    /// Sets `place` to the extension being read so that a failure names it.
+    @_lifetime(self: copy self, copy list)
+    mutating func parse(_ list: Span<UInt8>, place: inout CertificateError.Place) throws(TLSError) {
+        var extensions = DER(list)
+        // SIZE (1..MAX), and no extension twice (§4.2).
+        guard !extensions.isAtEnd else { throw .malformed }
+        var seen: UInt64 = 0
+        while !extensions.isAtEnd {
+            place = .extensions
+            var ext = try extensions.nested()
+            let oid = try ext.contents(DER.objectIdentifier)
+            var critical = false
+            if ext.peekTag() == DER.boolean { critical = try ext.boolean() }
+            let value = try ext.contents(DER.octetString)
+            try ext.expectEnd()
+            guard let arc = OID.certificateExtension(oid), arc < 64 else {
+                if critical { hasUnknownCriticalExtension = true }
+                continue
+            }
+            guard seen & ((1 as UInt64) &<< UInt64(widening: UInt32(arc))) == 0 else { throw .malformed }
+            seen |= (1 as UInt64) &<< UInt64(widening: UInt32(arc))
+            var body = DER(value)
+            switch arc {
+            case Self.basicConstraintsArc:
+                var fields = try body.nested()
+                // DER omits a FALSE default, but an explicit FALSE is common enough to accept.
+                if fields.peekTag() == DER.boolean { isCA = try fields.boolean() }
+                if fields.peekTag() == DER.integer { pathLength = try fields.smallInteger() }
+                try fields.expectEnd()
+            case Self.keyUsageArc:
+                keyUsage = KeyUsage(rawValue: try body.namedBits())
+            case Self.extendedKeyUsageArc:
+                var purposes = try body.nested()
+                guard !purposes.isAtEnd else { throw .malformed }
+                hasExtendedKeyUsage = true
+                while !purposes.isAtEnd {
+                    let purpose = try purposes.contents(DER.objectIdentifier)
+                    if OID.matches(purpose, OID.serverAuth) { serverAuth = true }
+                    if OID.matches(purpose, OID.clientAuth) { clientAuth = true }
+                    if OID.matches(purpose, OID.anyExtendedKeyUsage) { anyExtendedKeyUsage = true }
+                }
+            case Self.subjectAltNameArc:
+                place = .subjectAltName
+                let names = try body.contents(DER.sequence)
+                try Self.checkGeneralNames(names, constraint: false)
+                guard !DER(names).isAtEnd else { throw .malformed }
+                subjectAltNames = names
+            case Self.nameConstraintsArc:
+                place = .nameConstraints
+                var fields = try body.nested()
+                if let permitted = try fields.optional(DER.context(0, constructed: true)) {
+                    try Self.checkSubtrees(permitted)
+                    permittedSubtrees = permitted
+                }
+                if let excluded = try fields.optional(DER.context(1, constructed: true)) {
+                    try Self.checkSubtrees(excluded)
+                    excludedSubtrees = excluded
+                }
+                try fields.expectEnd()
+                // §4.2.1.10: at least one of the two lists.
+                guard permittedSubtrees != nil || excludedSubtrees != nil else { throw .malformed }
+            case Self.subjectKeyIdentifierArc:
+                subjectKeyIdentifier = try body.contents(DER.octetString)
+            case Self.authorityKeyIdentifierArc:
+                var fields = try body.nested()
+                authorityKeyIdentifier = try fields.optional(DER.context(0, constructed: false))
+                // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used.
+                while !fields.isAtEnd { _ = try fields.next() }
+            case Self.certificatePoliciesArc:
+                // Policies are not processed (no policy mapping in this validator): known
+                // well enough to skip when non-critical, refused when critical.
+                if critical { hasUnknownCriticalExtension = true }
+                continue
+            default:
+                if critical { hasUnknownCriticalExtension = true }
+                continue
+            }
+            try body.expectEnd()
+        }
+    }
+
+    /// Each element a GeneralName (§4.2.1.6) with the shapes matched later checked now:
+    /// dNSName printable ASCII, iPAddress 4 or 16 octets (8 or 32 with the mask of a
+    /// constraint, §4.2.1.10).
+    static func checkGeneralNames(_ names: Span<UInt8>, constraint: Bool) throws(TLSError) {
+        var reader = DER(names)
+        while !reader.isAtEnd {
+            let name = try reader.next()
+            // Context-specific tags [0]...[8] only.
+            guard name.tag & 0xC0 == 0x80, name.tag & 0x1F <= 8 else { throw .malformed }
+            switch name.tag {
+            case GeneralName.dnsName:
+                for i in 0..<name.contents.count {
+                    let c = name.contents[i]
+                    guard c > 0x20, c < 0x7F else { throw .malformed }
+                }
+            case GeneralName.ipAddress:
+                let n = name.contents.count
+                guard constraint ? (n == 8 || n == 32) : (n == 4 || n == 16) else { throw .malformed }
+            default:
+                break
+            }
+            if constraint { try reader.expectEnd() }
+        }
+    }
+
+    /// GeneralSubtrees: SEQUENCE OF GeneralSubtree { base, minimum [0] DEFAULT 0, maximum [1] };
+    /// RFC 5280 requires minimum absent (0) and maximum absent.
+    static func checkSubtrees(_ subtrees: Span<UInt8>) throws(TLSError) {
+        var reader = DER(subtrees)
+        guard !reader.isAtEnd else { throw .malformed }
+        while !reader.isAtEnd {
+            let subtree = try reader.contents(DER.sequence)
+            try checkGeneralNames(subtree, constraint: true)
+            guard !DER(subtree).isAtEnd else { throw .malformed }
+        }
+    }
+}
+
+/// GeneralName tags (RFC 5280 §4.2.1.6) as they appear in SAN and name constraints.
+public enum GeneralName {
+    public static let rfc822Name: UInt8 = 0x81
+    public static let dnsName: UInt8 = 0x82
+    public static let directoryName: UInt8 = 0xA4
+    public static let uniformResourceIdentifier: UInt8 = 0x86
+    public static let ipAddress: UInt8 = 0x87
+}

@@ -1,0 +1,96 @@
+/// Server identity matching (RFC 6125 §6.4): a reference DNS name against dNSName
+/// identifiers, and an IP address against iPAddress identifiers (RFC 5280 §4.2.1.6).
+///
+/// Stricter than RFC 6125 allows, as browsers are: a wildcard only as the whole left-most
+/// label ("*.example.com", never "f*.example.com" or "www.*.example.com"), standing for
+/// exactly one label, and never over a single-label suffix ("*.com").
+public enum Hostname {
+    /// Whether `reference` (the name the caller asked for) matches `pattern` (a dNSName
+    /// or common name from the certificate). Case-insensitive ASCII; one trailing dot on
+    /// either side is ignored. A malformed reference never matches.
+    public static func matches(reference: Span<UInt8>, pattern: Span<UInt8>) -> Bool {
+        let reference = trimmingDot(reference)
+        let pattern = trimmingDot(pattern)
+        guard isValidReference(reference), pattern.count > 0 else { return false }
+        if pattern.count >= 2, pattern[0] == 0x2A, pattern[1] == 0x2E {  // "*."
+            let suffix = pattern.extracting(2..<pattern.count)
+            // The suffix must be a name of two labels or more, itself free of wildcards.
+            guard hasDot(suffix), !contains(suffix, 0x2A) else { return false }
+            // The wildcard takes the reference's whole first label, which must be non-empty.
+            var firstDot = -1
+            for i in 0..<reference.count where reference[i] == 0x2E {
+                firstDot = i
+                break
+            }
+            guard firstDot > 0 else { return false }
+            return equalFolded(reference.extracting((firstDot &+ 1)..<reference.count), suffix)
+        }
+        guard !contains(pattern, 0x2A) else { return false }
+        return equalFolded(reference, pattern)
+    }
+
+    /// Letters, digits, hyphens and underscores in non-empty labels of at most 63 bytes,
+    /// 253 bytes in all (RFC 1035 §2.3.4, with "_" as seen in practice); no wildcard.
+    public static func isValidReference(_ name: Span<UInt8>) -> Bool {
+        guard name.count > 0, name.count <= 253 else { return false }
+        var label = 0
+        for i in 0..<name.count {
+            let c = name[i]
+            if c == 0x2E {
+                guard label > 0 else { return false }
+                label = 0
+                continue
+            }
+            let ok = (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x5F
+            guard ok else { return false }
+            label &+= 1
+            guard label <= 63 else { return false }
+        }
+        return label > 0
+    }
+
+    /// Byte equality of two IP addresses (4 or 16 octets).
+    public static func matches(address: Span<UInt8>, san: Span<UInt8>) -> Bool {
+        (address.count == 4 || address.count == 16) && OID.equal(address, san)
+    }
+
+    @_lifetime(copy name)
+    static func trimmingDot(_ name: Span<UInt8>) -> Span<UInt8> {
+        if name.count > 1, name[name.count &- 1] == 0x2E { return name.extracting(0..<(name.count &- 1)) }
+        return name
+    }
+
+    static func hasDot(_ name: Span<UInt8>) -> Bool { contains(name, 0x2E) }
+
+    static func contains(_ name: Span<UInt8>, _ byte: UInt8) -> Bool {
+        for i in 0..<name.count where name[i] == byte { return true }
+        return false
+    }
+
+    @inline(__always)
+    static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+
+    /// ASCII case-insensitive equality (RFC 4343).
+    public static func equalFolded(_ a: Span<UInt8>, _ b: Span<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where lower(a[i]) != lower(b[i]) { return false }
+        return true
+    }
+
+    /// Whether `name` is `domain` or ends with "." + `domain`: the dNSName subtree rule of
+    /// RFC 5280 §4.2.1.10 (labels added on the left). A constraint written with a leading
+    /// dot (".example.com", common in practice) admits only names below it; an empty one
+    /// admits everything.
+    public static func isWithin(_ name: Span<UInt8>, domain: Span<UInt8>) -> Bool {
+        let name = trimmingDot(name)
+        let domain = trimmingDot(domain)
+        if domain.count == 0 { return true }
+        if domain[0] == 0x2E {
+            guard name.count > domain.count else { return false }
+            return equalFolded(name.extracting((name.count &- domain.count)..<name.count), domain)
+        }
+        if name.count == domain.count { return equalFolded(name, domain) }
+        guard name.count > domain.count, name[name.count &- domain.count &- 1] == 0x2E else { return false }
+        return equalFolded(name.extracting((name.count &- domain.count)..<name.count), domain)
+    }
+}
