@@ -31,8 +31,39 @@ public enum TLSError: Error, Equatable, Sendable {
     /// A certificate, chain or CRL was refused (X509/PathValidator).
     case certificate(CertificateError)
 
-    /// The alert this error sends to the peer (RFC 5246 §7.2.2).
-    public var alert: AlertDescription {
+    // Protocol.
+    /// A message or record arrived that the state machine does not allow now.
+    case unexpectedMessage
+    /// A record longer than RFC 5246 §6.2 or the negotiated max_fragment_length allows.
+    case recordOverflow
+    /// The server chose a version other than TLS 1.2.
+    case protocolVersion
+    /// The server chose something the client did not offer, or a value the RFC forbids.
+    case illegalParameter
+    /// No suite, group or signature scheme in common, or the server refused the handshake.
+    case handshakeFailure
+    /// The server's random carries the TLS 1.3 downgrade sentinel (RFC 8446 §4.1.3).
+    case downgradeDetected
+    /// The server's Finished does not match the transcript (RFC 5246 §7.4.9).
+    case finishedMismatch
+    /// The server asked to renegotiate; this client never does (RFC 5746 §4.2 note).
+    case renegotiationRefused
+    /// The engine was used out of order (a caller bug, not a peer's).
+    case invalidState
+
+    // The peer and the transport.
+    /// The peer sent this fatal alert (or close_notify during the handshake).
+    case peerAlert(AlertDescription)
+    /// The transport reached end of stream where TLS data was still due.
+    case connectionClosed
+    /// A wait ran past the caller's timeout.
+    case timeout
+    /// The transport failed with this errno.
+    case transport(Int32)
+
+    /// The alert this error sends to the peer (RFC 5246 §7.2.2), or nil when none is sent
+    /// because the peer already ended the connection or the transport is gone.
+    public var alert: AlertDescription? {
         switch self {
         case .truncated, .malformed, .trailingBytes: .decodeError
         case .bufferTooSmall: .internalError
@@ -42,6 +73,15 @@ public enum TLSError: Error, Equatable, Sendable {
         case .unsupportedAlgorithm: .handshakeFailure
         case .randomFailure, .mbedTLS: .internalError
         case .certificate(let reason): reason.alert
+        case .unexpectedMessage: .unexpectedMessage
+        case .recordOverflow: .recordOverflow
+        case .protocolVersion: .protocolVersion
+        case .illegalParameter, .downgradeDetected: .illegalParameter
+        case .handshakeFailure: .handshakeFailure
+        case .finishedMismatch: .decryptError
+        case .renegotiationRefused: .noRenegotiation
+        case .invalidState: .internalError
+        case .peerAlert, .connectionClosed, .timeout, .transport: nil
         }
     }
 
