@@ -16,4 +16,6 @@ public struct CipherSuites: Sendable, Equatable {
     public func contains(_ suite: CipherSuite) -> Bool { rawValue & suite.bit != 0 }
     public mutating func insert(_ suite: CipherSuite) { rawValue |= suite.bit }
     public var isEmpty: Bool { rawValue == 0 }
+    /// Whether any ECDHE suite is in the set (then supported_groups and ec_point_formats go out).
+    public var offersECDHE: Bool { rawValue & CipherSuites.defaults.rawValue != 0 }
 }

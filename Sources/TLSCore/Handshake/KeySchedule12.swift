@@ -4,16 +4,16 @@ struct KeySchedule12: ~Copyable {
     let suite: CipherSuite
     private(set) var masterSecret = InlineArray<48, UInt8>(repeating: 0)
 
-    /// Derives the master secret from the pre-master secret. `sessionHash` is the
-    /// transcript hash through ClientKeyExchange when extended_master_secret was
-    /// negotiated, else nil and the two randoms are the seed.
+    /// Derives the master secret from the pre-master secret. With extended_master_secret
+    /// the seed is `sessionHash`, the transcript hash through ClientKeyExchange; without,
+    /// the two randoms.
     init(
         suite: CipherSuite, preMasterSecret: Span<UInt8>, clientRandom: Span<UInt8>, serverRandom: Span<UInt8>,
-        sessionHash: Span<UInt8>?
+        extendedMasterSecret: Bool, sessionHash: Span<UInt8>
     ) throws(TLSError) {
         self.suite = suite
         var master = masterSecret.mutableSpan
-        if let sessionHash {
+        if extendedMasterSecret {
             try PRF.derive(suite.prfHash, secret: preMasterSecret, label: "extended master secret",
                            seed: sessionHash, seed2: Span(), into: &master)
         } else {
@@ -24,7 +24,7 @@ struct KeySchedule12: ~Copyable {
 
     /// The client's and the server's write states from the key block (AEAD suites: no MAC
     /// keys). The key block is wiped before returning.
-    func cipherStates(clientRandom: Span<UInt8>, serverRandom: Span<UInt8>) throws(TLSError) -> (client: CipherState, server: CipherState) {
+    func cipherStates(clientRandom: Span<UInt8>, serverRandom: Span<UInt8>) throws(TLSError) -> CipherStatePair {
         let keyLength = suite.aead.keyLength
         let ivLength = suite.fixedIVLength
         var block = InlineArray<88, UInt8>(repeating: 0)  // 2 × (32 + 12) at most
@@ -42,7 +42,7 @@ struct KeySchedule12: ~Copyable {
         let server = try CipherState(
             suite: suite, key: view.extracting(keyLength..<(2 &* keyLength)),
             iv: view.extracting((2 &* keyLength &+ ivLength)..<total))
-        return (client, server)
+        return CipherStatePair(client: client, server: server)
     }
 
     /// verify_data = PRF(master_secret, label, Hash(handshake_messages))[0..11].
@@ -52,9 +52,19 @@ struct KeySchedule12: ~Copyable {
                        seed: transcriptHash, seed2: Span(), into: &twelve)
     }
 
+    func withMasterSecret<R>(_ body: (Span<UInt8>) -> R) -> R {
+        body(masterSecret.span)
+    }
+
     /// Zeroes the master secret in place (deinit sees only a copy).
     mutating func wipe() {
         var span = masterSecret.mutableSpan
         secureZero(&span)
     }
+}
+
+/// Both directions' states from one key block.
+struct CipherStatePair: ~Copyable {
+    var client: CipherState
+    var server: CipherState
 }
