@@ -22,6 +22,7 @@ struct Verify: ParsableCommand {
     @Option(name: .customLong("max-depth"), help: "Longest path in certificates, leaf and root included.") var maxDepth: String?
     @Flag(name: .customLong("cn-fallback"), help: "Match the subject CN when there is no DNS SAN.") var cnFallback = false
     @Flag(name: .customLong("require-crl"), help: "Fail links that have no CRL.") var requireCRL = false
+    @Option(name: .customLong("repeat"), help: .hidden) var repetitions: String?
     @Argument(parsing: .allUnrecognized, help: .hidden) var unexpected: [String] = []
 
     func run() throws {
@@ -72,6 +73,17 @@ struct Verify: ParsableCommand {
         let anchorBytes = roots.flatMap { $0 }
         let list = PEM.tlsCertificateList(certificates)
 
+        // Benchmarks (Benchmarks/x509): extra validations of the same inputs, so that
+        // callgrind's per-run figure is (cost at N - cost at 1) / (N - 1).
+        if let repetitions {
+            guard let count = Int(repetitions), count >= 1 else { throw fail("bad --repeat \(repetitions)") }
+            for _ in 1..<count {
+                _ = Self.validate(
+                    list: list, anchors: anchorBytes, crls: crlBytes, time: seconds, purpose: purposeValue,
+                    host: host == nil ? nil : hostBytes, ip: ip == nil ? nil : address, maxDepth: depth,
+                    cnFallback: cnFallback, requireCRL: requireCRL)
+            }
+        }
         let outcome: Result<Void, TLSError> = Self.validate(
             list: list, anchors: anchorBytes, crls: crlBytes, time: seconds, purpose: purposeValue,
             host: host == nil ? nil : hostBytes, ip: ip == nil ? nil : address, maxDepth: depth,

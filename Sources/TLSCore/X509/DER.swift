@@ -206,7 +206,7 @@ public struct DER: ~Escapable {
     /// field is trusted. Primitive contents (OCTET STRING extension values) are parsed
     /// later by the code that knows their type.
     public static func checkTree(_ bytes: Span<UInt8>, depth: Int = 0) throws(TLSError) {
-        guard depth < maxDepth else { throw .malformed }
+        guard depth <= maxDepth else { throw .malformed }
         var der = DER(bytes)
         while !der.isAtEnd {
             let element = try der.next()
