@@ -289,6 +289,9 @@ public struct ClientEngine: ~Copyable, ~Escapable {
         if case .failed(let error) = state { throw error }
         do {
             try body(&self)
+            // Handshake messages are packed into an open record; close it so that what
+            // is queued is complete records only.
+            try output.close()
         } catch {
             if let alert = error.alert {
                 var fatal: InlineArray<2, UInt8> = [2, alert.rawValue]

@@ -24,6 +24,7 @@ public struct HandshakeEvent: Sendable, Equatable {
         self.length = length
         step = switch kind {
         case .sent(.clientHello): 1
+        case .received(.finished): 9
         case .received: 2
         case .certificateValidated: 3
         case .sent(.clientKeyExchange): 4
