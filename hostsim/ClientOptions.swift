@@ -17,6 +17,8 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "Print each handshake message as it is sent or received, with its step.") var trace = false
     @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
+    @Option(help: "Client certificate chain (PEM or DER, leaf first), sent when the server asks.") var cert: String?
+    @Option(help: "The client certificate's private key (PEM or DER; PKCS#8, SEC1 or PKCS#1).") var key: String?
 
     var timeoutMilliseconds: Int { max(1, Int(timeout * 1000)) }
 
@@ -64,12 +66,22 @@ struct ClientOptions: ParsableArguments {
             guard let parsed = Verify.parseTime(time) else { throw ValidationError("bad --time \(time)") }
             validationTime = parsed
         }
+        var clientChain: [UInt8] = []
+        var clientKey: [UInt8] = []
+        if let cert {
+            guard let key else { throw ValidationError("--cert needs --key") }
+            clientChain = Array(PEM.objects(in: try read(cert), label: "CERTIFICATE").joined())
+            let keyData = try read(key)
+            clientKey = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"]
+                .lazy.compactMap { PEM.objects(in: keyData, label: $0).first }.first ?? []
+            guard !clientChain.isEmpty, !clientKey.isEmpty else { throw ValidationError("no certificate or key in \(cert), \(key)") }
+        }
         let address = Verify.parseIP(host)
         let name = serverName ?? (address == nil ? host : "")
         return ClientSetup(
             serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
-            maxFragmentLength: fragment)
+            maxFragmentLength: fragment, clientChain: clientChain, clientKey: clientKey)
     }
 }
 
@@ -82,10 +94,13 @@ struct ClientSetup {
     var time: Int64
     var suites: CipherSuites
     var maxFragmentLength: MaxFragmentLength?
+    var clientChain: [UInt8] = []
+    var clientKey: [UInt8] = []
 
     func withConfiguration<R>(_ body: (ClientConfiguration) -> R) -> R {
         body(ClientConfiguration(
             serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
-            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength))
+            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength,
+            clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
     }
 }

@@ -23,6 +23,12 @@ public struct ClientConfiguration: ~Escapable {
     public var revocation: ValidationPolicy.Revocation
     /// Abort when the server does not negotiate extended_master_secret (RFC 7627 §5.3).
     public var requireExtendedMasterSecret: Bool
+    /// The client's certificate chain, concatenated DER, leaf first; sent when a server asks
+    /// (CertificateRequest) and the leaf suits the request. Empty: no client certificate.
+    public var clientCertificateChain: Span<UInt8>
+    /// The leaf's private key, DER (PKCS#8, SEC1 or PKCS#1), parsed only to sign
+    /// CertificateVerify.
+    public var clientPrivateKey: Span<UInt8>
 
     @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls)
     public init(
@@ -39,6 +45,29 @@ public struct ClientConfiguration: ~Escapable {
         self.maxFragmentLength = maxFragmentLength
         self.revocation = revocation
         self.requireExtendedMasterSecret = requireExtendedMasterSecret
+        self.clientCertificateChain = Span()
+        self.clientPrivateKey = Span()
+    }
+
+    /// A configuration with a client certificate chain and its private key.
+    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls, copy clientCertificateChain, copy clientPrivateKey)
+    public init(
+        serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
+        time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
+        revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
+        clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
+    ) {
+        self.serverName = serverName
+        self.serverAddress = serverAddress
+        self.trustAnchors = trustAnchors
+        self.crls = crls
+        self.time = time
+        self.suites = suites
+        self.maxFragmentLength = maxFragmentLength
+        self.revocation = revocation
+        self.requireExtendedMasterSecret = requireExtendedMasterSecret
+        self.clientCertificateChain = clientCertificateChain
+        self.clientPrivateKey = clientPrivateKey
     }
 
     /// The largest plaintext fragment either side may send once negotiated.

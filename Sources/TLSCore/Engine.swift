@@ -234,7 +234,9 @@ public struct ClientEngine: ~Copyable, ~Escapable {
             if flightDue {
                 // ServerHelloDone ends the server's flight: nothing may follow it yet.
                 guard reassembled == 0 else { throw .unexpectedMessage }
-                try client.sendFlight(random: &random, scratch: &reassembly, output: &output, events: &events)
+                try client.sendFlight(
+                    configuration: configuration, random: &random, scratch: &reassembly, output: &output,
+                    events: &events)
             }
             if client.state == .connected {
                 state = .connected

@@ -21,6 +21,8 @@ struct Client12: ~Copyable {
     private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
     private var serverKey: PublicKey?
     private var certificateRequested = false
+    /// ⑤ The scheme for CertificateVerify when our certificate answers the request.
+    private var clientSignature: SignatureAlgorithm?
     /// ECDHE: our public value, sent in ClientKeyExchange.
     private var keySharePublic = InlineArray<97, UInt8>(repeating: 0)
     private var keyShareLength = 0
@@ -94,8 +96,9 @@ struct Client12: ~Copyable {
         case (.waitKeyExchange, .certificateRequest), (.waitServerHelloDone, .certificateRequest):
             // ECDHE suites need their ServerKeyExchange first.
             if state == .waitKeyExchange, suite?.keyExchange != .rsa { throw .unexpectedMessage }
-            _ = try CertificateRequest(body: body)
+            let request = try CertificateRequest(body: body)
             certificateRequested = true
+            clientSignature = try ClientCredential.choose(for: request, configuration: configuration)
             transcript.update(message)
             state = .waitServerHelloDone
 
@@ -174,13 +177,25 @@ struct Client12: ~Copyable {
     // MARK: ④ ClientKeyExchange, ⑦ keys, ⑧ ChangeCipherSpec and Finished
 
     mutating func sendFlight(
-        random: inout Random, scratch: inout MutableSpan<UInt8>, output: inout RecordOutput, events: inout EventQueue
+        configuration: borrowing ClientConfiguration, random: inout Random, scratch: inout MutableSpan<UInt8>,
+        output: inout RecordOutput, events: inout EventQueue
     ) throws(TLSError) {
         guard let suite else { throw .invalidState }
         if certificateRequested {
-            // No client certificate configured: an empty Certificate (RFC 5246 §7.4.6).
-            let empty: InlineArray<7, UInt8> = [HandshakeType.certificate.rawValue, 0, 0, 3, 0, 0, 0]
-            try emit(empty.span, output: &output, events: &events)
+            // ⑤ Our chain when it suits the request, else an empty Certificate (RFC 5246 §7.4.6).
+            let length: Int
+            do {
+                var writer = Writer(reborrowing: &scratch)
+                if clientSignature != nil {
+                    try ClientCredential.writeCertificate(configuration.clientCertificateChain, into: &writer)
+                } else {
+                    try writer.u8(HandshakeType.certificate.rawValue)
+                    try writer.u24(3)
+                    try writer.u24(0)
+                }
+                length = writer.count
+            }
+            try emit(scratch.span.extracting(0..<length), output: &output, events: &events)
         }
 
         let length: Int
@@ -214,14 +229,30 @@ struct Client12: ~Copyable {
             length = writer.count
         }
         try emit(scratch.span.extracting(0..<length), output: &output, events: &events)
-
-        // ⑦ master secret: RFC 7627 §4 hashes the transcript through ClientKeyExchange.
+        // RFC 7627 §4: the session hash covers the messages through ClientKeyExchange,
+        // so it is taken before CertificateVerify.
         var sessionHash = InlineArray<48, UInt8>(repeating: 0)
         let sessionHashLength: Int
         do {
             var sessionHashSpan = sessionHash.mutableSpan
             sessionHashLength = try transcript.current(suite.prfHash, into: &sessionHashSpan)
         }
+
+        if let clientSignature {
+            // ⑤ CertificateVerify signs every message so far (RFC 5246 §7.4.8).
+            var hash = InlineArray<48, UInt8>(repeating: 0)
+            let hashLength: Int
+            do {
+                var hashSpan = hash.mutableSpan
+                hashLength = try transcript.current(clientSignature.hash, into: &hashSpan)
+            }
+            let verifyLength = try ClientCredential.writeCertificateVerify(
+                clientSignature, transcriptHash: hash.span.extracting(0..<hashLength), configuration: configuration,
+                random: &random, into: &scratch)
+            try emit(scratch.span.extracting(0..<verifyLength), output: &output, events: &events)
+        }
+
+        // ⑦ master secret and keys.
         let schedule = try KeySchedule12(
             suite: suite, preMasterSecret: preMaster.span.extracting(0..<preMasterLength),
             clientRandom: clientRandom.span, serverRandom: serverRandom.span,

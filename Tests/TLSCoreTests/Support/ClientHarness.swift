@@ -22,6 +22,10 @@ struct ClientHarness {
     var reassemblySize = 16384
     /// Damage to the stream from the server.
     var fault: FaultyTransport<TCPTransport>.Fault?
+    /// Client certificate chain (`NAME.chain.pem` as DER certificates) and key by fixture name.
+    var clientCertificate: String?
+    /// Receives a copy of every byte sent and received.
+    var log: StreamLog?
 
     struct Outcome {
         var suite: CipherSuite?
@@ -36,9 +40,17 @@ struct ClientHarness {
         let anchorBytes = anchors.flatMap { Fixtures.der($0) }
         let crlBytes = crls.flatMap { Fixtures.der($0) }
         let name = Array(serverName.utf8)
+        var chainBytes: [UInt8] = []
+        var keyBytes: [UInt8] = []
+        if let clientCertificate {
+            let issuer = Fixtures.issuer(of: clientCertificate)
+            chainBytes = Fixtures.der(clientCertificate) + (issuer.map { Fixtures.der($0) } ?? [])
+            keyBytes = Fixtures.der("\(clientCertificate).key.der")
+        }
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: serverAddress.span, trustAnchors: anchorBytes.span,
-            crls: crlBytes.span, time: time, suites: suites, maxFragmentLength: maxFragment, revocation: revocation)
+            crls: crlBytes.span, time: time, suites: suites, maxFragmentLength: maxFragment, revocation: revocation,
+            clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
         return Result { () throws(TLSError) -> Outcome in
             var input = [UInt8](repeating: 0, count: inputSize ?? configuration.inputRegionSize)
             var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
@@ -48,7 +60,7 @@ struct ClientHarness {
                 configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
                 reassembly: reassembly.mutableSpan, random: random)
             let tcp = try TCPTransport(host: Array("127.0.0.1".utf8).span, port: port, timeoutMilliseconds: timeoutMilliseconds)
-            let transport = FaultyTransport(inner: tcp, fault: fault)
+            let transport = FaultyTransport(inner: tcp, fault: fault, log: log)
             var connection = Connection(engine: engine, transport: transport, timeoutMilliseconds: timeoutMilliseconds)
             var outcome = Outcome()
             var events: [HandshakeEvent] = []
@@ -85,6 +97,7 @@ struct FaultyTransport<Inner: Transport & ~Copyable>: Transport, ~Copyable {
 
     var inner: Inner
     let fault: Fault?
+    let log: StreamLog?
     private var received = 0
     // Record tracking for `.protectedRecord`.
     private var header: [UInt8] = []
@@ -93,13 +106,16 @@ struct FaultyTransport<Inner: Transport & ~Copyable>: Transport, ~Copyable {
     private var afterChangeCipherSpec = false
     private var done = false
 
-    init(inner: consuming Inner, fault: Fault?) {
+    init(inner: consuming Inner, fault: Fault?, log: StreamLog? = nil) {
         self.inner = inner
         self.fault = fault
+        self.log = log
     }
 
     mutating func send(_ bytes: Span<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
-        try inner.send(bytes, timeoutMilliseconds: timeoutMilliseconds)
+        let count = try inner.send(bytes, timeoutMilliseconds: timeoutMilliseconds)
+        log?.sent += (0..<count).map { bytes[$0] }
+        return count
     }
 
     mutating func receive(into buffer: inout MutableSpan<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
@@ -131,11 +147,55 @@ struct FaultyTransport<Inner: Transport & ~Copyable>: Transport, ~Copyable {
             break
         }
         received += count
+        log?.received += (0..<count).map { buffer[$0] }
         return count
     }
 }
 
+/// Both directions of a connection, as they went over the wire.
+final class StreamLog: @unchecked Sendable {
+    var sent: [UInt8] = []
+    var received: [UInt8] = []
+
+    /// The payloads of the leading records of `type` in `stream`, concatenated, up to the
+    /// first record of another type that is not `type` (e.g. the plaintext handshake
+    /// before ChangeCipherSpec).
+    static func leadingPayloads(of type: UInt8, in stream: [UInt8]) -> [UInt8] {
+        var offset = 0
+        var payload: [UInt8] = []
+        while offset + 5 <= stream.count, stream[offset] == type {
+            let length = Int(stream[offset + 3]) << 8 | Int(stream[offset + 4])
+            payload += stream[(offset + 5)..<min(stream.count, offset + 5 + length)]
+            offset += 5 + length
+        }
+        return payload
+    }
+
+    /// Splits concatenated handshake messages into (type, whole message) pairs.
+    static func messages(_ bytes: [UInt8]) -> [(UInt8, [UInt8])] {
+        var result: [(UInt8, [UInt8])] = []
+        var offset = 0
+        while offset + 4 <= bytes.count {
+            let length = Int(bytes[offset + 1]) << 16 | Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
+            guard offset + 4 + length <= bytes.count else { break }
+            result.append((bytes[offset], Array(bytes[offset..<(offset + 4 + length)])))
+            offset += 4 + length
+        }
+        return result
+    }
+}
+
 extension Fixtures {
+    /// The issuing intermediate of a client or server fixture, from its name.
+    static func issuer(of name: String) -> String? {
+        switch name {
+        case "client-ec", "client-ec-revoked", "server-ec", "server-expired", "server-ec-revoked": "int-ec"
+        case "client-rsa", "server-rsa": "int-rsa"
+        case "client-unknown", "server-unknown-ca": "other-root-ec"
+        default: nil
+        }
+    }
+
     /// The bytes of a DER fixture (`Tests/Fixtures/pki/NAME.der`, or `NAME` itself when it
     /// has an extension).
     static func der(_ name: String) -> [UInt8] {

@@ -31,4 +31,13 @@ struct CertificateRequest: ~Escapable {
         signatureSchemes = schemes
         self.authorities = authorities
     }
+
+    func offers(_ scheme: UInt16) -> Bool {
+        var i = 0
+        while i &+ 1 < signatureSchemes.count {
+            if UInt16(signatureSchemes[i]) << 8 | UInt16(signatureSchemes[i &+ 1]) == scheme { return true }
+            i &+= 2
+        }
+        return false
+    }
 }
