@@ -77,7 +77,15 @@ public struct ClientConfiguration: ~Escapable {
     /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
     public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
 
-    /// Bytes the output region needs for one full record; a flight larger than that (a long
-    /// client certificate chain) needs more.
-    public var outputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
+    /// Bytes the output region needs: one full record, or the client's whole second flight
+    /// when it carries a certificate chain — the engine queues a flight at once (Certificate
+    /// split into records, ClientKeyExchange and CertificateVerify of at most ~520 bytes
+    /// each for RSA-4096, ChangeCipherSpec, Finished, with record headers and tags).
+    public var outputRegionSize: Int {
+        let oneRecord = 5 &+ maxPlaintext &+ 24
+        guard clientCertificateChain.count > 0 else { return oneRecord }
+        let flight = 7 &+ clientCertificateChain.count &+ 3 &* 8 &+ 1100
+        let records = flight / maxPlaintext &+ 4
+        return max(oneRecord, flight &+ records &* 29)
+    }
 }
