@@ -20,7 +20,7 @@ struct SelfCheck: ParsableCommand {
         do {
             try exchange(namedGroup)
         } catch {
-            print("selfcheck: FAILED: \(error) (alert \(error.alert))")
+            print("selfcheck: FAILED: \(error)")
             throw ExitCode(1)
         }
     }

@@ -42,6 +42,8 @@ public enum TLSError: Error, Equatable, Sendable {
     case illegalParameter
     /// No suite, group or signature scheme in common, or the server refused the handshake.
     case handshakeFailure
+    /// The server answered with an extension the client did not offer (RFC 5246 §7.4.1.4).
+    case unsupportedExtension
     /// The server's random carries the TLS 1.3 downgrade sentinel (RFC 8446 §4.1.3).
     case downgradeDetected
     /// The server's Finished does not match the transcript (RFC 5246 §7.4.9).
@@ -78,6 +80,7 @@ public enum TLSError: Error, Equatable, Sendable {
         case .protocolVersion: .protocolVersion
         case .illegalParameter, .downgradeDetected: .illegalParameter
         case .handshakeFailure: .handshakeFailure
+        case .unsupportedExtension: .unsupportedExtension
         case .finishedMismatch: .decryptError
         case .renegotiationRefused: .noRenegotiation
         case .invalidState: .internalError

@@ -9,6 +9,13 @@ public struct Writer: ~Copyable, ~Escapable {
         self.buffer = buffer
     }
 
+    /// A writer over all of `buffer` that borrows it rather than taking it, so the caller
+    /// can read what was written once the writer is gone.
+    @_lifetime(&buffer)
+    public init(reborrowing buffer: inout MutableSpan<UInt8>) {
+        self.buffer = buffer._mutatingExtracting(0..<buffer.count)
+    }
+
     public var capacity: Int { buffer.count }
     public var freeCapacity: Int { buffer.count &- count }
 

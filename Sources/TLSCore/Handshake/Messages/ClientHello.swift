@@ -1,0 +1,81 @@
+/// ① ClientHello (RFC 5246 §7.4.1.2): TLS 1.2, the client random, the configured suites,
+/// and the extensions this client understands.
+enum ClientHello {
+    /// The signature schemes offered (RFC 5246 §7.4.1.4.1 / RFC 8446 §4.2.3), strongest
+    /// practical first; they also bound what certificate signatures are acceptable.
+    static let signatureSchemes: InlineArray<9, UInt16> = [
+        0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
+    ]
+
+    /// The groups offered in supported_groups (RFC 8422 §5.1.1), most preferred first.
+    static let groups: InlineArray<3, NamedGroup> = [.x25519, .secp256r1, .secp384r1]
+
+    /// Writes the whole message (header included) and returns its length.
+    static func write(
+        into writer: inout Writer, random: Span<UInt8>, configuration: borrowing ClientConfiguration
+    ) throws(TLSError) {
+        try writer.u8(HandshakeType.clientHello.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        try writer.u16(0x0303)
+        try writer.bytes(random)
+        try writer.u8(0)  // no session id: this client does not resume (yet)
+
+        let suites = try writer.beginVector(lengthBytes: 2)
+        for i in CipherSuite.preferenceOrder.indices {
+            let suite = CipherSuite.preferenceOrder[i]
+            if configuration.suites.contains(suite) { try writer.u16(suite.rawValue) }
+        }
+        try writer.endVector(suites)
+        try writer.u8(1)  // compression_methods: null only
+        try writer.u8(0)
+
+        let extensions = try writer.beginVector(lengthBytes: 2)
+        if configuration.serverName.count > 0 {
+            // server_name (RFC 6066 §3): one host_name entry.
+            try writer.u16(0)
+            let data = try writer.beginVector(lengthBytes: 2)
+            let list = try writer.beginVector(lengthBytes: 2)
+            try writer.u8(0)
+            let name = try writer.beginVector(lengthBytes: 2)
+            try writer.bytes(configuration.serverName)
+            try writer.endVector(name)
+            try writer.endVector(list)
+            try writer.endVector(data)
+        }
+        if let maxFragmentLength = configuration.maxFragmentLength {
+            try writer.u16(1)  // max_fragment_length (RFC 6066 §4)
+            try writer.u16(1)
+            try writer.u8(maxFragmentLength.rawValue)
+        }
+        if configuration.suites.offersECDHE {
+            try writer.u16(10)  // supported_groups
+            let data = try writer.beginVector(lengthBytes: 2)
+            let list = try writer.beginVector(lengthBytes: 2)
+            for i in groups.indices { try writer.u16(groups[i].rawValue) }
+            try writer.endVector(list)
+            try writer.endVector(data)
+            try writer.u16(11)  // ec_point_formats: uncompressed only (RFC 8422 §5.1.2)
+            try writer.u16(2)
+            try writer.u8(1)
+            try writer.u8(0)
+        }
+        try writer.u16(13)  // signature_algorithms
+        let data = try writer.beginVector(lengthBytes: 2)
+        let list = try writer.beginVector(lengthBytes: 2)
+        for i in signatureSchemes.indices { try writer.u16(signatureSchemes[i]) }
+        try writer.endVector(list)
+        try writer.endVector(data)
+        try writer.u16(23)  // extended_master_secret (RFC 7627 §5.1)
+        try writer.u16(0)
+        try writer.u16(0xFF01)  // renegotiation_info, empty: an initial handshake (RFC 5746 §3.4)
+        try writer.u16(1)
+        try writer.u8(0)
+        try writer.endVector(extensions)
+        try writer.endVector(body)
+    }
+
+    static func offers(_ scheme: UInt16) -> Bool {
+        for i in signatureSchemes.indices where signatureSchemes[i] == scheme { return true }
+        return false
+    }
+}

@@ -1,0 +1,106 @@
+import ArgumentParser
+import Foundation
+import TLSCore
+import TLSPlatform
+
+/// The client options shared by `connect` and the UART commands.
+struct ClientOptions: ParsableArguments {
+    @Option(help: "Trust anchors (PEM or DER certificates).") var ca: String
+    @Option(help: "Name to send as SNI and to match in the certificate (default: HOST unless it is an IP address).")
+    var serverName: String?
+    @Option(help: "Offer this suite (IANA name); repeat for several. Naming a TLS_RSA_ suite enables RSA key transport.")
+    var suite: [String] = []
+    @Option(help: "Request max_fragment_length: 512, 1024, 2048 or 4096.") var maxFragment: Int?
+    @Option(help: "Application data to send after the handshake.") var request: String = "GET / HTTP/1.0\r\n\r\n"
+    @Option(help: "Longest wait for any one read or write, in seconds.") var timeout: Double = 10
+    @Option(help: "Append the NSS key log line (CLIENT_RANDOM) for Wireshark to this file.") var keylog: String?
+    @Flag(help: "Print each handshake message as it is sent or received, with its step.") var trace = false
+    @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
+    @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
+    @Option(help: "Client certificate chain (PEM or DER, leaf first), sent when the server asks.") var cert: String?
+    @Option(help: "The client certificate's private key (PEM or DER; PKCS#8, SEC1 or PKCS#1).") var key: String?
+
+    var timeoutMilliseconds: Int { max(1, Int(timeout * 1000)) }
+
+    static func split(_ server: String) throws -> (String, UInt16) {
+        guard let colon = server.lastIndex(of: ":"), let port = UInt16(server[server.index(after: colon)...]) else {
+            throw ValidationError("expected HOST:PORT, got \(server)")
+        }
+        var host = String(server[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return (host, port)
+    }
+
+    /// Reads the files and turns the options into the pieces of a `ClientConfiguration`.
+    func load(host: String) throws -> ClientSetup {
+        func read(_ path: String) throws -> Data {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
+            return data
+        }
+        let anchors = PEM.objects(in: try read(ca), label: "CERTIFICATE")
+        guard !anchors.isEmpty else { throw ValidationError("no certificate in \(ca)") }
+        var crls: [UInt8] = []
+        for path in crl { crls += PEM.objects(in: try read(path), label: "X509 CRL").joined() }
+
+        var suites = CipherSuites.none
+        for name in suite {
+            guard let found = CipherSuite.named(name) else { throw ValidationError("unknown suite \(name)") }
+            suites.insert(found)
+        }
+        if suites.isEmpty { suites = .defaults }
+
+        var fragment: MaxFragmentLength?
+        if let maxFragment {
+            switch maxFragment {
+            case 512: fragment = .bytes512
+            case 1024: fragment = .bytes1024
+            case 2048: fragment = .bytes2048
+            case 4096: fragment = .bytes4096
+            default: throw ValidationError("--max-fragment must be 512, 1024, 2048 or 4096")
+            }
+        }
+        var validationTime = Clock.unixSeconds()
+        if let time {
+            guard let parsed = Verify.parseTime(time) else { throw ValidationError("bad --time \(time)") }
+            validationTime = parsed
+        }
+        var clientChain: [UInt8] = []
+        var clientKey: [UInt8] = []
+        if let cert {
+            guard let key else { throw ValidationError("--cert needs --key") }
+            clientChain = Array(PEM.objects(in: try read(cert), label: "CERTIFICATE").joined())
+            let keyData = try read(key)
+            clientKey = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"]
+                .lazy.compactMap { PEM.objects(in: keyData, label: $0).first }.first ?? []
+            guard !clientChain.isEmpty, !clientKey.isEmpty else { throw ValidationError("no certificate or key in \(cert), \(key)") }
+        }
+        let address = Verify.parseIP(host)
+        let name = serverName ?? (address == nil ? host : "")
+        return ClientSetup(
+            serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
+            anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
+            maxFragmentLength: fragment, clientChain: clientChain, clientKey: clientKey)
+    }
+}
+
+/// The host-side storage a `ClientConfiguration` borrows.
+struct ClientSetup {
+    var serverName: [UInt8]
+    var serverAddress: [UInt8]
+    var anchors: [UInt8]
+    var crls: [UInt8]
+    var time: Int64
+    var suites: CipherSuites
+    var maxFragmentLength: MaxFragmentLength?
+    var clientChain: [UInt8] = []
+    var clientKey: [UInt8] = []
+
+    func withConfiguration<R>(_ body: (ClientConfiguration) -> R) -> R {
+        body(ClientConfiguration(
+            serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
+            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength,
+            clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
+    }
+}

@@ -1,0 +1,76 @@
+import TLSCore
+
+extension AlertDescription {
+    /// The RFC's name for the alert, as people grep for it.
+    var name: String {
+        switch self {
+        case .closeNotify: "close_notify"
+        case .unexpectedMessage: "unexpected_message"
+        case .badRecordMAC: "bad_record_mac"
+        case .recordOverflow: "record_overflow"
+        case .handshakeFailure: "handshake_failure"
+        case .badCertificate: "bad_certificate"
+        case .unsupportedCertificate: "unsupported_certificate"
+        case .certificateRevoked: "certificate_revoked"
+        case .certificateExpired: "certificate_expired"
+        case .certificateUnknown: "certificate_unknown"
+        case .illegalParameter: "illegal_parameter"
+        case .unknownCA: "unknown_ca"
+        case .accessDenied: "access_denied"
+        case .decodeError: "decode_error"
+        case .decryptError: "decrypt_error"
+        case .protocolVersion: "protocol_version"
+        case .insufficientSecurity: "insufficient_security"
+        case .internalError: "internal_error"
+        case .inappropriateFallback: "inappropriate_fallback"
+        case .userCanceled: "user_canceled"
+        case .noRenegotiation: "no_renegotiation"
+        case .missingExtension: "missing_extension"
+        case .unsupportedExtension: "unsupported_extension"
+        case .unrecognizedName: "unrecognized_name"
+        case .badCertificateStatusResponse: "bad_certificate_status_response"
+        case .unknownPSKIdentity: "unknown_psk_identity"
+        case .certificateRequired: "certificate_required"
+        case .noApplicationProtocol: "no_application_protocol"
+        }
+    }
+}
+
+extension TLSError {
+    /// One line naming the cause and the alert, for people reading a log.
+    var summary: String {
+        switch self {
+        case .peerAlert(let alert): return "the server sent a fatal alert: \(alert.name)"
+        case .connectionClosed: return "the server closed the connection (no alert)"
+        case .timeout: return "timed out waiting for the peer (no alert)"
+        case .transport(let code): return "transport error errno \(code) (no alert)"
+        default:
+            let cause: String = if case .certificate(let reason) = self { "certificate \(reason)" } else { "\(self)" }
+            return "\(cause) (sent alert \(alert?.name ?? "none"))"
+        }
+    }
+}
+
+extension HandshakeEvent {
+    /// "② ← ServerHello (93 bytes)" and the like.
+    var line: String {
+        let circled = ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩"][max(0, min(9, step - 1))]
+        let what: String = switch kind {
+        case .sent(let type): "→ \(type)"
+        case .received(let type): "← \(type)"
+        case .changeCipherSpecSent: "→ ChangeCipherSpec"
+        case .changeCipherSpecReceived: "← ChangeCipherSpec"
+        case .certificateValidated: "   server certificate chain validated"
+        case .keysDerived: "   master secret and record keys derived"
+        }
+        return length > 0 ? "\(circled) \(what) (\(length) bytes)" : "\(circled) \(what)"
+    }
+}
+
+extension CipherSuite {
+    /// The suite with this IANA name, as `--suite` takes it.
+    static func named(_ name: String) -> CipherSuite? {
+        for i in preferenceOrder.indices where "\(preferenceOrder[i].name)" == name { return preferenceOrder[i] }
+        return nil
+    }
+}
