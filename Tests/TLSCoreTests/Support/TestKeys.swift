@@ -1,0 +1,176 @@
+/// Key material shared by SignatureTests and RSAEncryptionTests.
+///
+/// RSA: one RSA-2048 key (e = 65537) generated once with Python's `cryptography` for these
+/// tests; the signatures over `rsaMessage` were made with the same package (PKCS#1 v1.5, and
+/// PSS with MGF1 of the same hash and a salt as long as the hash) and verified there.
+/// ECDSA: the keys of RFC 6979 A.2.5 (P-256) and A.2.6 (P-384); their PKCS#8 and SEC1
+/// encodings were written by Python's `cryptography` from the RFC's private scalar x, and the
+/// public points it derived equal the RFC's Ux, Uy.
+enum TestKeys {
+    static let rsaExponent: [UInt8] = [0x01, 0x00, 0x01]
+    static let rsaMessage = Array("TLSCore RSA signature test message".utf8)
+
+    /// RSA-2048 modulus n (big-endian), generated once with Python `cryptography`.
+    static let rsaModulus = [UInt8](hex: """
+        aea7ad45c058ad4fd88cc54be88cbdf4b9febc0544dec9e8e13e2058140f5839
+        3d00cf4fae93897869eb42799db2cff8fa4f9c1dca8307e4493612d82cf03d34
+        65ade3c6b500fd7a3857f8d6fb4dc267d8ac018c6a67a6073c42c55c960db020
+        9cc7b510d386a0a4e92800fa79ffe32502d2fecca021b21053310dc4d73cd05b
+        0201f2047079b6f8449723da8d4000254e01d5682a16a563c7839d7c9d48cc6f
+        5f23f8d86583363c9baae6dc1a478470c1c6757588f7f4c539c12efbfb50e134
+        4f86cf70b2dced4171bd77be78af72e3092ee54f7afeb3267c6364b50cf6c616
+        2e482522524eabe59e654662c9a1e0eff3627c85411d14b2e505290c6e0e6773
+        """)
+
+    /// The same key as PKCS#8 PrivateKeyInfo DER.
+    static let rsaPKCS8 = [UInt8](hex: """
+        308204bd020100300d06092a864886f70d0101010500048204a7308204a30201
+        000282010100aea7ad45c058ad4fd88cc54be88cbdf4b9febc0544dec9e8e13e
+        2058140f58393d00cf4fae93897869eb42799db2cff8fa4f9c1dca8307e44936
+        12d82cf03d3465ade3c6b500fd7a3857f8d6fb4dc267d8ac018c6a67a6073c42
+        c55c960db0209cc7b510d386a0a4e92800fa79ffe32502d2fecca021b2105331
+        0dc4d73cd05b0201f2047079b6f8449723da8d4000254e01d5682a16a563c783
+        9d7c9d48cc6f5f23f8d86583363c9baae6dc1a478470c1c6757588f7f4c539c1
+        2efbfb50e1344f86cf70b2dced4171bd77be78af72e3092ee54f7afeb3267c63
+        64b50cf6c6162e482522524eabe59e654662c9a1e0eff3627c85411d14b2e505
+        290c6e0e677302030100010282010022115bf7989ad387991e7057abaf545839
+        b58a185f04340f446c5963c4d9ef640ed5ab1a885b87fba0717ee07915c9826f
+        d4fa87471ac2fdd1180699fb3e0b3a3ec12a0677050fec78b4143a5eff9e75a2
+        2a7f0cd42e8e90a7bd00815c55a42ee0560628179291a049487fd45bdac18455
+        2632045911e9894ca8eb5e237bddca274fd8574c9b93c01ef2155b8ce00049c8
+        d470500df9e711cd53bae4589fea1370069e8a5b896f7c522dadfb9ac916efeb
+        16299967708b513129a4aa7c79cf25bd1844dccf49b5c4aec2fb796829b61b39
+        eeeb33088c02a2ef720022a88a998df5d69b0d66eef6c3172bebc563a2da0214
+        9d1589f2296dbbec48cd32ddcc7a5102818100f5bcb79923a85a3fe9f2e06b85
+        50f4e527ce4403c8b5e171ee64c0eb5f2993dcd9a4fc97137d6c6c09b98bb5ca
+        1f233b5f37c320b72682b079d446b7bc8481fe92b91284db1cf3e4a0058f3d24
+        823bedacaf296654fb52166123284084a5d749bd35c9fa9c1cebfed1269768bf
+        c498ece57d978dc1f5dae6ef99cfa5a51a36b102818100b5f2fd37a4fe740195
+        a4c49b88a0ee13c79853312b28b134db485ee76224a76b0efdfcddccf1f8eb9a
+        05f079f9c0a1abe5b471092bdaf15722bc70306fdb0c61d6eacbd9536dce997f
+        304f0791b18cc532cd6437f9a5276e017fbf1495d411e71402ab0496321dbdcf
+        6adc91bc665337bd60854d8899108957a956e7a941916302818100af21df2b79
+        f93ad0c038036f3da533d3b969cc9971cb06303f7978f08672c859a6976a1975
+        9f76cd0ca53b07c55429b4dfa88b1d5eca486be377c12aa365408c211f5b2e6a
+        46991f805855fc7a6f82ac61dcb841a121382090fc106ce2dc9ab187f2b4cf31
+        c17f03ad25b6d4c58f2479f9186811748176900d84ee331c96b1110281803c88
+        b74e480a9035e6bf86d9e83f02767a356798382fb5a54c3f6bb3b7a7523c0024
+        e87832b35e89a418cdc5071edbab0125636615bd2606437c4627174fdd72bfba
+        26500bbdc0bab8e22da8eb04133d9885550e7a7444060961a3050a442020ad3b
+        a60244a62fd6f2a72ef31da73d9091e506f4a0b9ac12c5a3855255b186d90281
+        801b97f889b79c1613df4e90ed11a1fa4b8c18630ca1caa6d4be70f2e27109df
+        587fcac23881b83e2fb5d75050992cf8c1d64e3474111bafb6ebd1e723e1eef9
+        e0d2cf606e3593f906810bee41bea327a6fd79990821f0e618606c3fdd0bcd25
+        d82b43dd7043d6fa3ba68c52dcb69faa295a33e08faa9e85f05102db02dcc463
+        6f
+        """)
+
+    /// Python-made pkcs1_sha256 signature over `rsaMessage`.
+    static let sig_pkcs1_sha256 = [UInt8](hex: """
+        3f3d115ef104366bb0e056ea5951fa4954d03ffbf778df5287017902826100b1
+        f320a4d9945c0a52270561e544466727220f3845009e0397c47465a745f5e6cc
+        e8eb94d76a1099851114bdc54e359aa0ab3524c0350cb3b81bb2d12f7c77407a
+        fa19b7f10c1978c74bc7369edb05d497050dc34921c632dc86dabe2996d778af
+        5f4e6833df3c1cb0109812419a431d23fd679a25cc7c42f4537dd2793a84e955
+        2b9e62e4d1734f2c5867a4783a979edcbbd5d84bb11c996a23d78dfd4c49d95d
+        4ba9f49bbc458d27130fa2324de71a8b02b63679a55ddccdeb2cc3d72d355a11
+        b86c7adb09a269d8267934b1fa2b48cf77fadc211852ee27cf7280c7764d2505
+        """)
+
+    /// Python-made pkcs1_sha384 signature over `rsaMessage`.
+    static let sig_pkcs1_sha384 = [UInt8](hex: """
+        a98221e6e8932a39b0d71a868044c6fb17e90d83482e2079a026e6a1f597ffd1
+        5e8429cbe01e6755525f4b1a45943c26c87100012f7c502bcf92fe76e938766a
+        89964843da19674440ca315a4cd05812efa94813b2a5fb1a574690d0382fc399
+        913c0f5fa59e63f2437976ff89590373e25501d4b3567b5c9c113dd366615c39
+        bc0ffccea4dae46fafad59fbbbe9606b700aa1a68e35b3e648757d6cb4a48eef
+        b87545037ddd73f77d728e54c13f570031ac9c35dcc952d9fd969c71bb352b30
+        d49052a02ef096967489d2529482c2a8d2169fed1797ba13a8639c2200acbb15
+        ed370b076be8eb33c02be1819845d58b8f59f7364357509a430929fc1d215f31
+        """)
+
+    /// Python-made pkcs1_sha512 signature over `rsaMessage`.
+    static let sig_pkcs1_sha512 = [UInt8](hex: """
+        93de8a9c4eaba141e007d0cb39247761c64acd88a1f62eda6a5c374b243f8bb6
+        710cf8781697587fba5857b736d8cbdae955c208b621dc6d539f0201d616900c
+        1c04fe5c51b8ff271849f522e03892428205cba19e022359c44501014f6348a7
+        7e0dd8cea6022bb0c786cc39193ac940d65c4630a6e830f73d23121d85a86e58
+        6a126e83dc52f5de67bf2c78c55c5512eab01b495a949eadeee0ea06c182bb2c
+        078cf790e413bd3e35ab94b989b88009c11d31772f4b6412830a6bb58220a47c
+        33d7c715c62b95d2ecfc5cc307ff9c50fd779d760fb8d5cfa32760d0575962bb
+        4a85656cacbd9198872a64a64621b32be24f2dfe15f157226ef26dc3f8ebe863
+        """)
+
+    /// Python-made pss_sha256 signature over `rsaMessage`.
+    static let sig_pss_sha256 = [UInt8](hex: """
+        2e9a805a3dd95a4b75ddf7207415df7e6634a74cd9f9a547c3becaa2c9e542f0
+        8f639214c7bd41f51d29a8dd90c50ca616c6b16d66add4ca0811d65e78c0fa22
+        0994c63b88e1bcfe88ad526d56d29d6eb37ae316c865058f291e52d8570d2a5c
+        bbd0b42cb872ee74779ea6fef02860fa34d0acf4f3099b5917b6cfb0dc6e6d83
+        7e8cf6a1bcb0448f3f50c0ddf766cbfcd8e146a0998b7564ee7be9c696c5fbdd
+        221596dcf61bc383a9ecf6f458cd35f0a8d759d3a830aa9c8262aef7bdcaf512
+        01f3d1cdf4735b61b7f2e8aa37c119bbe1a9119052272d4d62cecb5172bf1cf6
+        a735a5bf4fc5a93402b36055b1ca856f9e9ca918e31f9f7d79ace3892d5b899d
+        """)
+
+    /// Python-made pss_sha384 signature over `rsaMessage`.
+    static let sig_pss_sha384 = [UInt8](hex: """
+        a5bfcd6ba714987fc4fe358105f5195b720fac6b30b4a3270f605c22b23649a3
+        a169a18485d94dca82fe58553369a64ac6a10f5bfacd5fed074124e125450af4
+        bf37de66ec4e87fcd8b026a2590737379dbfb5e934dbd883421c07ebfa8fe2a0
+        8a830f1efbaa4c81f25abe20e29ad0a5046c23585d411410cf429f412022635c
+        aa4943f7a7d6c512c41c462a3bebf9ea20b3842a33f7987a23a45081859fc280
+        9e3823a4befa162a3f4a83d56bac95bb2281a32297cb4a97d7c862a6d4d5231e
+        e047ec0fcda2ab03ae60eb64881dbe89623de57f04564985c455d6e65d00ca23
+        d1a9f3fcf391147193702d0f5b27d2b3b5a726b5e463b4d3f667257e9767525a
+        """)
+
+    /// The modulus of a second, unrelated RSA-2048 key (Python), exponent 65537.
+    static let otherRSAModulus = [UInt8](hex: """
+        bb1257752011dca09a1bf150070f1e48d985469a916c819899c0f4d306ddc8a0
+        7a6a603111c2945b83b88a4f3dba73a3512436c7deccf6d10fd17918f0cef0b0
+        076a491b16e224ba2e2b9110f0039509d2305a0b09da4a5444ef0b3ee9013359
+        c6312d6ea41b77f30cce13fddc06e68e4581d36e172da9ae5e7fc2c6e859e2b9
+        6090105ca9989765f2d1d15f20a43bdbd08a03d87e6e9d6b20bdc6b7d9a9e7dd
+        56ff37ebd6dd50562616bbcecf12cee70cb193ed9542abe303a54fa71bd0eec0
+        30e1e99b483b08b530e537704f35ccdd8b4cca03166e0a9e5f9d5aab44353c41
+        bc6e32853a8ac99061701eb638f57b4a7c45c6f314415f7a9d37bbd0039132a7
+        """)
+
+    /// RFC 6979 A.2.5: P-256 private scalar x and public key (Ux, Uy).
+    static let p256X = [UInt8](hex: "C9AFA9D845BA75166B5C215767B1D6934E50C3DB36E89B127B8A622B120F6721")
+    static let p256Point = [0x04] + [UInt8](hex: """
+        60FED4BA255A9D31C961EB74C6356D68C049B8923B61FA6CE669622E60F29FB6
+        7903FE1008B8BC99A41AE9E95628BC64F2F1B20C2D7E9F5177A3C294D4462299
+        """)
+    /// The RFC 6979 A.2.5 key as PKCS#8 PrivateKeyInfo DER (Python `cryptography`).
+    static let p256PKCS8 = [UInt8](hex: """
+        308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b02
+        01010420c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b
+        120f6721a1440342000460fed4ba255a9d31c961eb74c6356d68c049b8923b61
+        fa6ce669622e60f29fb67903fe1008b8bc99a41ae9e95628bc64f2f1b20c2d7e
+        9f5177a3c294d4462299
+        """)
+    /// The same key as SEC1 ECPrivateKey DER (Python `cryptography`, TraditionalOpenSSL).
+    static let p256SEC1 = [UInt8](hex: """
+        30770201010420c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b
+        8a622b120f6721a00a06082a8648ce3d030107a1440342000460fed4ba255a9d
+        31c961eb74c6356d68c049b8923b61fa6ce669622e60f29fb67903fe1008b8bc
+        99a41ae9e95628bc64f2f1b20c2d7e9f5177a3c294d4462299
+        """)
+
+    /// RFC 6979 A.2.6: P-384 public key (Ux, Uy).
+    static let p384Point = [0x04] + [UInt8](hex: """
+        EC3A4E415B4E19A4568618029F427FA5DA9A8BC4AE92E02E06AAE5286B300C64DEF8F0EA9055866064A254515480BC13
+        8015D9B72D7D57244EA8EF9AC0C621896708A59367F9DFB9F54CA84B3F1C9DB1288B231C3AE0D4FE7344FD2533264720
+        """)
+    /// The RFC 6979 A.2.6 key as PKCS#8 PrivateKeyInfo DER (Python `cryptography`).
+    static let p384PKCS8 = [UInt8](hex: """
+        3081b6020100301006072a8648ce3d020106052b8104002204819e30819b0201
+        0104306b9d3dad2e1b8c1c05b19875b6659f4de23c3b667bf297ba9aa4774078
+        7137d896d5724e4c70a825f872c9ea60d2edf5a16403620004ec3a4e415b4e19
+        a4568618029f427fa5da9a8bc4ae92e02e06aae5286b300c64def8f0ea905586
+        6064a254515480bc138015d9b72d7d57244ea8ef9ac0c621896708a59367f9df
+        b9f54ca84b3f1c9db1288b231c3ae0d4fe7344fd2533264720
+        """)
+}
