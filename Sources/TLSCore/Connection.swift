@@ -1,22 +1,46 @@
+/// A monotonic clock in milliseconds (TLSPlatform's `Clock.monotonicMilliseconds` on
+/// Linux, a tick counter on a board).
+public typealias MonotonicClock = @convention(c) () -> Int64
+
 /// The blocking driver: runs a `ClientEngine` over any `Transport`, every wait bounded by
-/// the caller's timeout. On failure it sends the alert the engine queued (best effort)
-/// before rethrowing.
+/// the caller's timeout, and — given a clock — the whole handshake bounded too, so that a
+/// peer trickling one byte per wait cannot hold the device. On failure it sends the alert
+/// the engine queued (best effort) before rethrowing.
 public struct Connection<T: Transport & ~Copyable>: ~Copyable, ~Escapable {
     public var engine: ClientEngine
     public var transport: T
     /// The longest any single send or receive may wait.
     public var timeoutMilliseconds: Int
+    /// The longest the whole handshake may take, enforced when a clock is given.
+    public var handshakeTimeoutMilliseconds: Int
+    public var clock: MonotonicClock?
+    private var deadline: Int64?
 
     @_lifetime(copy engine)
-    public init(engine: consuming ClientEngine, transport: consuming T, timeoutMilliseconds: Int) {
+    public init(
+        engine: consuming ClientEngine, transport: consuming T, timeoutMilliseconds: Int,
+        handshakeTimeoutMilliseconds: Int = 60_000, clock: MonotonicClock? = nil
+    ) {
         self.engine = engine
         self.transport = transport
         self.timeoutMilliseconds = timeoutMilliseconds
+        self.handshakeTimeoutMilliseconds = handshakeTimeoutMilliseconds
+        self.clock = clock
+    }
+
+    /// The wait allowed now: the per-wait timeout, cut to what is left of the handshake.
+    private func waitBudget() throws(TLSError) -> Int {
+        guard let deadline, let clock else { return timeoutMilliseconds }
+        let left = deadline &- clock()
+        guard left > 0 else { throw .timeout }
+        return left < Int64(widening: timeoutMilliseconds) ? Int(truncatingIfNeeded: left) : timeoutMilliseconds
     }
 
     /// Runs the handshake to completion. `onEvent` sees each handshake step as it happens.
     public mutating func handshake(onEvent: (HandshakeEvent) -> Void = { _ in }) throws(TLSError) {
         do {
+            if let clock { deadline = clock() &+ Int64(widening: handshakeTimeoutMilliseconds) }
+            defer { deadline = nil }
             try engine.start()
             while true {
                 while let event = engine.nextEvent() { onEvent(event) }
@@ -73,7 +97,8 @@ public struct Connection<T: Transport & ~Copyable>: ~Copyable, ~Escapable {
 
     private mutating func flush() throws(TLSError) {
         while engine.hasOutgoing {
-            let sent = try transport.send(engine.outgoing, timeoutMilliseconds: timeoutMilliseconds)
+            let budget = try waitBudget()
+            let sent = try transport.send(engine.outgoing, timeoutMilliseconds: budget)
             engine.didSend(sent)
         }
     }
@@ -82,9 +107,10 @@ public struct Connection<T: Transport & ~Copyable>: ~Copyable, ~Escapable {
     /// `endOfStream` when given, else returns false.
     @discardableResult
     private mutating func fill(endOfStream: TLSError?) throws(TLSError) -> Bool {
+        let budget = try waitBudget()
         var room = engine.incomingRoom()
         guard room.count > 0 else { throw .invalidState }
-        let received = try transport.receive(into: &room, timeoutMilliseconds: timeoutMilliseconds)
+        let received = try transport.receive(into: &room, timeoutMilliseconds: budget)
         if received == 0 {
             if let endOfStream { throw endOfStream }
             return false

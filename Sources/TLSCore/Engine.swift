@@ -139,6 +139,7 @@ public struct ClientEngine: ~Copyable, ~Escapable {
         }
         if case .failed = state {} else { state = .closed }
         client.wipe()
+        random.wipe()
     }
 
     // MARK: introspection
@@ -302,6 +303,7 @@ public struct ClientEngine: ~Copyable, ~Escapable {
             }
             state = .failed(error)
             client.wipe()
+            random.wipe()
             throw error
         }
     }

@@ -10,6 +10,10 @@ public struct PrivateKey: ~Copyable {
     public init(der: Span<UInt8>) throws(TLSError) {
         kind = .rsa(modulusLength: 0)
         mbedtls_pk_init(&context)
+        // Mbed TLS ignores bytes after the key's outer SEQUENCE; DER must end there.
+        var outer = DER(der)
+        _ = try outer.encoded(DER.sequence)
+        try outer.expectEnd()
         let status = der.withPointer { pointer, count in
             mbedtls_pk_parse_key(&context, pointer, count, nil, 0)
         }

@@ -93,7 +93,7 @@ import TLSPlatform
 
     /// A server that accepts and then closes: connectionClosed.
     @Test func serverClosesMidHandshake() throws {
-        let listener = try Listener()
+        let listener = try BareListener()
         let port = listener.port
         let thread = Thread {
             let fd = listener.acceptOne()
@@ -110,7 +110,7 @@ import TLSPlatform
 
     /// A server that accepts and never answers: timeout, within the configured wait.
     @Test func stallingServer() throws {
-        let listener = try Listener()
+        let listener = try BareListener()
         let port = listener.port
         let holder = Thread {
             let fd = listener.acceptOne()
@@ -128,7 +128,7 @@ import TLSPlatform
 }
 
 /// A bare TCP listener on 127.0.0.1 at an ephemeral port, for misbehaving "servers".
-final class Listener: @unchecked Sendable {
+final class BareListener: @unchecked Sendable {
     let fd: Int32
     let port: UInt16
 

@@ -19,7 +19,8 @@ struct ServerHello {
         // this client never asks for. ("DOWNGRD\1", a TLS 1.3 server answering a
         // 1.2-only ClientHello, is legitimate until this client offers TLS 1.3.)
         if Self.hasSentinel(serverRandom, last: 0x00) { throw .downgradeDetected }
-        _ = try reader.vector(lengthBytes: 1)  // session_id: not resumed here
+        // session_id<0..32>: not resumed here, but its length is still checked.
+        guard try reader.vector(lengthBytes: 1).count <= 32 else { throw .malformed }
         guard let suite = CipherSuite(rawValue: try reader.u16()), configuration.suites.contains(suite) else {
             throw .illegalParameter  // RFC 5246 §7.4.1.3: must be one the client offered
         }
