@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup build embedded unit clean
+.PHONY: demo test setup build embedded unit boards boards-test clean
 
 demo: setup
 	$(SWIFT) build --product hostsim
 	$$($(SWIFT) build --show-bin-path)/hostsim selfcheck
 
-test: setup embedded unit
+test: setup embedded unit boards-test
 
 setup:
 	@./scripts/setup.sh
@@ -26,5 +26,13 @@ unit: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 
+# Issue 7: the core as libtlscore.a + tls-device for each boards/<board> (ARM Linux), with a
+# size table; boards-test runs them under qemu against openssl s_server.
+boards: setup
+	./scripts/build-boards.sh
+
+boards-test: boards
+	./scripts/test-boards.sh
+
 clean:
-	rm -rf .build .build-embedded
+	rm -rf .build .build-embedded .build-boards
