@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup build embedded unit boards boards-test clean
+.PHONY: demo test setup build embedded unit boards boards-test bench clean
 
 demo: setup
 	$(SWIFT) build --product hostsim
@@ -33,6 +33,11 @@ boards: setup
 
 boards-test: boards
 	./scripts/test-boards.sh
+
+# The core beside Mbed TLS's own TLS client, and the core's hot paths (BENCHMARKS.md). Not
+# part of `make test`; several minutes (callgrind). Report: .build-bench/bench-report.md.
+bench: setup
+	python3 Benchmarks/bench.py --out .build-bench/bench-report.md
 
 clean:
 	rm -rf .build .build-embedded .build-boards
