@@ -180,6 +180,18 @@ def measure(command_for, n, workdir):
     return figures
 
 
+def certificate_message_size(leaf, intermediate):
+    """The server's Certificate handshake message for this chain: header, list, entries."""
+    entries = sum(3 + os.path.getsize(os.path.join(PKI, name + ".der")) for name in (leaf, intermediate))
+    return 4 + 3 + entries
+
+
+def measure_small_reassembly(command_for, size, workdir):
+    """The core with its reassembly region cut to `size`: (static RAM, peak heap)."""
+    _, windows, _, stderr = counted(command_for(2) + ["--reassembly-size", str(size)], workdir)
+    return core_static(stderr.strip().splitlines()[-1])[0], max(w["peak"] for w in windows)
+
+
 def core_static(line):
     regions = int(re.search(r"regions (\d+)", line).group(1))
     engine = int(re.search(r"ClientEngine (\d+)", line).group(1))
@@ -201,7 +213,7 @@ def number(x):
     return "{:,.0f}".format(x) if abs(x - round(x)) < 0.05 else "{:,.1f}".format(x)
 
 
-def table(core, ref):
+def table(core, ref, small=None):
     rows = []
 
     def row(label, a, b, show_ratio=True):
@@ -225,6 +237,10 @@ def table(core, ref):
     row("Static RAM: client state and regions (bytes)", core_static_bytes, ref_static_bytes)
     row("**Total RAM: static + peak heap (bytes)**", core_static_bytes + core["heap_peak"],
         ref_static_bytes + ref["heap_peak"])
+    if small:
+        size, static, heap = small
+        row("Total RAM, core's reassembly region cut to the Certificate message (%d bytes)" % size,
+            static + heap, ref_static_bytes + ref["heap_peak"])
     row("Bytes client → server per connection", core["sent"], ref["sent"])
     row("Bytes server → client per connection", core["received"], ref["received"])
     row("Round trips: handshake", core["handshake_round_trips"], ref["handshake_round_trips"])
@@ -269,10 +285,13 @@ def main():
                                    args.n, workdir)
                     ref = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[1],
                                   args.n, workdir)
+                    size = certificate_message_size(leaf, intermediate)
+                    small = (size,) + measure_small_reassembly(
+                        lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[0], size, workdir)
                 finally:
                     server.stop()
                 report.append("\n## %s — %s\n" % (title, profile))
-                report.append(table(core, ref))
+                report.append(table(core, ref, small))
                 sizes.append("- %s, %s: core %s; reference %s; Ir core %s at N=1, %s at N=%d; reference %s, %s" % (
                     suite, profile, core_static(core["sizes"])[1], reference_static(ref["sizes"])[1],
                     number(core["ir_1"]), number(core["ir_n"]), args.n, number(ref["ir_1"]), number(ref["ir_n"])))
