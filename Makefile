@@ -6,7 +6,7 @@ SWIFT ?= swift
 
 demo: setup
 	$(SWIFT) build --product hostsim
-	$$($(SWIFT) build --show-bin-path)/hostsim selfcheck
+	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
 test: setup embedded unit boards-test
 

@@ -78,7 +78,7 @@ struct Demo: ParsableCommand {
         let clock = DemoClock()
         let meter = LineMeter(baud: settings.baud, clock: clock)
         var report = DemoReport()
-        let outcome: (result: Result<DemoReport, TLSError>, gatewayEnd: String)
+        let outcome: (result: Result<DemoReport, TLSError>, gatewayEnd: String, counts: Gateway.Counters)
         do {
             outcome = try SimulatedUART.run(
                 host: "127.0.0.1", port: server.port, line: settings, timeoutMilliseconds: options.timeoutMilliseconds,

@@ -13,7 +13,7 @@ enum SimulatedUART {
         host: String, port: UInt16, line: LineSettings, timeoutMilliseconds: Int,
         log: @escaping (String) -> Void = { print("gateway: \($0)", to: &standardError) },
         device: (_ path: String, _ gateway: Gateway) -> Result<R, TLSError>
-    ) throws -> (result: Result<R, TLSError>, gatewayEnd: String) {
+    ) throws -> (result: Result<R, TLSError>, gatewayEnd: String, counts: Gateway.Counters) {
         let pty = try PseudoTerminal.open()
         let socket: Int32
         do {
@@ -21,7 +21,7 @@ enum SimulatedUART {
         } catch {
             close(pty.master)
             close(pty.slave)
-            return (.failure(error), "no server")
+            return (.failure(error), "no server", Gateway.Counters())
         }
         let gateway = Gateway(device: pty.master, holding: pty.slave, server: socket, settings: line)
         gateway.log = log
@@ -31,7 +31,7 @@ enum SimulatedUART {
         // reads the hang-up and the gateway winds down.
         gateway.releaseSlave()
         let end = gateway.wait(timeoutMilliseconds: 5000)
-        return (result, end)
+        return (result, end, gateway.counts)
     }
 
     /// The device's transport on the slave: raw 8N1, at the line's speed when termios has a
@@ -60,7 +60,7 @@ struct UART: ParsableCommand {
         let setup = try options.load(host: host)
         let settings = try line.settings()
         signal(SIGPIPE, SIG_IGN)
-        let outcome: (result: Result<ClientSession.Outcome, TLSError>, gatewayEnd: String)
+        let outcome: (result: Result<ClientSession.Outcome, TLSError>, gatewayEnd: String, counts: Gateway.Counters)
         do {
             outcome = try SimulatedUART.run(
                 host: host, port: port, line: settings, timeoutMilliseconds: options.timeoutMilliseconds
@@ -77,7 +77,10 @@ struct UART: ParsableCommand {
             print("hostsim: \(failure)", to: &standardError)
             throw ExitCode(1)
         }
-        if options.trace { print("gateway: \(outcome.gatewayEnd)", to: &standardError) }
+        if options.trace {
+            print("gateway: \(outcome.gatewayEnd); line bytes: \(outcome.counts.delivered[.up]!) device → server, \(outcome.counts.delivered[.down]!) server → device",
+                  to: &standardError)
+        }
         try ClientSession.report(outcome.result, options: options)
     }
 }
