@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup build embedded unit clean
+.PHONY: demo test setup build embedded unit boards boards-test bench clean
 
 demo: setup
 	$(SWIFT) build --product hostsim
-	$$($(SWIFT) build --show-bin-path)/hostsim selfcheck
+	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
-test: setup embedded unit
+test: setup embedded unit boards-test
 
 setup:
 	@./scripts/setup.sh
@@ -26,5 +26,18 @@ unit: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --parallel
 
+# Issue 7: the core as libtlscore.a + tls-device for each boards/<board> (ARM Linux), with a
+# size table; boards-test runs them under qemu against openssl s_server.
+boards: setup
+	./scripts/build-boards.sh
+
+boards-test: boards
+	./scripts/test-boards.sh
+
+# The core beside Mbed TLS's own TLS client, and the core's hot paths (BENCHMARKS.md). Not
+# part of `make test`; several minutes (callgrind). Report: .build-bench/bench-report.md.
+bench: setup
+	python3 Benchmarks/bench.py --out .build-bench/bench-report.md
+
 clean:
-	rm -rf .build .build-embedded
+	rm -rf .build .build-embedded .build-boards

@@ -10,18 +10,64 @@ enum ClientSession {
         var suite: CipherSuite?
         var extendedMasterSecret = false
         var response: [UInt8] = []
+        /// Bytes of application data received (also counted when `response` is not kept).
+        var responseCount = 0
         var closedByNotify = false
     }
 
-    /// Runs the exchange; host-side buffers are sized from the configuration, as a board
-    /// would size its static regions.
+    /// The host memory a run works in: the engine's three regions, sized from the
+    /// configuration as a board would size its static regions, plus the request and a read
+    /// buffer. Made once and reused, so that repeated runs (`connect --repeat`) allocate
+    /// nothing of their own.
+    struct Regions {
+        static let reassemblySize = 16384
+        var input: [UInt8]
+        var output: [UInt8]
+        var reassembly: [UInt8]
+        var chunk: [UInt8]
+        let request: [UInt8]
+
+        init(configuration: borrowing ClientConfiguration, request: String, reassemblySize: Int = reassemblySize) {
+            input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
+            output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
+            reassembly = [UInt8](repeating: 0, count: reassemblySize)
+            chunk = [UInt8](repeating: 0, count: 4096)
+            self.request = Array(request.utf8)
+        }
+
+        /// The bytes the core works in: the three regions (not the host's read buffer).
+        var coreBytes: Int { input.count + output.count + reassembly.count }
+    }
+
+    private static let personalization: [UInt8] = Array("hostsim".utf8)
+
+    /// Runs the exchange in fresh regions.
     static func run<T: Transport & ~Copyable>(
         configuration: ClientConfiguration, transport: consuming T, options: ClientOptions
     ) throws(TLSError) -> Outcome {
-        var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
-        var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-        var reassembly = [UInt8](repeating: 0, count: 16384)
-        let random = try Random(entropy: SystemEntropy.source, personalization: Array("hostsim".utf8).span)
+        var regions = Regions(configuration: configuration, request: options.request)
+        return try run(configuration: configuration, transport: transport, options: options, regions: &regions)
+    }
+
+    /// Runs the exchange in the caller's regions. With `keepResponse` false the response is
+    /// only counted, so that a run allocates nothing on the host side.
+    static func run<T: Transport & ~Copyable>(
+        configuration: ClientConfiguration, transport: consuming T, options: ClientOptions,
+        regions: inout Regions, keepResponse: Bool = true
+    ) throws(TLSError) -> Outcome {
+        // The regions as separate inout arguments: the engine borrows three of them at once.
+        try exchange(
+            configuration: configuration, transport: transport, options: options, input: &regions.input,
+            output: &regions.output, reassembly: &regions.reassembly, chunk: &regions.chunk,
+            request: regions.request, keepResponse: keepResponse)
+    }
+
+    private static func exchange<T: Transport & ~Copyable>(
+        configuration: ClientConfiguration, transport: consuming T, options: ClientOptions,
+        input: inout [UInt8], output: inout [UInt8], reassembly: inout [UInt8], chunk: inout [UInt8],
+        request: [UInt8], keepResponse: Bool
+    ) throws(TLSError) -> Outcome {
+        let random = try Random(entropy: SystemEntropy.source, personalization: personalization.span)
         let engine = try ClientEngine(
             configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
             reassembly: reassembly.mutableSpan, random: random)
@@ -42,19 +88,18 @@ enum ClientSession {
             print("   negotiated \(suite.name)\(outcome.extendedMasterSecret ? " with extended_master_secret" : "")",
                   to: &standardError)
         }
-        let request = Array(options.request.utf8)
         try connection.write(request.span)
         if trace { print("⑩ → application data (\(request.count) bytes)", to: &standardError) }
-        var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             var span = chunk.mutableSpan
             let count = try connection.read(into: &span)
             if count == 0 { break }
-            outcome.response += chunk[0..<count]
+            outcome.responseCount += count
+            if keepResponse { outcome.response += chunk[0..<count] }
         }
         outcome.closedByNotify = connection.engine.state == .closed
         if trace {
-            print("⑩ ← application data (\(outcome.response.count) bytes)\(outcome.closedByNotify ? ", then close_notify" : "")",
+            print("⑩ ← application data (\(outcome.responseCount) bytes)\(outcome.closedByNotify ? ", then close_notify" : "")",
                   to: &standardError)
         }
         connection.close()

@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <termios.h>
+#include <pty.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,6 +18,9 @@
 #include <sys/socket.h>
 #include <sys/random.h>
 #include <sys/types.h>
+
+// open is variadic, which Swift does not import; this is the form without a mode.
+static inline int cposix_open(const char *path, int flags) { return open(path, flags); }
 
 // errno is a macro over a thread-local; Swift cannot import it directly.
 static inline int cposix_errno(void) { return errno; }

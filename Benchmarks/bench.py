@@ -1,0 +1,313 @@
+#!/usr/bin/env python3
+"""`make bench`: the core (hostsim connect, release) beside Mbed TLS's own TLS client
+(Benchmarks/reference/ref-client) on the same handshakes, as one markdown table per handshake.
+
+For each handshake and record profile it starts a local `openssl s_server` on an ephemeral
+127.0.0.1 port, then measures both clients doing N exchanges (handshake, `GET /`, response to
+close_notify, close_notify), each on a new TCP connection:
+
+- instructions: valgrind --tool=callgrind, total Ir at N and at 1, (Ir(N) - Ir(1)) / (N - 1);
+- heap allocations by caller (Benchmarks/malloc-count/malloc_count.c, LD_PRELOAD), same
+  difference; the peak heap of any one connection from the same library;
+- bytes each way and round trips at the socket (Benchmarks/malloc-count/io_count.c);
+- static RAM: what each client prints with --quiet (the core: its regions and
+  MemoryLayout<ClientEngine>.size; the reference: sizeof its contexts).
+
+Then it runs the package-benchmark suite of Benchmarks/CoreBenchmarks. Only the standard
+library; nothing listens after it ends. Usage: python3 Benchmarks/bench.py [--n N] [--out FILE]
+[--skip-package-benchmark].
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCRATCH = os.path.join(ROOT, ".build-bench")
+BIN = os.path.join(SCRATCH, "bench")
+PKI = os.path.join(ROOT, "Tests", "Fixtures", "pki")
+VALIDATION_TIME = "1893456000"  # 2030-01-01, inside every fixture's validity
+
+HANDSHAKES = [
+    # title, IANA suite, OpenSSL suite, leaf, intermediate, root
+    ("TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256 (P-256 leaf and intermediate, P-256 key exchange)",
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "server-ec", "int-ec", "root-ec"),
+    ("TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 (RSA-2048 leaf and intermediate, P-256 key exchange)",
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa"),
+    ("TLS 1.2 RSA-AES128-GCM-SHA256 (RSA-2048 key transport, RSA-2048 leaf and intermediate)",
+     "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa"),
+]
+PROFILES = [("16 KB records", None), ("max_fragment_length 1024", 1024)]
+CLASSES = ["libmbedcrypto", "libmbedx509", "libmbedtls", "libc", "swift", "program", "other"]
+
+
+def log(message):
+    print(message, file=sys.stderr, flush=True)
+
+
+def run(command, **kwargs):
+    log("+ " + " ".join(command))
+    subprocess.run(command, check=True, cwd=ROOT, **kwargs)
+
+
+def build():
+    os.makedirs(BIN, exist_ok=True)
+    run(["swift", "build", "-c", "release", "--product", "hostsim", "--scratch-path", SCRATCH])
+    run(["gcc", "-O2", "-Wall", "-o", os.path.join(BIN, "ref-client"), "Benchmarks/reference/ref_client.c",
+         "-lmbedtls", "-lmbedx509", "-lmbedcrypto"])
+    for name in ("malloc_count", "io_count"):
+        run(["gcc", "-O2", "-Wall", "-shared", "-fPIC", "-o", os.path.join(BIN, name + ".so"),
+             "Benchmarks/malloc-count/%s.c" % name, "-ldl"])
+    return os.path.join(SCRATCH, "release", "hostsim"), os.path.join(BIN, "ref-client")
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """openssl s_server on 127.0.0.1, one suite, TLS 1.2, P-256 for ECDHE, `-www` status page."""
+
+    def __init__(self, openssl_suite, leaf, intermediate):
+        self.port = free_port()
+        p = lambda name: os.path.join(PKI, name)
+        self.process = subprocess.Popen(
+            ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.port, "-tls1_2",
+             "-cert", p(leaf + ".crt"), "-cert_chain", p(intermediate + ".crt"), "-key", p(leaf + ".key"),
+             "-cipher", openssl_suite, "-curves", "prime256v1", "-www", "-quiet"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("s_server did not start")
+                time.sleep(0.05)
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+def clients(hostsim, ref_client, suite, root, port, fragment, n):
+    """The two commands for n exchanges: (core, reference)."""
+    ca = os.path.join(PKI, root + ".crt")
+    core = [hostsim, "connect", "127.0.0.1:%d" % port, "--ca", ca, "--server-name", "localhost",
+            "--suite", suite, "--time", VALIDATION_TIME, "--repeat", str(n), "--quiet"]
+    reference = [ref_client, "127.0.0.1", str(port), ca, "localhost", "--suite", suite,
+                 "--time", VALIDATION_TIME, "--repeat", str(n), "--quiet"]
+    if fragment:
+        core += ["--max-fragment", str(fragment)]
+        reference += ["--max-fragment", str(fragment)]
+    return core, reference
+
+
+def execute(command, env=None, prefix=()):
+    """Runs a client (bounded), returns its stderr; fails loudly on a non-zero exit."""
+    result = subprocess.run(list(prefix) + command, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, text=True, timeout=600)
+    if result.returncode != 0:
+        raise RuntimeError("%s exited %d: %s" % (" ".join(command), result.returncode, result.stderr[-2000:]))
+    return result.stderr
+
+
+def callgrind_ir(command, workdir):
+    out = os.path.join(workdir, "callgrind.out")
+    execute(command, prefix=["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out])
+    with open(out) as f:
+        for line in f:
+            if line.startswith("summary:") or line.startswith("totals:"):
+                return int(line.split()[1])
+    raise RuntimeError("no totals in callgrind output")
+
+
+def counted(command, workdir):
+    """Runs under both LD_PRELOAD counters; returns (malloc totals, windows, connections, stderr)."""
+    mc, io = os.path.join(workdir, "malloc.txt"), os.path.join(workdir, "io.txt")
+    env = dict(os.environ, MALLOC_COUNT_OUT=mc, IO_COUNT_OUT=io,
+               LD_PRELOAD=os.path.join(BIN, "malloc_count.so") + " " + os.path.join(BIN, "io_count.so"))
+    stderr = execute(command, env=env)
+    totals, windows, connections = {}, [], []
+    with open(mc) as f:
+        for line in f:
+            fields = line.split()
+            if fields[0] == "total":
+                totals[fields[1]] = int(fields[2])
+            elif fields[0] == "window":
+                values = dict(zip(fields[2 + len(CLASSES)::2], map(int, fields[3 + len(CLASSES)::2])))
+                windows.append(values)
+    with open(io) as f:
+        for line in f:
+            fields = line.split()
+            connections.append(dict(zip(fields[2::2], map(int, fields[3::2]))))
+    return totals, windows, connections, stderr
+
+
+def measure(command_for, n, workdir):
+    """All figures for one client; command_for(k) is its command for k exchanges."""
+    figures = {}
+    ir_n, ir_1 = callgrind_ir(command_for(n), workdir), callgrind_ir(command_for(1), workdir)
+    figures["ir"] = (ir_n - ir_1) / (n - 1)
+    figures["ir_1"], figures["ir_n"] = ir_1, ir_n
+    totals_n, windows, connections, stderr = counted(command_for(n), workdir)
+    totals_1, _, _, _ = counted(command_for(1), workdir)
+    figures["allocs"] = {c: (totals_n.get(c, 0) - totals_1.get(c, 0)) / (n - 1) for c in CLASSES}
+    figures["heap_peak"] = max(w["peak"] for w in windows)
+    figures["windows"] = len(windows)
+    steady = connections[1:]
+    figures["sent"] = sum(c["sent"] for c in steady) / len(steady)
+    figures["received"] = sum(c["received"] for c in steady) / len(steady)
+    figures["round_trips"] = max(c["round_trips"] for c in steady)
+    figures["handshake_round_trips"] = max(c["handshake_round_trips"] for c in steady)
+    figures["connections"] = len(connections)
+    figures["sizes"] = stderr.strip().splitlines()[-1]
+    return figures
+
+
+def certificate_message_size(leaf, intermediate):
+    """The server's Certificate handshake message for this chain: header, list, entries."""
+    entries = sum(3 + os.path.getsize(os.path.join(PKI, name + ".der")) for name in (leaf, intermediate))
+    return 4 + 3 + entries
+
+
+def measure_small_reassembly(command_for, size, workdir):
+    """The core with its reassembly region cut to `size`: (static RAM, peak heap)."""
+    _, windows, _, stderr = counted(command_for(2) + ["--reassembly-size", str(size)], workdir)
+    return core_static(stderr.strip().splitlines()[-1])[0], max(w["peak"] for w in windows)
+
+
+def core_static(line):
+    regions = int(re.search(r"regions (\d+)", line).group(1))
+    engine = int(re.search(r"ClientEngine (\d+)", line).group(1))
+    return regions + engine, "regions %d + ClientEngine %d" % (regions, engine)
+
+
+def reference_static(line):
+    # The contexts a client needs; the entropy context is left out (see BENCHMARKS.md).
+    names = ["ssl_context", "ssl_config", "ctr_drbg", "x509_crt", "net_context"]
+    values = {name: int(re.search(name + r" (\d+)", line).group(1)) for name in names}
+    return sum(values.values()), " + ".join("%s %d" % (k, v) for k, v in values.items())
+
+
+def ratio(a, b):
+    return "—" if not b else "%.2f" % (a / b)
+
+
+def number(x):
+    return "{:,.0f}".format(x) if abs(x - round(x)) < 0.05 else "{:,.1f}".format(x)
+
+
+def table(core, ref, small=None):
+    rows = []
+
+    def row(label, a, b, show_ratio=True):
+        rows.append("| %s | %s | %s | %s |" % (label, number(a), number(b), ratio(a, b) if show_ratio else "—"))
+
+    row("Instructions per handshake (Ir, callgrind, steady state)", core["ir"], ref["ir"])
+    mbed_core = sum(core["allocs"][c] for c in CLASSES[:3])
+    mbed_ref = sum(ref["allocs"][c] for c in CLASSES[:3])
+    row("Heap allocations per handshake inside Mbed TLS", mbed_core, mbed_ref)
+    for c in CLASSES[:3]:
+        row("&nbsp;&nbsp;called from %s" % c, core["allocs"][c], ref["allocs"][c])
+    row("Heap allocations per handshake outside Mbed TLS", sum(core["allocs"][c] for c in CLASSES[3:]),
+        sum(ref["allocs"][c] for c in CLASSES[3:]))
+    row("&nbsp;&nbsp;called from Swift code (core + hostsim)", core["allocs"]["swift"], ref["allocs"]["swift"], False)
+    row("&nbsp;&nbsp;called from libc (getaddrinfo in the transport)", core["allocs"]["libc"], ref["allocs"]["libc"])
+    row("&nbsp;&nbsp;called from the program or other objects", core["allocs"]["program"] + core["allocs"]["other"],
+        ref["allocs"]["program"] + ref["allocs"]["other"], False)
+    core_static_bytes, _ = core_static(core["sizes"])
+    ref_static_bytes, _ = reference_static(ref["sizes"])
+    row("Peak heap during a connection (bytes)", core["heap_peak"], ref["heap_peak"])
+    row("Static RAM: client state and regions (bytes)", core_static_bytes, ref_static_bytes)
+    row("**Total RAM: static + peak heap (bytes)**", core_static_bytes + core["heap_peak"],
+        ref_static_bytes + ref["heap_peak"])
+    if small:
+        size, static, heap = small
+        row("Total RAM, core's reassembly region cut to the Certificate message (%d bytes)" % size,
+            static + heap, ref_static_bytes + ref["heap_peak"])
+    row("Bytes client → server per connection", core["sent"], ref["sent"])
+    row("Bytes server → client per connection", core["received"], ref["received"])
+    row("Round trips: handshake", core["handshake_round_trips"], ref["handshake_round_trips"])
+    row("Round trips: handshake + request/response", core["round_trips"], ref["round_trips"])
+    header = ["| Figure | Core (hostsim) | Reference (Mbed TLS ssl) | Core / reference |",
+              "|---|---:|---:|---:|"]
+    return "\n".join(header + rows)
+
+
+def package_benchmark():
+    package = os.path.join(ROOT, "Benchmarks", "CoreBenchmarks")
+    command = ["swift", "package", "--scratch-path", os.path.join(SCRATCH, "core"), "benchmark",
+               "--no-progress", "--format", "markdown"]
+    log("+ (cd Benchmarks/CoreBenchmarks && %s)" % " ".join(command))
+    result = subprocess.run(command, cwd=package, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, timeout=1800)
+    if result.returncode != 0:
+        raise RuntimeError("package-benchmark failed:\n" + result.stdout[-4000:])
+    return result.stdout
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=5, help="exchanges in the long run (the short run is 1)")
+    parser.add_argument("--out", help="also write the report to this file")
+    parser.add_argument("--skip-package-benchmark", action="store_true")
+    args = parser.parse_args()
+    if args.n < 2:
+        parser.error("--n must be at least 2")
+
+    hostsim, ref_client = build()
+    report = ["# Benchmark run %s, %s (`uname -m`), N = %d and 1" % (
+        datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(), args.n)]
+    sizes = []
+    with tempfile.TemporaryDirectory(prefix="bench-", dir=SCRATCH) as workdir:
+        for title, suite, openssl_suite, leaf, intermediate, root in HANDSHAKES:
+            for profile, fragment in PROFILES:
+                log("== %s, %s" % (title, profile))
+                server = Server(openssl_suite, leaf, intermediate)
+                try:
+                    core = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[0],
+                                   args.n, workdir)
+                    ref = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[1],
+                                  args.n, workdir)
+                    size = certificate_message_size(leaf, intermediate)
+                    small = (size,) + measure_small_reassembly(
+                        lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[0], size, workdir)
+                finally:
+                    server.stop()
+                report.append("\n## %s — %s\n" % (title, profile))
+                report.append(table(core, ref, small))
+                sizes.append("- %s, %s: core %s; reference %s; Ir core %s at N=1, %s at N=%d; reference %s, %s" % (
+                    suite, profile, core_static(core["sizes"])[1], reference_static(ref["sizes"])[1],
+                    number(core["ir_1"]), number(core["ir_n"]), args.n, number(ref["ir_1"]), number(ref["ir_n"])))
+                print(report[-2] + "\n" + report[-1], flush=True)
+    report.append("\n## Static RAM and raw instruction counts\n")
+    report.extend(sizes)
+    print("\n".join(sizes), flush=True)
+    if not args.skip_package_benchmark:
+        output = package_benchmark()
+        report.append("\n## Core hot paths (package-benchmark)\n")
+        report.append(output)
+        print(output, flush=True)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write("\n".join(report) + "\n")
+
+
+if __name__ == "__main__":
+    main()

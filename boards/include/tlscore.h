@@ -1,0 +1,205 @@
+/*
+ * tlscore.h — the C API of the TLSCore TLS 1.2 client for boards (Embedded Swift inside).
+ *
+ * Shape: run to completion. One call, tlscore_client_run(), performs the whole connection —
+ * handshake, application data, close_notify — and calls back into the caller at each step.
+ * Why not an object that lives across C calls (tlscore_connect / tlscore_send / ...)? The
+ * core's ClientEngine is non-escapable: it borrows the caller's regions and configuration,
+ * and Swift ties its lifetime to the scope that created it. Swift cannot even form a
+ * pointer to a non-escapable value (withUnsafeMutablePointer requires Escapable), so no
+ * handle to it can be handed to C, not even for the duration of a callback. The engine
+ * therefore stays inside tlscore_client_run's frame, and the caller's session function
+ * sees only bytes: what arrived, and (through *reply) what to send next. That is also the
+ * shape of most firmware protocols: "on connect send X, on data parse and maybe answer".
+ *
+ * Memory: nothing is allocated by the core. The caller provides the three regions in the
+ * configuration (record input, record output, handshake reassembly). Mbed TLS, which does
+ * the cryptography, allocates inside its bignum code (through its own calloc/free).
+ *
+ * Entropy: getrandom(2) (the Linux kernel), seeding Mbed TLS's CTR_DRBG.
+ *
+ * Thread safety: none needed; no global state. Each call works on its own arguments.
+ */
+#ifndef TLSCORE_H
+#define TLSCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- cipher suites (bits of tlscore_config.suites; 0 means TLSCORE_SUITES_DEFAULT) ---- */
+#define TLSCORE_SUITE_ECDHE_ECDSA_AES128_GCM_SHA256 0x0001u
+#define TLSCORE_SUITE_ECDHE_ECDSA_AES256_GCM_SHA384 0x0002u
+#define TLSCORE_SUITE_ECDHE_ECDSA_CHACHA20_POLY1305 0x0004u
+#define TLSCORE_SUITE_ECDHE_ECDSA_AES128_CCM        0x0008u
+#define TLSCORE_SUITE_ECDHE_ECDSA_AES128_CCM_8      0x0010u
+#define TLSCORE_SUITE_ECDHE_RSA_AES128_GCM_SHA256   0x0020u
+#define TLSCORE_SUITE_ECDHE_RSA_AES256_GCM_SHA384   0x0040u
+#define TLSCORE_SUITE_ECDHE_RSA_CHACHA20_POLY1305   0x0080u
+#define TLSCORE_SUITE_RSA_AES128_GCM_SHA256         0x0100u /* RSA key transport: no forward secrecy */
+#define TLSCORE_SUITE_RSA_AES256_GCM_SHA384         0x0200u
+#define TLSCORE_SUITES_DEFAULT 0x00FFu /* every forward-secret suite */
+#define TLSCORE_SUITES_ALL     0x03FFu
+
+/* Bytes the input and the output region each need for records of up to `plaintext` bytes
+ * (16384, or the max_fragment_length asked for): header + explicit nonce + tag. */
+#define TLSCORE_RECORD_REGION_SIZE(plaintext) ((size_t)(plaintext) + 29u)
+/* A reassembly region that holds a typical server Certificate message (chain of 2–3 certs). */
+#define TLSCORE_REASSEMBLY_SIZE_DEFAULT 8192u
+
+typedef struct tlscore_config {
+    /* Trust anchors: concatenated DER certificates. Required. */
+    const uint8_t *anchors;
+    size_t anchors_len;
+    /* Certificate revocation lists: concatenated DER CRLs. Optional (NULL, 0). */
+    const uint8_t *crls;
+    size_t crls_len;
+    /* The server's DNS name: sent as SNI and matched against the certificate. NUL-terminated,
+     * or NULL when the server is reached by address (then server_address is matched). */
+    const char *server_name;
+    /* The server's IP address, 4 or 16 bytes, matched against the certificate's iPAddress
+     * SAN when server_name is NULL or empty. Optional. */
+    const uint8_t *server_address;
+    size_t server_address_len;
+    /* The time certificates are validated at, seconds since the Unix epoch. A board without
+     * a real-time clock passes its build time or last known time. */
+    int64_t time;
+    /* TLSCORE_SUITE_* bits to offer; 0 offers TLSCORE_SUITES_DEFAULT. */
+    uint32_t suites;
+    /* max_fragment_length to request (RFC 6066): 0 (none: 16 KB records), 512, 1024, 2048
+     * or 4096. Regions then need only TLSCORE_RECORD_REGION_SIZE(that). */
+    uint32_t max_fragment_length;
+    /* The client certificate chain (concatenated DER, leaf first) and its private key (DER:
+     * PKCS#8, SEC1 or PKCS#1), sent when the server asks. Optional (NULL, 0). */
+    const uint8_t *client_chain;
+    size_t client_chain_len;
+    const uint8_t *client_key;
+    size_t client_key_len;
+    /* The caller's regions, used only during tlscore_client_run. Received plaintext may
+     * remain in them afterwards: wipe them if that matters. */
+    uint8_t *input;        /* >= TLSCORE_RECORD_REGION_SIZE(max plaintext) */
+    size_t input_len;
+    uint8_t *output;       /* >= TLSCORE_RECORD_REGION_SIZE(max plaintext) */
+    size_t output_len;
+    uint8_t *reassembly;   /* the largest handshake message expected (the Certificate) */
+    size_t reassembly_len;
+} tlscore_config;
+
+/* ---- transport: read/write callbacks, or a file descriptor ---- */
+
+/* Return values of the transport callbacks besides a byte count. */
+#define TLSCORE_IO_FAILED  (-1) /* set errno; reported as TLSCORE_ERR_TRANSPORT with detail = errno */
+#define TLSCORE_IO_TIMEOUT (-2) /* nothing within timeout_ms */
+
+/* Receive up to `cap` bytes into `buf`, waiting at most timeout_ms. Returns the count (>= 1),
+ * 0 at end of stream, or TLSCORE_IO_FAILED / TLSCORE_IO_TIMEOUT. */
+typedef long (*tlscore_read_fn)(void *io_ctx, uint8_t *buf, size_t cap, int timeout_ms);
+/* Send some of `len` bytes, waiting at most timeout_ms for room. Returns how many were
+ * taken (>= 1), or TLSCORE_IO_FAILED / TLSCORE_IO_TIMEOUT. */
+typedef long (*tlscore_write_fn)(void *io_ctx, const uint8_t *buf, size_t len, int timeout_ms);
+
+typedef struct tlscore_io {
+    /* With both callbacks set they are used; otherwise `fd` (a connected socket, a tty, a
+     * pipe) is, through poll/read/write. The fd is switched to non-blocking mode and is
+     * never closed by the core. */
+    tlscore_read_fn read;
+    tlscore_write_fn write;
+    void *io_ctx;
+    int fd;
+    /* The longest any single read or write may wait, in milliseconds (> 0). */
+    int timeout_ms;
+} tlscore_io;
+
+/* ---- the session function ---- */
+
+enum {
+    TLSCORE_EVENT_CONNECTED = 1, /* the handshake is done; data is NULL, len 0 */
+    TLSCORE_EVENT_DATA = 2,      /* application data arrived: data[0..len) (valid during the call) */
+    TLSCORE_EVENT_CLOSED = 3     /* the server closed (close_notify or end of stream); no reply possible */
+};
+/* Return values of the session function. */
+#define TLSCORE_CONTINUE 0 /* keep the connection: wait for more data */
+#define TLSCORE_DONE     1 /* send close_notify and return TLSCORE_OK */
+/* Any negative value aborts: tlscore_client_run returns TLSCORE_ERR_ABORTED. */
+
+/* Called by tlscore_client_run at each event. To send, point *reply at bytes (the caller's
+ * memory, read before the next call) and set *reply_len; both start as NULL/0. */
+typedef int (*tlscore_session_fn)(void *ctx, int event, const uint8_t *data, size_t len,
+                                  const uint8_t **reply, size_t *reply_len);
+
+/* What happened, for logging; every field is optional reading. */
+typedef struct tlscore_report {
+    uint16_t suite;                 /* IANA code of the negotiated suite, 0 before ServerHello */
+    uint8_t extended_master_secret; /* RFC 7627 negotiated */
+    uint8_t closed_by_notify;       /* the server ended with close_notify (not just EOF) */
+    int32_t detail;                 /* errno (transport), Mbed TLS code, bytes needed (buffer) */
+} tlscore_report;
+
+/* Runs one client connection to completion: handshake (certificate chain validated against
+ * the anchors at cfg->time, name or address checked), then session events until the session
+ * function returns TLSCORE_DONE or the server closes, then close_notify. Returns TLSCORE_OK
+ * or a negative TLSCORE_ERR_* code. `report` may be NULL. A server that closes after the
+ * handshake is a success (the CLOSED event tells the session). */
+int tlscore_client_run(const tlscore_config *cfg, const tlscore_io *io, tlscore_session_fn session,
+                       void *ctx, tlscore_report *report);
+
+/* A static, NUL-terminated description of a return code ("certificate: unknown issuer"). */
+const char *tlscore_strerror(int code);
+
+/* ---- return codes: one per TLSError case; certificate reasons and peer alerts by range ---- */
+#define TLSCORE_OK 0
+#define TLSCORE_ERR_TRUNCATED               (-1)
+#define TLSCORE_ERR_MALFORMED               (-2)
+#define TLSCORE_ERR_TRAILING_BYTES          (-3)
+#define TLSCORE_ERR_BUFFER_TOO_SMALL        (-4)  /* detail: bytes needed */
+#define TLSCORE_ERR_BAD_RECORD_MAC          (-5)
+#define TLSCORE_ERR_BAD_SIGNATURE           (-6)
+#define TLSCORE_ERR_INVALID_PEER_KEY        (-7)
+#define TLSCORE_ERR_UNSUPPORTED_ALGORITHM   (-8)
+#define TLSCORE_ERR_RANDOM_FAILURE          (-9)
+#define TLSCORE_ERR_MBEDTLS                 (-10) /* detail: the Mbed TLS code */
+#define TLSCORE_ERR_UNEXPECTED_MESSAGE      (-11)
+#define TLSCORE_ERR_RECORD_OVERFLOW         (-12)
+#define TLSCORE_ERR_PROTOCOL_VERSION        (-13)
+#define TLSCORE_ERR_ILLEGAL_PARAMETER       (-14)
+#define TLSCORE_ERR_HANDSHAKE_FAILURE       (-15)
+#define TLSCORE_ERR_UNSUPPORTED_EXTENSION   (-16)
+#define TLSCORE_ERR_DOWNGRADE_DETECTED      (-17)
+#define TLSCORE_ERR_FINISHED_MISMATCH       (-18)
+#define TLSCORE_ERR_RENEGOTIATION_REFUSED   (-19)
+#define TLSCORE_ERR_INVALID_STATE           (-20)
+#define TLSCORE_ERR_CONNECTION_CLOSED       (-21)
+#define TLSCORE_ERR_TIMEOUT                 (-22)
+#define TLSCORE_ERR_TRANSPORT               (-23) /* detail: errno */
+#define TLSCORE_ERR_INVALID_ARGUMENT        (-24) /* a NULL or inconsistent cfg/io field */
+#define TLSCORE_ERR_ABORTED                 (-25) /* the session function returned < 0 */
+/* The server's certificate chain was refused (TLSError.certificate). */
+#define TLSCORE_ERR_CERT_EXPIRED            (-101)
+#define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)
+#define TLSCORE_ERR_CERT_UNKNOWN_ISSUER     (-103)
+#define TLSCORE_ERR_CERT_BAD_SIGNATURE      (-104)
+#define TLSCORE_ERR_CERT_ISSUER_NOT_CA      (-105)
+#define TLSCORE_ERR_CERT_PATH_TOO_LONG      (-106)
+#define TLSCORE_ERR_CERT_NAME_MISMATCH      (-107)
+#define TLSCORE_ERR_CERT_WRONG_PURPOSE      (-108)
+#define TLSCORE_ERR_CERT_REVOKED            (-109)
+#define TLSCORE_ERR_CERT_UNSUPPORTED_CRITICAL_EXTENSION (-110)
+#define TLSCORE_ERR_CERT_UNSUPPORTED_ALGORITHM (-111)
+#define TLSCORE_ERR_CERT_CRL_EXPIRED        (-112)
+#define TLSCORE_ERR_CERT_CRL_MISSING        (-113)
+#define TLSCORE_ERR_CERT_CRL_BAD_SIGNATURE  (-114)
+#define TLSCORE_ERR_CERT_NAME_CONSTRAINT    (-115)
+#define TLSCORE_ERR_CERT_MALFORMED          (-116)
+#define TLSCORE_ERR_CERT_BAD_ANCHOR         (-117) /* a configured anchor does not decode */
+/* The peer sent a fatal alert (or close_notify during the handshake): -(256 + description). */
+#define TLSCORE_ERR_PEER_ALERT_BASE         (-256)
+#define TLSCORE_IS_PEER_ALERT(code)  ((code) <= -256 && (code) > -512)
+#define TLSCORE_PEER_ALERT(code)     (-(code) - 256) /* the RFC 5246 AlertDescription */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,333 @@
+/*
+ * tls-device: a firmware-style TLS 1.2 client over the C API of boards/include/tlscore.h.
+ *
+ *   tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]
+ *              [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]
+ *
+ * One exchange: handshake (chain checked against the CA file, DER or PEM), send the request
+ * (default "GET / HTTP/1.0\r\n\r\n"; \r, \n and \\ escapes are understood), print the
+ * response to stdout until the server closes. Exit 0 on success; 1 with the reason on
+ * stderr on a TLS or transport failure; 2 on a usage or file error.
+ *
+ * All memory is static, as on a board: the record regions, the reassembly region and the
+ * anchors live in .bss; nothing here calls malloc.
+ */
+#define _DEFAULT_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tlscore.h"
+
+static uint8_t input_region[TLSCORE_RECORD_REGION_SIZE(16384)];
+static uint8_t output_region[TLSCORE_RECORD_REGION_SIZE(16384)];
+static uint8_t reassembly_region[TLSCORE_REASSEMBLY_SIZE_DEFAULT];
+static uint8_t anchors[16384];
+static uint8_t file_buffer[32768];
+static char request[4096];
+
+static int usage(void) {
+    fprintf(stderr,
+            "usage: tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]\n"
+            "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n");
+    return 2;
+}
+
+/* ---- the CA file: DER as is, or every PEM CERTIFICATE block decoded ---- */
+
+static int base64_value(int c) {
+    if (c >= 'A' && c <= 'Z') return c - 'A';
+    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+    if (c >= '0' && c <= '9') return c - '0' + 52;
+    if (c == '+') return 62;
+    if (c == '/') return 63;
+    return -1;
+}
+
+/* Decodes the base64 text in [from, to) into out; returns the byte count or -1. */
+static long base64_decode(const char *from, const char *to, uint8_t *out, size_t cap) {
+    unsigned long bits = 0;
+    int have = 0;
+    size_t n = 0;
+    for (const char *p = from; p < to; p++) {
+        if (*p == '=') break;
+        int v = base64_value((unsigned char)*p);
+        if (v < 0) {
+            if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t') continue;
+            return -1;
+        }
+        bits = (bits << 6) | (unsigned long)v;
+        have += 6;
+        if (have >= 8) {
+            have -= 8;
+            if (n >= cap) return -1;
+            out[n++] = (uint8_t)(bits >> have);
+        }
+    }
+    return (long)n;
+}
+
+/* Loads the anchors; returns their length, or -1 with a message printed. */
+static long load_anchors(const char *path) {
+    FILE *file = fopen(path, "rb");
+    if (!file) {
+        fprintf(stderr, "tls-device: cannot read %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    size_t length = fread(file_buffer, 1, sizeof file_buffer - 1, file);
+    int too_long = !feof(file);
+    fclose(file);
+    if (too_long) {
+        fprintf(stderr, "tls-device: %s is larger than %zu bytes\n", path, sizeof file_buffer - 1);
+        return -1;
+    }
+    file_buffer[length] = 0;
+    const char *begin = "-----BEGIN CERTIFICATE-----", *end = "-----END CERTIFICATE-----";
+    const char *text = (const char *)file_buffer;
+    if (!strstr(text, "-----BEGIN")) {
+        if (length == 0 || length > sizeof anchors) {
+            fprintf(stderr, "tls-device: %s: no certificate\n", path);
+            return -1;
+        }
+        memcpy(anchors, file_buffer, length);
+        return (long)length;
+    }
+    size_t total = 0;
+    for (const char *p = strstr(text, begin); p; p = strstr(p, begin)) {
+        const char *body = p + strlen(begin);
+        const char *stop = strstr(body, end);
+        if (!stop) break;
+        long n = base64_decode(body, stop, anchors + total, sizeof anchors - total);
+        if (n <= 0) {
+            fprintf(stderr, "tls-device: %s: bad PEM certificate\n", path);
+            return -1;
+        }
+        total += (size_t)n;
+        p = stop + strlen(end);
+    }
+    if (total == 0) {
+        fprintf(stderr, "tls-device: %s: no certificate\n", path);
+        return -1;
+    }
+    return (long)total;
+}
+
+/* ---- transports ---- */
+
+static int open_tcp(const char *target, char *host, size_t host_cap) {
+    const char *colon = strrchr(target, ':');
+    if (!colon || colon == target || (size_t)(colon - target) >= host_cap) return -1;
+    const char *start = target;
+    size_t length = (size_t)(colon - target);
+    if (start[0] == '[' && length >= 2 && start[length - 1] == ']') {
+        start++;
+        length -= 2;
+    }
+    memcpy(host, start, length);
+    host[length] = 0;
+    struct addrinfo hints = {0}, *list = NULL;
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    int status = getaddrinfo(host, colon + 1, &hints, &list);
+    if (status != 0) {
+        fprintf(stderr, "tls-device: %s: %s\n", target, gai_strerror(status));
+        return -1;
+    }
+    int fd = -1, error = 0;
+    for (struct addrinfo *info = list; info; info = info->ai_next) {
+        fd = socket(info->ai_family, info->ai_socktype, info->ai_protocol);
+        if (fd < 0) continue;
+        if (connect(fd, info->ai_addr, info->ai_addrlen) == 0) break;
+        error = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(list);
+    if (fd < 0) {
+        fprintf(stderr, "tls-device: cannot connect to %s: %s\n", target, strerror(error));
+        return -1;
+    }
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    return fd;
+}
+
+static speed_t baud_constant(long baud) {
+    switch (baud) {
+    case 9600: return B9600;
+    case 19200: return B19200;
+    case 38400: return B38400;
+    case 57600: return B57600;
+    case 115200: return B115200;
+    case 230400: return B230400;
+    case 460800: return B460800;
+    case 921600: return B921600;
+    default: return 0;
+    }
+}
+
+/* Opens a serial line raw (8N1, no flow control, no echo, no line discipline). */
+static int open_tty(const char *path, long baud) {
+    speed_t speed = baud_constant(baud);
+    if (!speed) {
+        fprintf(stderr, "tls-device: unsupported --baud %ld\n", baud);
+        return -1;
+    }
+    int fd = open(path, O_RDWR | O_NOCTTY);
+    if (fd < 0) {
+        fprintf(stderr, "tls-device: cannot open %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct termios mode;
+    if (tcgetattr(fd, &mode) != 0) {
+        fprintf(stderr, "tls-device: %s is not a tty: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    cfmakeraw(&mode);
+    mode.c_cflag |= CLOCAL | CREAD;
+    mode.c_cflag &= ~(tcflag_t)(CSTOPB | CRTSCTS);
+    mode.c_cc[VMIN] = 1;
+    mode.c_cc[VTIME] = 0;
+    cfsetispeed(&mode, speed);
+    cfsetospeed(&mode, speed);
+    if (tcsetattr(fd, TCSANOW, &mode) != 0) {
+        fprintf(stderr, "tls-device: cannot set %s raw: %s\n", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    tcflush(fd, TCIOFLUSH);
+    return fd;
+}
+
+/* ---- the session: send the request, print what comes back ---- */
+
+struct exchange {
+    const char *request;
+    size_t request_len;
+    size_t received;
+};
+
+static int on_event(void *ctx, int event, const uint8_t *data, size_t len, const uint8_t **reply, size_t *reply_len) {
+    struct exchange *exchange = ctx;
+    switch (event) {
+    case TLSCORE_EVENT_CONNECTED:
+        *reply = (const uint8_t *)exchange->request;
+        *reply_len = exchange->request_len;
+        break;
+    case TLSCORE_EVENT_DATA:
+        if (fwrite(data, 1, len, stdout) != len) return -1;
+        exchange->received += len;
+        break;
+    case TLSCORE_EVENT_CLOSED:
+        fflush(stdout);
+        break;
+    }
+    return TLSCORE_CONTINUE;
+}
+
+static size_t unescape(const char *text, char *out, size_t cap) {
+    size_t n = 0;
+    for (const char *p = text; *p && n < cap; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            out[n++] = *p == 'r' ? '\r' : *p == 'n' ? '\n' : *p;
+        } else {
+            out[n++] = *p;
+        }
+    }
+    return n;
+}
+
+int main(int argc, char **argv) {
+    const char *tcp = NULL, *tty = NULL, *ca = NULL, *server_name = NULL;
+    const char *request_text = "GET / HTTP/1.0\\r\\n\\r\\n";
+    long long validation_time = -1;
+    long baud = 115200, max_fragment = 0, timeout_ms = 10000;
+    for (int i = 1; i < argc; i++) {
+        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!value) return usage();
+        i++;
+        char *rest = NULL;
+        if (!strcmp(option, "--tcp")) tcp = value;
+        else if (!strcmp(option, "--tty")) tty = value;
+        else if (!strcmp(option, "--ca")) ca = value;
+        else if (!strcmp(option, "--server-name")) server_name = value;
+        else if (!strcmp(option, "--request")) request_text = value;
+        else if (!strcmp(option, "--time")) validation_time = strtoll(value, &rest, 10);
+        else if (!strcmp(option, "--baud")) baud = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--max-fragment")) max_fragment = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
+        else return usage();
+        if (rest && *rest) return usage();
+    }
+    if (!ca || (!tcp == !tty) || timeout_ms <= 0) return usage();
+    if (validation_time < 0) validation_time = (long long)time(NULL);
+
+    long anchors_len = load_anchors(ca);
+    if (anchors_len < 0) return 2;
+
+    char host[256] = {0};
+    uint8_t address[16];
+    size_t address_len = 0;
+    int fd;
+    if (tcp) {
+        fd = open_tcp(tcp, host, sizeof host);
+        if (fd < 0) return host[0] ? 1 : usage();
+        /* Reached by address: the certificate must carry it; by name: the name. */
+        if (!server_name) {
+            if (inet_pton(AF_INET, host, address) == 1) address_len = 4;
+            else if (inet_pton(AF_INET6, host, address) == 1) address_len = 16;
+            else server_name = host;
+        }
+    } else {
+        if (!server_name) {
+            fprintf(stderr, "tls-device: --tty needs --server-name (the name the certificate must carry)\n");
+            return 2;
+        }
+        fd = open_tty(tty, baud);
+        if (fd < 0) return 2;
+    }
+
+    struct exchange exchange = {request, unescape(request_text, request, sizeof request), 0};
+    tlscore_config config = {
+        .anchors = anchors,
+        .anchors_len = (size_t)anchors_len,
+        .server_name = server_name,
+        .server_address = address_len ? address : NULL,
+        .server_address_len = address_len,
+        .time = (int64_t)validation_time,
+        .suites = TLSCORE_SUITES_DEFAULT,
+        .max_fragment_length = (uint32_t)max_fragment,
+        .input = input_region,
+        .input_len = sizeof input_region,
+        .output = output_region,
+        .output_len = sizeof output_region,
+        .reassembly = reassembly_region,
+        .reassembly_len = sizeof reassembly_region,
+    };
+    tlscore_io io = {.fd = fd, .timeout_ms = (int)timeout_ms};
+    tlscore_report report;
+    int result = tlscore_client_run(&config, &io, on_event, &exchange, &report);
+    close(fd);
+    if (result != TLSCORE_OK) {
+        fprintf(stderr, "tls-device: TLS failure: %s (code %d", tlscore_strerror(result), result);
+        if (report.detail) fprintf(stderr, ", detail %d", (int)report.detail);
+        fprintf(stderr, ")\n");
+        return 1;
+    }
+    fprintf(stderr, "tls-device: suite 0x%04x%s, %zu bytes received%s\n", report.suite,
+            report.extended_master_secret ? " with extended_master_secret" : "", exchange.received,
+            report.closed_by_notify ? ", then close_notify" : "");
+    return 0;
+}

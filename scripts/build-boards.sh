@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# `make boards`: for every boards/<board>/board.env, compiles Sources/TLSCore and
+# Sources/TLSPlatform as Embedded Swift (-no-allocations, -Osize, -function-sections) together
+# with boards/TLSCoreCAPI.swift (the C API of boards/include/tlscore.h) into
+# .build-boards/<board>/libtlscore.a, links boards/tls-device.c against it and the board's
+# Mbed TLS into .build-boards/<board>/tls-device, and prints what the core costs in the
+# linked program beside Mbed TLS. BOARDS="aarch64-linux" limits the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=.build-boards
+boards=(${BOARDS:-$(cd boards && for f in */board.env; do echo "${f%/board.env}"; done)})
+
+core_sources=$(find Sources/TLSCore -name '*.swift' | sort)
+platform_sources=$(find Sources/TLSPlatform -name '*.swift' | sort)
+
+# Berkeley-style sums (text = code + read-only data, data, bss) of the input sections that a
+# link map attributes to files matching $1, after --gc-sections. Output: "text data bss code".
+map_sizes() {
+    awk -v pat="$1" '
+        function hex(text,   i, n) {
+            n = 0
+            for (i = 3; i <= length(text); i++) n = n * 16 + index("0123456789abcdef", substr(text, i, 1)) - 1
+            return n
+        }
+        function add(size, file) {
+            if (file !~ pat) return
+            size = hex(size)
+            if (out ~ /^\.(bss|tbss)/) bss += size
+            else if (out ~ /^\.(data|tdata|init_array|fini_array|got)/) data += size
+            else text += size
+            if (out == ".text") code += size
+        }
+        /^DISCARDED|^Discarded input sections/ { discarded = 1 }
+        /^Memory map|^Linker script and memory map/ { discarded = 0 }
+        discarded { next }
+        /^\.[^ \t]+/ { out = $1 }                      # an output section
+        /^ \.[^ \t]+[ \t]+0x[0-9a-f]+[ \t]+0x[0-9a-f]+[ \t]+/ { add($3, $4); pending = ""; next }
+        /^ \.[^ \t]+$/ { pending = $1; next }           # long input section name, sizes follow
+        pending != "" && /^[ \t]+0x[0-9a-f]+[ \t]+0x[0-9a-f]+[ \t]+/ { add($2, $3); pending = ""; next }
+        { pending = "" }
+        END { printf "%d %d %d %d\n", text, data, bss, code }' "$2"
+}
+
+# `size` totals (text data bss) of static libraries.
+archive_sizes() {
+    size -t "$@" | awk 'END { print $1, $2, $3 }'
+}
+
+table=()
+for board in "${boards[@]}"; do
+    BOARD_SWIFT_TARGET= BOARD_SWIFT_FLAGS= BOARD_CC= BOARD_CFLAGS= BOARD_LIBDIR= BOARD_THUMB= BOARD_CLANG_FLAGS=
+    # shellcheck disable=SC1090
+    source "boards/$board/board.env"
+    dir="$out/$board"
+    mkdir -p "$dir/obj"
+    # shellcheck disable=SC2206
+    board_flags=($BOARD_SWIFT_FLAGS)
+    common=(
+        -enable-experimental-feature Embedded -no-allocations
+        -enable-experimental-feature Lifetimes
+        -wmo -parse-as-library -Osize -target "$BOARD_SWIFT_TARGET"
+        -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+        -I Sources/CMbedTLS -I Sources/CPOSIX -I boards/include -I "$dir/obj"
+        # The cross sysroot's C headers first; /usr/include after them, for Mbed TLS's only.
+        "${board_flags[@]}" -Xcc -idirafter -Xcc /usr/include
+    )
+    # compile MODULE SOURCES...: one Embedded Swift module into $dir/obj/MODULE.o (and its
+    # .swiftmodule). With BOARD_THUMB=yes the code is Thumb-2: Swift 6.3 ships no Embedded
+    # stdlib for a thumbv7 triple, so swiftc emits the optimised LLVM IR for the ARM triple
+    # and the toolchain's clang generates Thumb-2 code from it (about 30% smaller).
+    compile() {
+        local module=$1
+        shift
+        if [[ "${BOARD_THUMB:-no}" == yes ]]; then
+            swiftc "${common[@]}" -module-name "$module" -emit-module \
+                -emit-module-path "$dir/obj/$module.swiftmodule" -emit-ir "$@" -o "$dir/obj/$module.ll"
+            sed -i 's/-thumb-mode/+thumb-mode/g' "$dir/obj/$module.ll"
+            # shellcheck disable=SC2086
+            "$(dirname "$(command -v swiftc)")/clang" $BOARD_CLANG_FLAGS -mthumb -Os -ffunction-sections \
+                -fdata-sections -Wno-override-module -c "$dir/obj/$module.ll" -o "$dir/obj/$module.o"
+        else
+            swiftc "${common[@]}" -module-name "$module" -emit-module \
+                -emit-module-path "$dir/obj/$module.swiftmodule" -c "$@" -o "$dir/obj/$module.o"
+        fi
+    }
+    echo "boards: $board ($BOARD_SWIFT_TARGET${BOARD_THUMB:+, thumb=$BOARD_THUMB}, $BOARD_CC)"
+    # shellcheck disable=SC2086
+    compile TLSCore $core_sources
+    # shellcheck disable=SC2086
+    compile TLSPlatform $platform_sources
+    compile TLSCoreCAPI boards/TLSCoreCAPI.swift
+    rm -f "$dir/libtlscore.a"
+    ar rcs "$dir/libtlscore.a" "$dir/obj/TLSCore.o" "$dir/obj/TLSPlatform.o" "$dir/obj/TLSCoreCAPI.o"
+
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
+        boards/tls-device.c -o "$dir/tls-device" \
+        -L "$dir" -ltlscore \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections -Wl,-Map="$dir/tls-device.map"
+
+    read -r core_text core_data core_bss core_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device.map")
+    read -r mbed_text mbed_data mbed_bss _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device.map")
+    read -r lib_text lib_data lib_bss < <(archive_sizes "$BOARD_LIBDIR"/libmbed{tls,x509,crypto}.a)
+    read -r tx_text _ _ < <(archive_sizes "$BOARD_LIBDIR"/libmbed{tls,x509}.a)
+    table+=("$(printf '%-14s %8d %7d %6d %8d   %8d %6d %6d   %9d %9d' "$board" \
+        "$core_code" "$core_text" "$core_data" "$core_bss" "$mbed_text" "$mbed_data" "$mbed_bss" "$tx_text" "$lib_text")")
+    if [[ "$board" == armv7-* ]]; then
+        if (( core_code <= 48 * 1024 )); then verdict="met"; else verdict="NOT met"; fi
+        table+=("$(printf '  armv7 target: core .text %d bytes (%.1f KB) <= 48 KB: %s' "$core_code" \
+            "$(echo "$core_code / 1024" | bc -l)" "$verdict")")
+    fi
+done
+
+echo
+echo "Sizes in bytes, after --gc-sections in the linked tls-device (core = libtlscore.a objects)."
+echo "core .text = code only; text = code + read-only data (as size(1) counts it)."
+echo "Mbed TLS archives = size(1) on the whole .a files of the board's multiarch directory."
+printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' board "core" "core" "core" "core" \
+    "mbed in" "mbed" "mbed" "tls+x509" "tls+x509"
+printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' "" ".text" "text" "data" "bss" \
+    "tls-dev" "data" "bss" ".a text" "+crypto.a"
+for line in "${table[@]}"; do echo "$line"; done
