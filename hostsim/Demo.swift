@@ -300,6 +300,13 @@ final class DemoServer: @unchecked Sendable {
         process.standardInput = input
         process.standardOutput = log
         process.standardError = log
+        // Ignored and blocked signals stay so across exec (a test runner may block SIGTERM):
+        // make sure the server can be stopped.
+        signal(SIGTERM, SIG_DFL)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &terminate, nil)
         try process.run()
         try? input.fileHandleForReading.close()
         let server = DemoServer(process: process, input: input, logURL: logURL, port: 0)

@@ -25,4 +25,7 @@ static inline int cposix_open(const char *path, int flags) { return open(path, f
 // errno is a macro over a thread-local; Swift cannot import it directly.
 static inline int cposix_errno(void) { return errno; }
 
+// fcntl is variadic, which Swift does not import; this is the int-argument form.
+static inline int cposix_fcntl_int(int fd, int command, int argument) { return fcntl(fd, command, argument); }
+
 #endif
