@@ -36,17 +36,11 @@ public struct ClientConfiguration: ~Escapable {
         time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false
     ) {
-        self.serverName = serverName
-        self.serverAddress = serverAddress
-        self.trustAnchors = trustAnchors
-        self.crls = crls
-        self.time = time
-        self.suites = suites
-        self.maxFragmentLength = maxFragmentLength
-        self.revocation = revocation
-        self.requireExtendedMasterSecret = requireExtendedMasterSecret
-        self.clientCertificateChain = Span()
-        self.clientPrivateKey = Span()
+        self.init(
+            serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
+            suites: suites, maxFragmentLength: maxFragmentLength, revocation: revocation,
+            requireExtendedMasterSecret: requireExtendedMasterSecret, clientCertificateChain: Span(),
+            clientPrivateKey: Span())
     }
 
     /// A configuration with a client certificate chain and its private key.

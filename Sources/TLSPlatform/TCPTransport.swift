@@ -247,20 +247,3 @@ public struct TCPTransport: Transport, ~Copyable {
     private static var streamType: Int32 { Int32(SOCK_STREAM.rawValue) }
     private static var socketFlags: Int32 { Int32(SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue) }
 }
-
-/// A point on the monotonic clock after which a wait gives up.
-private struct Deadline {
-    let milliseconds: Int64
-
-    init(_ timeoutMilliseconds: Int) {
-        milliseconds = Clock.monotonicMilliseconds() + Int64(widening: timeoutMilliseconds > 0 ? timeoutMilliseconds : 0)
-    }
-
-    /// What is left, as poll's timeout argument: 0 once the deadline has passed.
-    func remainingMilliseconds() -> Int32 {
-        let left = milliseconds - Clock.monotonicMilliseconds()
-        if left <= 0 { return 0 }
-        if left >= 0x7fff_ffff { return Int32.max }
-        return Int32(truncatingIfNeeded: left)
-    }
-}

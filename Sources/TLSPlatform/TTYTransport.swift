@@ -83,7 +83,7 @@ public struct TTYTransport: Transport, ~Copyable {
 
     public mutating func send(_ bytes: Span<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
         if bytes.isEmpty { return 0 }
-        let deadline = LineDeadline(timeoutMilliseconds)
+        let deadline = Deadline(timeoutMilliseconds)
         while true {
             try wait(for: Int16(POLLOUT), until: deadline)
             let descriptor = fileDescriptor
@@ -101,7 +101,7 @@ public struct TTYTransport: Transport, ~Copyable {
 
     public mutating func receive(into buffer: inout MutableSpan<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
         if buffer.isEmpty { throw .bufferTooSmall(needed: 1, capacity: 0) }
-        let deadline = LineDeadline(timeoutMilliseconds)
+        let deadline = Deadline(timeoutMilliseconds)
         while true {
             let hungUp = try wait(for: Int16(POLLIN), until: deadline)
             let descriptor = fileDescriptor
@@ -125,7 +125,7 @@ public struct TTYTransport: Transport, ~Copyable {
     /// Waits until the descriptor is ready for `events`; returns whether the line hung up.
     /// A zero timeout still checks once.
     @discardableResult
-    private func wait(for events: Int16, until deadline: LineDeadline) throws(TLSError) -> Bool {
+    private func wait(for events: Int16, until deadline: Deadline) throws(TLSError) -> Bool {
         while true {
             let remaining = deadline.remainingMilliseconds()
             var entry = pollfd(fd: fileDescriptor, events: events, revents: 0)
@@ -203,22 +203,5 @@ public struct TTYTransport: Transport, ~Copyable {
         default: return nil
         }
         return speed_t(truncatingIfNeeded: constant)
-    }
-}
-
-/// A point on the monotonic clock after which a wait gives up.
-private struct LineDeadline {
-    let milliseconds: Int64
-
-    init(_ timeoutMilliseconds: Int) {
-        milliseconds = Clock.monotonicMilliseconds() + Int64(widening: timeoutMilliseconds > 0 ? timeoutMilliseconds : 0)
-    }
-
-    /// What is left, as poll's timeout argument: 0 once the deadline has passed.
-    func remainingMilliseconds() -> Int32 {
-        let left = milliseconds - Clock.monotonicMilliseconds()
-        if left <= 0 { return 0 }
-        if left >= 0x7fff_ffff { return Int32.max }
-        return Int32(truncatingIfNeeded: left)
     }
 }
