@@ -30,7 +30,7 @@
 #include "tlscore.h"
 
 static uint8_t input_region[TLSCORE_RECORD_REGION_SIZE(16384)];
-static uint8_t output_region[TLSCORE_RECORD_REGION_SIZE(16384)];
+static uint8_t output_region[TLSCORE_OUTPUT_REGION_SIZE];
 static uint8_t reassembly_region[TLSCORE_REASSEMBLY_SIZE_DEFAULT];
 static uint8_t anchors[16384];
 static uint8_t file_buffer[32768];

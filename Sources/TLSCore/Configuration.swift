@@ -71,15 +71,18 @@ public struct ClientConfiguration: ~Escapable {
     /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
     public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
 
-    /// Bytes the output region needs: one full record, or the client's whole second flight
-    /// when it carries a certificate chain — the engine queues a flight at once (Certificate
-    /// split into records, ClientKeyExchange and CertificateVerify of at most ~520 bytes
-    /// each for RSA-4096, ChangeCipherSpec, Finished, with record headers and tags).
+    /// Bytes the output region needs: room for the client's largest flight, which the
+    /// engine queues whole. It need not hold a full record: application data is cut into
+    /// records that fit the room there is, so a larger region only means fewer records.
+    /// Without a client certificate the largest flight is ClientHello (under 400 bytes even
+    /// with a 253-byte server name) or, for RSA-4096 key transport, a 518-byte
+    /// ClientKeyExchange with ChangeCipherSpec and Finished. With one, the Certificate
+    /// message (split into records), CertificateVerify (≤ 520 bytes) and record overhead.
     public var outputRegionSize: Int {
-        let oneRecord = 5 &+ maxPlaintext &+ 24
-        guard clientCertificateChain.count > 0 else { return oneRecord }
+        let withoutCertificate = 1024
+        guard clientCertificateChain.count > 0 else { return withoutCertificate }
         let flight = 7 &+ clientCertificateChain.count &+ 3 &* 8 &+ 1100
         let records = flight / maxPlaintext &+ 4
-        return max(oneRecord, flight &+ records &* 29)
+        return max(withoutCertificate, flight &+ records &* 29)
     }
 }

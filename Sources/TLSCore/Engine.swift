@@ -31,8 +31,8 @@ public struct ClientEngine: ~Copyable, ~Escapable {
     private var idleRecords = 0
 
     /// Prepares a client over the caller's regions. The input region must hold one whole
-    /// record (`configuration.inputRegionSize`), the output region one whole record
-    /// (`outputRegionSize`), and the reassembly region the largest handshake message
+    /// record (`configuration.inputRegionSize`), the output region the client's largest
+    /// flight (`outputRegionSize`), and the reassembly region the largest handshake message
     /// expected (the server's Certificate message: a few KB).
     @_lifetime(copy configuration, copy input, copy output, copy reassembly)
     public init(

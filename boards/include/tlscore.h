@@ -44,9 +44,14 @@ extern "C" {
 #define TLSCORE_SUITES_DEFAULT 0x00FFu /* every forward-secret suite */
 #define TLSCORE_SUITES_ALL     0x03FFu
 
-/* Bytes the input and the output region each need for records of up to `plaintext` bytes
- * (16384, or the max_fragment_length asked for): header + explicit nonce + tag. */
+/* Bytes the input region needs for records of up to `plaintext` bytes (16384, or the
+ * max_fragment_length asked for): header + explicit nonce + tag. */
 #define TLSCORE_RECORD_REGION_SIZE(plaintext) ((size_t)(plaintext) + 29u)
+
+/* Bytes the output region needs without a client certificate: the client's largest flight.
+ * Application data is cut into records that fit the output region, so it need not hold a
+ * full record; with a client certificate add the chain's length and about 1.3 KB. */
+#define TLSCORE_OUTPUT_REGION_SIZE 1024u
 /* A reassembly region that holds a typical server Certificate message (chain of 2–3 certs). */
 #define TLSCORE_REASSEMBLY_SIZE_DEFAULT 8192u
 
@@ -82,7 +87,7 @@ typedef struct tlscore_config {
      * remain in them afterwards: wipe them if that matters. */
     uint8_t *input;        /* >= TLSCORE_RECORD_REGION_SIZE(max plaintext) */
     size_t input_len;
-    uint8_t *output;       /* >= TLSCORE_RECORD_REGION_SIZE(max plaintext) */
+    uint8_t *output;       /* >= TLSCORE_OUTPUT_REGION_SIZE (more: fewer, larger records) */
     size_t output_len;
     uint8_t *reassembly;   /* the largest handshake message expected (the Certificate) */
     size_t reassembly_len;

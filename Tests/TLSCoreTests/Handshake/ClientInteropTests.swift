@@ -101,6 +101,20 @@ import TLSCore
         }
     }
 
+    /// 40 000 bytes of application data through a 1 024-byte output region: the engine cuts
+    /// them into records that fit, and GnuTLS echoes every line back.
+    @Test func largeWriteThroughSmallOutputRegion() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", service: "--echo")
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = ClientHarness()
+            let payload = (0..<400).map { line in String(repeating: "\(line % 10)", count: 99) + "\n" }.joined()
+            client.request = payload
+            client.responseLength = payload.utf8.count
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text == payload)
+        }
+    }
+
     @Test func serverAddressMatchesIPAddressSAN() throws {
         try TestServer.withOpenSSL(TestServer.openSSLArguments(certificate: "server-ip", chainIssuer: "int-ec")) { server in
             var client = ClientHarness()

@@ -26,6 +26,8 @@ struct ClientHarness {
     var clientCertificate: String?
     /// Receives a copy of every byte sent and received.
     var log: StreamLog?
+    /// Stop reading after this many response bytes (for echo servers, which do not close).
+    var responseLength: Int?
 
     struct Outcome {
         var suite: CipherSuite?
@@ -71,7 +73,7 @@ struct ClientHarness {
             let requestBytes = Array(request.utf8)
             try connection.write(requestBytes.span)
             var chunk = [UInt8](repeating: 0, count: 2048)
-            while true {
+            while outcome.response.count < (responseLength ?? Int.max) {
                 var span = chunk.mutableSpan
                 let count = try connection.read(into: &span)
                 if count == 0 { break }
