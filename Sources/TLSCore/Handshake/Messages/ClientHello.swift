@@ -25,6 +25,9 @@ enum ClientHello {
             let suite = CipherSuite.preferenceOrder[i]
             if configuration.suites.contains(suite) { try writer.u16(suite.rawValue) }
         }
+        // TLS_EMPTY_RENEGOTIATION_INFO_SCSV: the initial-handshake signal of RFC 5746 §3.4,
+        // 2 bytes where the empty renegotiation_info extension would take 5.
+        try writer.u16(0x00FF)
         try writer.endVector(suites)
         try writer.u8(1)  // compression_methods: null only
         try writer.u8(0)
@@ -67,9 +70,6 @@ enum ClientHello {
         try writer.endVector(data)
         try writer.u16(23)  // extended_master_secret (RFC 7627 §5.1)
         try writer.u16(0)
-        try writer.u16(0xFF01)  // renegotiation_info, empty: an initial handshake (RFC 5746 §3.4)
-        try writer.u16(1)
-        try writer.u8(0)
         try writer.endVector(extensions)
         try writer.endVector(body)
     }

@@ -63,7 +63,7 @@ struct ServerHello {
                 guard uncompressed else { throw .illegalParameter }  // RFC 8422 §5.2
             case 23:
                 extendedMasterSecret = true
-            default:  // renegotiation_info: renegotiated_connection must be empty (RFC 5746 §3.4)
+            default:  // renegotiation_info, asked for by the SCSV: renegotiated_connection must be empty (RFC 5746 §3.4)
                 guard try data.vector(lengthBytes: 1).count == 0 else { throw .handshakeFailure }
                 secureRenegotiation = true
             }
