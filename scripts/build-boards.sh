@@ -61,6 +61,11 @@ for board in "${boards[@]}"; do
         -enable-experimental-feature Lifetimes
         -wmo -parse-as-library -Osize -target "$BOARD_SWIFT_TARGET"
         -Xfrontend -function-sections -Xfrontend -disable-stack-protector
+        # Size over speed (README, Boards, Sizes): the SIL performance inliner off (threshold
+        # 0; @inline(__always), transparent and LLVM's size-tuned inlining still apply), and
+        # trap blocks that LLVM may merge (one per function, not one per check). Every check
+        # still traps.
+        -Xfrontend -sil-inline-threshold -Xfrontend 0 -Xfrontend -mergeable-traps
         -I Sources/CMbedTLS -I Sources/CPOSIX -I boards/include -I "$dir/obj"
         # The cross sysroot's C headers first; /usr/include after them, for Mbed TLS's only.
         "${board_flags[@]}" -Xcc -idirafter -Xcc /usr/include
