@@ -226,9 +226,13 @@ public struct ClientEngine: ~Copyable, ~Escapable {
                 events: &events)
             dropReassembled(messageLength)
             if client.state == .waitServerHelloDone || client.state == .waitCertificate {
-                // ServerHello has fixed the version and any max_fragment_length.
+                // ServerHello has fixed the version and the record size. A server that
+                // ignored max_fragment_length may send 2^14-byte records, which an input
+                // region sized for the smaller limit cannot hold: say so now, not mid-stream.
                 input.versionLocked = true
-                let limit = configuration.maxPlaintext
+                let limit = client.negotiatedMaxPlaintext
+                let needed = 5 &+ limit &+ 24
+                guard input.capacity >= needed else { throw .bufferTooSmall(needed: needed, capacity: input.capacity) }
                 input.maxFragment = limit
                 output.maxFragment = limit
             }

@@ -17,6 +17,9 @@ struct Client12: ~Copyable {
     private(set) var state = State.idle
     private(set) var suite: CipherSuite?
     private(set) var extendedMasterSecret = false
+    /// The record size limit ServerHello settled: the requested max_fragment_length when
+    /// the server echoed it, else the protocol's 2^14 (RFC 6066 §4).
+    private(set) var negotiatedMaxPlaintext = 16384
     private var clientRandom = InlineArray<32, UInt8>(repeating: 0)
     private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
     private var serverKey: PublicKey?
@@ -78,6 +81,7 @@ struct Client12: ~Copyable {
             serverRandom = hello.random
             suite = hello.suite
             extendedMasterSecret = hello.extendedMasterSecret
+            negotiatedMaxPlaintext = hello.maxFragmentLength?.bytes ?? 16384
             transcript.update(message)
             state = .waitCertificate
 

@@ -116,6 +116,13 @@ import TLSPlatform
                                maxFragment: .bytes512)
     }
 
+    /// max_fragment_length 512 requested, the server ignores it: its records may be 2^14
+    /// bytes, which the 541-byte input region cannot hold, so the handshake stops there.
+    @Test func maxFragmentLengthIgnoredByServer() throws {
+        try Self.expectFailure(Self.serverHello(extensions: []), .bufferTooSmall(needed: 16413, capacity: 541),
+                               alert: 80, maxFragment: .bytes512)
+    }
+
     @Test func maxFragmentLengthNotRequested() throws {
         try Self.expectFailure(Self.serverHello(extensions: [0, 1, 0, 1, 1]), .unsupportedExtension, alert: 110)
     }
