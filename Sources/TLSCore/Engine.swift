@@ -276,13 +276,11 @@ public struct ClientEngine: ~Copyable, ~Escapable {
             state = .closed
             return
         }
-        // Fatal alerts, and unknown ones, end the connection (RFC 5246 §7.2).
-        guard level == 1, let description else { throw .peerAlert(description ?? .internalError) }
-        if description == .noRenegotiation || description == .userCanceled {
-            try countIdleRecord()
-            return
-        }
-        throw .peerAlert(description)
+        // Fatal alerts, and unknown ones, end the connection (RFC 5246 §7.2). Warnings
+        // (unrecognized_name for an SNI the server does not know, no_renegotiation…) are
+        // noted and passed over, a bounded number of times.
+        guard level == 1, description != nil else { throw .peerAlert(description ?? .internalError) }
+        try countIdleRecord()
     }
 
     private mutating func countIdleRecord() throws(TLSError) {

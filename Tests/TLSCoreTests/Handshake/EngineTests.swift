@@ -185,6 +185,18 @@ import TLSPlatform
         try Self.expectFailure(Self.record(21, [2, 40]), .peerAlert(.handshakeFailure), alert: nil)
     }
 
+    /// Warning alerts are passed over (unrecognized_name is what servers send for an SNI
+    /// they do not know, RFC 6066 §3), but not forever.
+    @Test func warningAlertsArePassedOverBoundedly() throws {
+        try Self.withEngine { engine in
+            try Self.feed(&engine, Self.record(21, [1, 112]))
+            #expect(engine.state == .handshaking)
+            #expect(throws: TLSError.unexpectedMessage) {
+                for _ in 0..<40 { try Self.feed(&engine, Self.record(21, [1, 112])) }
+            }
+        }
+    }
+
     @Test func closeNotifyDuringHandshake() throws {
         try Self.expectFailure(Self.record(21, [1, 0]), .peerAlert(.closeNotify), alert: nil)
     }
