@@ -288,8 +288,10 @@ public enum PathValidator {
         } catch {
             // A key of the other kind (an RSA issuer of an ECDSA signature) is a mismatch,
             // not an unsupported algorithm.
-            if error == .badSignature || error == .unsupportedAlgorithm || error == .malformed { return false }
-            throw error
+            switch error {
+            case .badSignature, .unsupportedAlgorithm, .malformed: return false
+            default: throw error
+            }
         }
     }
 
