@@ -31,10 +31,9 @@ public enum OID {
         return oid[2]
     }
 
-    public static func matches<let N: Int>(_ oid: Span<UInt8>, _ known: [N of UInt8]) -> Bool {
-        guard oid.count == N else { return false }
-        for i in 0..<N where oid[i] != known[i] { return false }
-        return true
+    /// One comparison loop (`equal`) for every table size, not one per `N`.
+    public static func matches<let N: Int>(_ oid: Span<UInt8>, _ known: borrowing [N of UInt8]) -> Bool {
+        equal(oid, known.span)
     }
 
     /// Byte equality of two spans (names compare by their DER bytes).
