@@ -72,17 +72,24 @@ public struct ClientConfiguration: ~Escapable {
     public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
 
     /// Bytes the output region needs: room for the client's largest flight, which the
-    /// engine queues whole. It need not hold a full record: application data is cut into
-    /// records that fit the room there is, so a larger region only means fewer records.
-    /// Without a client certificate the largest flight is ClientHello (under 400 bytes even
-    /// with a 253-byte server name) or, for RSA-4096 key transport, a 518-byte
-    /// ClientKeyExchange with ChangeCipherSpec and Finished. With one, the Certificate
-    /// message (split into records), CertificateVerify (≤ 520 bytes) and record overhead.
+    /// engine queues whole, and at least 512 bytes so that application data is not cut into
+    /// tiny records. It need not hold a full record: application data is cut into records
+    /// that fit the room there is, so a larger region only means fewer, larger records.
     public var outputRegionSize: Int {
-        let withoutCertificate = 1024
-        guard clientCertificateChain.count > 0 else { return withoutCertificate }
-        let flight = 7 &+ clientCertificateChain.count &+ 3 &* 8 &+ 1100
-        let records = flight / maxPlaintext &+ 4
-        return max(withoutCertificate, flight &+ records &* 29)
+        // ClientHello in its record.
+        let hello = 5 &+ ClientHello.length(configuration: self)
+        // [empty Certificate] + ClientKeyExchange in one record, ChangeCipherSpec, Finished
+        // (8-byte explicit nonce, 12-byte verify_data with its header, 16-byte tag): the
+        // ECDHE public value is at most 97 bytes (P-384); RSA key transport sends the
+        // pre-master secret encrypted to the server's key, up to 512 bytes (RSA-4096).
+        let rsa = suites.contains(.rsaWithAES128GCMSHA256) || suites.contains(.rsaWithAES256GCMSHA384)
+        let keyExchange = rsa ? 4 &+ 2 &+ 512 : 4 &+ 1 &+ 97
+        var flight = 5 &+ 7 &+ keyExchange &+ 6 &+ 45
+        if clientCertificateChain.count > 0 {
+            // Our chain (split into records of maxPlaintext) and CertificateVerify (≤ 520).
+            let certificate = 7 &+ clientCertificateChain.count &+ 3 &* 8
+            flight &+= certificate &+ 520 &+ (certificate / maxPlaintext &+ 2) &* 5
+        }
+        return max(512, max(hello, flight))
     }
 }

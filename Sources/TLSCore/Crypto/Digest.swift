@@ -5,32 +5,48 @@ import CMbedTLS
 /// transcript needs: the hash so far, then keep hashing.
 public struct Digest: ~Copyable {
     public let algorithm: HashAlgorithm
-    private var sha256 = mbedtls_sha256_context()
-    private var sha512 = mbedtls_sha512_context()
+    /// Only the context the algorithm needs: the transcript keeps two digests in the
+    /// engine's state, so their size is RAM the caller pays for.
+    private var state: State
+
+    private enum State {
+        case sha256(mbedtls_sha256_context)
+        case sha512(mbedtls_sha512_context)
+    }
 
     public init(_ algorithm: HashAlgorithm) {
         self.algorithm = algorithm
-        mbedtls_sha256_init(&sha256)
-        mbedtls_sha512_init(&sha512)
         // The start functions only fail on a NULL context.
         switch algorithm {
-        case .sha256: _ = mbedtls_sha256_starts_ret(&sha256, 0)
-        case .sha384: _ = mbedtls_sha512_starts_ret(&sha512, 1)
-        case .sha512: _ = mbedtls_sha512_starts_ret(&sha512, 0)
+        case .sha256:
+            var context = mbedtls_sha256_context()
+            mbedtls_sha256_init(&context)
+            _ = mbedtls_sha256_starts_ret(&context, 0)
+            state = .sha256(context)
+        case .sha384, .sha512:
+            var context = mbedtls_sha512_context()
+            mbedtls_sha512_init(&context)
+            _ = mbedtls_sha512_starts_ret(&context, algorithm == .sha384 ? 1 : 0)
+            state = .sha512(context)
         }
     }
 
     deinit {
-        var a = sha256, b = sha512
-        mbedtls_sha256_free(&a)
-        mbedtls_sha512_free(&b)
+        switch state {
+        case .sha256(var context): mbedtls_sha256_free(&context)
+        case .sha512(var context): mbedtls_sha512_free(&context)
+        }
     }
 
     public mutating func update(_ bytes: Span<UInt8>) {
         bytes.withPointer { pointer, count in
-            switch algorithm {
-            case .sha256: _ = mbedtls_sha256_update_ret(&sha256, pointer, count)
-            case .sha384, .sha512: _ = mbedtls_sha512_update_ret(&sha512, pointer, count)
+            switch state {
+            case .sha256(var context):
+                _ = mbedtls_sha256_update_ret(&context, pointer, count)
+                state = .sha256(context)
+            case .sha512(var context):
+                _ = mbedtls_sha512_update_ret(&context, pointer, count)
+                state = .sha512(context)
             }
         }
     }
@@ -41,13 +57,11 @@ public struct Digest: ~Copyable {
         let length = algorithm.digestLength
         guard output.count >= length else { throw .bufferTooSmall(needed: length, capacity: output.count) }
         output.withPointer { pointer, _ in
-            switch algorithm {
-            case .sha256:
-                var copy = sha256
+            switch state {
+            case .sha256(var copy):
                 _ = mbedtls_sha256_finish_ret(&copy, pointer)
                 mbedtls_sha256_free(&copy)
-            case .sha384, .sha512:
-                var copy = sha512
+            case .sha512(var copy):
                 _ = mbedtls_sha512_finish_ret(&copy, pointer)
                 mbedtls_sha512_free(&copy)
             }

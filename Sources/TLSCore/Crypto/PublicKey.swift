@@ -12,44 +12,58 @@ public struct PublicKey: ~Copyable {
         case ecdsa(NamedGroup)
     }
 
-    public private(set) var kind: Kind
-    private var rsa = mbedtls_rsa_context()
-    private var ec = mbedtls_ecp_keypair()
+    public let kind: Kind
+    /// One context or the other, not both: the engine keeps the server's key for the
+    /// handshake, in the caller's RAM.
+    private var key: Key
+
+    private enum Key {
+        case rsa(mbedtls_rsa_context)
+        case ec(mbedtls_ecp_keypair)
+    }
 
     /// RSA from its big-endian modulus and public exponent (leading zeros allowed).
     public init(rsaModulus: Span<UInt8>, exponent: Span<UInt8>) throws(TLSError) {
-        kind = .rsa(modulusLength: 0)
-        mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V15, 0)
-        mbedtls_ecp_keypair_init(&ec)
+        var context = mbedtls_rsa_context()
+        mbedtls_rsa_init(&context, MBEDTLS_RSA_PKCS_V15, 0)
         let status = rsaModulus.withPointer { modulus, modulusCount in
             exponent.withPointer { exponentPointer, exponentCount in
-                mbedtls_rsa_import_raw(&rsa, modulus, modulusCount, nil, 0, nil, 0, nil, 0, exponentPointer, exponentCount)
+                mbedtls_rsa_import_raw(&context, modulus, modulusCount, nil, 0, nil, 0, nil, 0, exponentPointer, exponentCount)
             }
         }
-        guard status == 0, mbedtls_rsa_complete(&rsa) == 0, mbedtls_rsa_check_pubkey(&rsa) == 0 else {
+        guard status == 0, mbedtls_rsa_complete(&context) == 0, mbedtls_rsa_check_pubkey(&context) == 0 else {
+            mbedtls_rsa_free(&context)
             throw .malformed
         }
-        kind = .rsa(modulusLength: mbedtls_rsa_get_len(&rsa))
+        kind = .rsa(modulusLength: mbedtls_rsa_get_len(&context))
+        key = .rsa(context)
     }
 
     /// ECDSA from an uncompressed point (0x04‖X‖Y) on secp256r1 or secp384r1.
     public init(curve: NamedGroup, point: Span<UInt8>) throws(TLSError) {
-        kind = .ecdsa(curve)
-        mbedtls_rsa_init(&rsa, MBEDTLS_RSA_PKCS_V15, 0)
-        mbedtls_ecp_keypair_init(&ec)
         guard curve != .x25519 else { throw .unsupportedAlgorithm }
         guard point.count == curve.publicKeyLength, point[0] == 0x04 else { throw .malformed }
-        try TLSError.check(mbedtls_ecp_group_load(&ec.grp, curve.mbedTLSID))
-        let status = point.withPointer { pointer, count in
-            mbedtls_ecp_point_read_binary(&ec.grp, &ec.Q, pointer, count)
+        var keypair = mbedtls_ecp_keypair()
+        mbedtls_ecp_keypair_init(&keypair)
+        var status = mbedtls_ecp_group_load(&keypair.grp, curve.mbedTLSID)
+        if status == 0 {
+            status = point.withPointer { pointer, count in
+                mbedtls_ecp_point_read_binary(&keypair.grp, &keypair.Q, pointer, count)
+            }
         }
-        guard status == 0, mbedtls_ecp_check_pubkey(&ec.grp, &ec.Q) == 0 else { throw .malformed }
+        guard status == 0, mbedtls_ecp_check_pubkey(&keypair.grp, &keypair.Q) == 0 else {
+            mbedtls_ecp_keypair_free(&keypair)
+            throw .malformed
+        }
+        kind = .ecdsa(curve)
+        key = .ec(keypair)
     }
 
     deinit {
-        var r = rsa, e = ec
-        mbedtls_rsa_free(&r)
-        mbedtls_ecp_keypair_free(&e)
+        switch key {
+        case .rsa(var context): mbedtls_rsa_free(&context)
+        case .ec(var keypair): mbedtls_ecp_keypair_free(&keypair)
+        }
     }
 
     /// Verifies `signature` over `digest` (the message hashed with `algorithm.hash`).
@@ -62,29 +76,31 @@ public struct PublicKey: ~Copyable {
         let hash = algorithm.hash
         guard digest.count == hash.digestLength else { throw .malformed }
         let status: Int32
-        switch (algorithm, kind) {
-        case (.ecdsa, .ecdsa):
+        switch (algorithm, key) {
+        case (.ecdsa, .ec(var keypair)):
             // Mbed TLS parses the DER Ecdsa-Sig-Value strictly (lengths, trailing bytes).
             status = digest.withPointer { digestPointer, digestCount in
                 signature.withPointer { signaturePointer, signatureCount in
-                    mbedtls_ecdsa_read_signature(&ec, digestPointer, digestCount, signaturePointer, signatureCount)
+                    mbedtls_ecdsa_read_signature(&keypair, digestPointer, digestCount, signaturePointer, signatureCount)
                 }
             }
-        case (.rsaPKCS1, .rsa(let modulusLength)), (.rsaPSS, .rsa(let modulusLength)):
+            key = .ec(keypair)  // keep what Mbed TLS cached in the group
+        case (.rsaPKCS1, .rsa(var context)), (.rsaPSS, .rsa(var context)):
             // Mbed TLS reads exactly the modulus length from the pointer: check it here.
-            guard signature.count == modulusLength else { throw .badSignature }
+            guard signature.count == mbedtls_rsa_get_len(&context) else { throw .badSignature }
             let isPSS = if case .rsaPSS = algorithm { true } else { false }
             status = digest.withPointer { digestPointer, digestCount in
                 signature.withPointer { signaturePointer, _ in
                     isPSS
                         ? mbedtls_rsa_rsassa_pss_verify_ext(
-                            &rsa, nil, nil, MBEDTLS_RSA_PUBLIC, hash.mbedTLSType, UInt32(digestCount),
+                            &context, nil, nil, MBEDTLS_RSA_PUBLIC, hash.mbedTLSType, UInt32(digestCount),
                             digestPointer, hash.mbedTLSType, Int32(digestCount), signaturePointer)
                         : mbedtls_rsa_rsassa_pkcs1_v15_verify(
-                            &rsa, nil, nil, MBEDTLS_RSA_PUBLIC, hash.mbedTLSType, UInt32(digestCount),
+                            &context, nil, nil, MBEDTLS_RSA_PUBLIC, hash.mbedTLSType, UInt32(digestCount),
                             digestPointer, signaturePointer)
                 }
             }
+            key = .rsa(context)
         default:
             throw .unsupportedAlgorithm
         }
@@ -96,7 +112,7 @@ public struct PublicKey: ~Copyable {
     public mutating func encryptPKCS1v15(
         _ message: Span<UInt8>, random: inout Random, into output: inout MutableSpan<UInt8>
     ) throws(TLSError) -> Int {
-        guard case .rsa(let modulusLength) = kind else { throw .unsupportedAlgorithm }
+        guard case .rsa(var context) = key, case .rsa(let modulusLength) = kind else { throw .unsupportedAlgorithm }
         guard output.count >= modulusLength else {
             throw .bufferTooSmall(needed: modulusLength, capacity: output.count)
         }
@@ -105,10 +121,11 @@ public struct PublicKey: ~Copyable {
             output.withPointer { outputPointer, _ in
                 random.withGenerator { generator, state in
                     mbedtls_rsa_pkcs1_encrypt(
-                        &rsa, generator, state, MBEDTLS_RSA_PUBLIC, messageCount, messagePointer, outputPointer)
+                        &context, generator, state, MBEDTLS_RSA_PUBLIC, messageCount, messagePointer, outputPointer)
                 }
             }
         }
+        key = .rsa(context)
         try TLSError.check(status)
         return modulusLength
     }

@@ -33,7 +33,6 @@ struct Client12: ~Copyable {
     private var preMaster = InlineArray<48, UInt8>(repeating: 0)
     private var preMasterLength = 0
     private var keys: KeySchedule12?
-    private var pendingReadState: CipherState?
     private var transcript = Transcript()
 
     // MARK: ① ClientHello
@@ -262,15 +261,14 @@ struct Client12: ~Copyable {
             clientRandom: clientRandom.span, serverRandom: serverRandom.span,
             extendedMasterSecret: extendedMasterSecret, sessionHash: sessionHash.span.extracting(0..<sessionHashLength))
         wipePreMaster()
-        let states = try schedule.cipherStates(clientRandom: clientRandom.span, serverRandom: serverRandom.span)
+        let writeState = try schedule.cipherState(for: .client, clientRandom: clientRandom.span, serverRandom: serverRandom.span)
         events.push(HandshakeEvent(.keysDerived, length: 0))
 
         // ⑧ ChangeCipherSpec, then Finished under the new keys.
         let changeCipherSpec: InlineArray<1, UInt8> = [1]
         try output.appendRecord(.changeCipherSpec, changeCipherSpec.span)
         events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
-        try output.activate(states.client)
-        pendingReadState = .some(states.server)
+        try output.activate(writeState)
 
         var finished = InlineArray<16, UInt8>(repeating: 0)
         finished[0] = HandshakeType.finished.rawValue
@@ -295,7 +293,10 @@ struct Client12: ~Copyable {
     /// The server's ChangeCipherSpec: from the next record on, the read side is protected.
     mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> CipherState {
         guard state == .waitChangeCipherSpec else { throw .unexpectedMessage }
-        guard let readState = pendingReadState.take() else { throw .invalidState }
+        let random = (client: clientRandom, server: serverRandom)
+        guard let readState = try keys?.cipherState(for: .server, clientRandom: random.client.span, serverRandom: random.server.span) else {
+            throw .invalidState
+        }
         events.push(HandshakeEvent(.changeCipherSpecReceived, length: 1))
         state = .waitFinished
         return readState
@@ -346,6 +347,5 @@ struct Client12: ~Copyable {
         wipePreMaster()
         keys?.wipe()
         keys = nil
-        pendingReadState = nil
     }
 }

@@ -14,15 +14,20 @@ public struct HandshakeEvent: Sendable, Equatable {
     }
 
     public let kind: Kind
+    // Stored narrow: the engine keeps a ring of these in the caller's RAM.
+    private let storedLength: UInt32
+
     /// Bytes of the message including its 4-byte header (0 for derived steps).
-    public let length: Int
-    /// The step of the classic handshake, 1…10.
-    public let step: Int
+    public var length: Int { Int(storedLength) }
 
     init(_ kind: Kind, length: Int) {
         self.kind = kind
-        self.length = length
-        step = switch kind {
+        storedLength = UInt32(truncatingIfNeeded: length)
+    }
+
+    /// The step of the classic handshake, 1…10.
+    public var step: Int {
+        switch kind {
         case .sent(.clientHello): 1
         case .received(.finished): 9
         case .received: 2

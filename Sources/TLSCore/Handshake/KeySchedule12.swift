@@ -22,9 +22,12 @@ struct KeySchedule12: ~Copyable {
         }
     }
 
-    /// The client's and the server's write states from the key block (AEAD suites: no MAC
-    /// keys). The key block is wiped before returning.
-    func cipherStates(clientRandom: Span<UInt8>, serverRandom: Span<UInt8>) throws(TLSError) -> CipherStatePair {
+    enum Side { case client, server }
+
+    /// One side's write state from the key block (AEAD suites: no MAC keys). Derived when
+    /// needed — the server's only at its ChangeCipherSpec — so no pending state waits in
+    /// RAM; the key block is wiped before returning.
+    func cipherState(for side: Side, clientRandom: Span<UInt8>, serverRandom: Span<UInt8>) throws(TLSError) -> CipherState {
         let keyLength = suite.aead.keyLength
         let ivLength = suite.fixedIVLength
         var block = InlineArray<88, UInt8>(repeating: 0)  // 2 × (32 + 12) at most
@@ -32,17 +35,16 @@ struct KeySchedule12: ~Copyable {
         defer { secureZero(&blockSpan) }
         let total = 2 &* (keyLength &+ ivLength)
         var used = blockSpan._mutatingExtracting(0..<total)
-        // key_block seed is server_random + client_random (RFC 5246 §6.3).
+        // key_block seed is server_random + client_random (RFC 5246 §6.3); its layout is
+        // client key, server key, client IV, server IV.
         try PRF.derive(suite.prfHash, secret: masterSecret.span, label: "key expansion",
                        seed: serverRandom, seed2: clientRandom, into: &used)
         let view = blockSpan.span
-        let client = try CipherState(
-            suite: suite, key: view.extracting(0..<keyLength),
-            iv: view.extracting((2 &* keyLength)..<(2 &* keyLength &+ ivLength)))
-        let server = try CipherState(
-            suite: suite, key: view.extracting(keyLength..<(2 &* keyLength)),
-            iv: view.extracting((2 &* keyLength &+ ivLength)..<total))
-        return CipherStatePair(client: client, server: server)
+        let keyStart = side == .client ? 0 : keyLength
+        let ivStart = 2 &* keyLength &+ (side == .client ? 0 : ivLength)
+        return try CipherState(
+            suite: suite, key: view.extracting(keyStart..<(keyStart &+ keyLength)),
+            iv: view.extracting(ivStart..<(ivStart &+ ivLength)))
     }
 
     /// verify_data = PRF(master_secret, label, Hash(handshake_messages))[0..11].
@@ -61,10 +63,4 @@ struct KeySchedule12: ~Copyable {
         var span = masterSecret.mutableSpan
         secureZero(&span)
     }
-}
-
-/// Both directions' states from one key block.
-struct CipherStatePair: ~Copyable {
-    var client: CipherState
-    var server: CipherState
 }

@@ -45,6 +45,18 @@ import TLSCore
         #expect(outcome.events.contains { $0.kind == .sent(.certificateVerify) && $0.step == 5 })
     }
 
+    /// An RSA client chain with max_fragment_length 512: the Certificate message spans
+    /// records, and the whole flight fits the output region the configuration asks for.
+    @Test func clientChainWithSmallRecords() throws {
+        try TestServer.withOpenSSL(Self.openSSLVerifying) { server in
+            var client = ClientHarness()
+            client.clientCertificate = "client-rsa"
+            client.maxFragment = .bytes512
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text.contains("HTTP/1.0 200"))
+        }
+    }
+
     @Test func revokedCertificateWithOpenSSL() throws {
         let result = try Self.withClient("client-ec-revoked", openSSL: true)
         #expect(throws: TLSError.peerAlert(.certificateRevoked)) { try result.get() }

@@ -74,6 +74,22 @@ enum ClientHello {
         try writer.endVector(body)
     }
 
+    /// The length `write` produces for `configuration`, header included: it sizes the
+    /// output region, and a test holds the two to each other.
+    static func length(configuration: borrowing ClientConfiguration) -> Int {
+        var suites = 1  // TLS_EMPTY_RENEGOTIATION_INFO_SCSV
+        for i in CipherSuite.preferenceOrder.indices where configuration.suites.contains(CipherSuite.preferenceOrder[i]) {
+            suites &+= 1
+        }
+        var extensions = 4 &+ 2 &+ 2 &* signatureSchemes.count  // signature_algorithms
+        extensions &+= 4  // extended_master_secret
+        if configuration.serverName.count > 0 { extensions &+= 9 &+ configuration.serverName.count }
+        if configuration.maxFragmentLength != nil { extensions &+= 5 }
+        if configuration.suites.offersECDHE { extensions &+= (6 &+ 2 &* groups.count) &+ 6 }
+        let body = 2 &+ 32 &+ 1 &+ 2 &+ 2 &* suites &+ 2 &+ 2 &+ extensions
+        return 4 &+ body
+    }
+
     static func offers(_ scheme: UInt16) -> Bool {
         for i in signatureSchemes.indices where signatureSchemes[i] == scheme { return true }
         return false

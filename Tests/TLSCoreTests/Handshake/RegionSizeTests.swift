@@ -1,0 +1,36 @@
+import Testing
+@testable import TLSCore
+import TLSPlatform
+
+/// The region sizes the configuration asks for are what the engine then needs: the
+/// ClientHello length formula matches what is written, and an output region of exactly
+/// `outputRegionSize` carries the ClientHello.
+@Suite struct RegionSizeTests {
+    static let cases: [(name: String, suites: CipherSuites, fragment: MaxFragmentLength?)] = [
+        ("localhost", .defaults, nil),
+        ("", .defaults, .bytes512),
+        (String(repeating: "a", count: 63) + "." + String(repeating: "b", count: 63) + ".example", .all, .bytes4096),
+        ("device.example", CipherSuites(.rsaWithAES128GCMSHA256), nil),
+    ]
+
+    @Test(arguments: cases.indices)
+    func clientHelloLengthMatchesWhatIsWritten(index: Int) throws {
+        let (serverName, suites, fragment) = Self.cases[index]
+        let name = Array(serverName.utf8)
+        let none: [UInt8] = []
+        let configuration = ClientConfiguration(
+            serverName: name.span, serverAddress: none.span, trustAnchors: none.span, crls: none.span, time: 0,
+            suites: suites, maxFragmentLength: fragment)
+        var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
+        var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
+        var reassembly = [UInt8](repeating: 0, count: 1024)
+        let random = try Random(entropy: SystemEntropy.source, personalization: Span())
+        var engine = try ClientEngine(
+            configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
+            reassembly: reassembly.mutableSpan, random: random)
+        try engine.start()
+        let written = engine.outgoing.count
+        #expect(written == 5 + ClientHello.length(configuration: configuration))
+        #expect(configuration.outputRegionSize >= written)
+    }
+}
