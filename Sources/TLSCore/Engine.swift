@@ -17,18 +17,20 @@ public struct ClientEngine: ~Copyable, ~Escapable {
         case failed(TLSError)
     }
 
-    public private(set) var state = State.idle
+    // The engine's own state is RAM the caller provides; fields are ordered so that
+    // alignment pads little.
     private let configuration: ClientConfiguration
-    private var input: RecordInput
+    private var random: Random
     private var output: RecordOutput
     private var reassembly: MutableSpan<UInt8>
     private var reassembled = 0
-    private var random: Random
-    private var client = Client12()
-    private var events = EventQueue()
     /// Consecutive records that carried nothing (empty application data, warning alerts):
     /// bounded so that a peer cannot keep the engine busy forever.
     private var idleRecords = 0
+    private var client = Client12()
+    private var input: RecordInput
+    private var events = EventQueue()
+    public private(set) var state = State.idle
 
     /// Prepares a client over the caller's regions. The input region must hold one whole
     /// record (`configuration.inputRegionSize`), the output region the client's largest

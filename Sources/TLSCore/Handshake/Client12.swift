@@ -14,26 +14,33 @@ struct Client12: ~Copyable {
         case waitChangeCipherSpec, waitFinished, connected
     }
 
+    // Engine state lives in the caller's RAM: wide fields first, then bytes, so that
+    // alignment pads as little as possible.
+    private var transcript = Transcript()
+    private var serverKey: PublicKey?
+    private var keys: KeySchedule12?
+    private var clientRandom = InlineArray<32, UInt8>(repeating: 0)
+    private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
+    /// ECDHE: our public value, sent in ClientKeyExchange.
+    private var keySharePublic = InlineArray<97, UInt8>(repeating: 0)
+    /// The pre-master secret between ServerKeyExchange and the key schedule.
+    private var preMaster = InlineArray<48, UInt8>(repeating: 0)
+    private var keyShareCount: UInt8 = 0
+    private var preMasterCount: UInt8 = 0
     private(set) var state = State.idle
     private(set) var suite: CipherSuite?
     private(set) var extendedMasterSecret = false
-    /// The record size limit ServerHello settled: the requested max_fragment_length when
-    /// the server echoed it, else the protocol's 2^14 (RFC 6066 §4).
-    private(set) var negotiatedMaxPlaintext = 16384
-    private var clientRandom = InlineArray<32, UInt8>(repeating: 0)
-    private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
-    private var serverKey: PublicKey?
+    /// max_fragment_length as the server echoed it, or nil (RFC 6066 §4).
+    private var negotiatedFragment: MaxFragmentLength?
     private var certificateRequested = false
     /// ⑤ The scheme for CertificateVerify when our certificate answers the request.
     private var clientSignature: SignatureAlgorithm?
-    /// ECDHE: our public value, sent in ClientKeyExchange.
-    private var keySharePublic = InlineArray<97, UInt8>(repeating: 0)
-    private var keyShareLength = 0
-    /// The pre-master secret between ServerKeyExchange and the key schedule.
-    private var preMaster = InlineArray<48, UInt8>(repeating: 0)
-    private var preMasterLength = 0
-    private var keys: KeySchedule12?
-    private var transcript = Transcript()
+
+    /// The record size limit ServerHello settled: the requested max_fragment_length when
+    /// the server echoed it, else the protocol's 2^14.
+    var negotiatedMaxPlaintext: Int { negotiatedFragment?.bytes ?? 16384 }
+    private var keyShareLength: Int { Int(keyShareCount) }
+    private var preMasterLength: Int { Int(preMasterCount) }
 
     // MARK: ① ClientHello
 
@@ -80,7 +87,7 @@ struct Client12: ~Copyable {
             serverRandom = hello.random
             suite = hello.suite
             extendedMasterSecret = hello.extendedMasterSecret
-            negotiatedMaxPlaintext = hello.maxFragmentLength?.bytes ?? 16384
+            negotiatedFragment = hello.maxFragmentLength
             transcript.update(message)
             state = .waitCertificate
 
@@ -172,9 +179,9 @@ struct Client12: ~Copyable {
 
         var pair = try ECDHE(group: exchange.group, random: &random)
         var publicSpan = keySharePublic.mutableSpan
-        keyShareLength = try pair.writePublicKey(into: &publicSpan)
+        keyShareCount = UInt8(truncatingIfNeeded: try pair.writePublicKey(into: &publicSpan))
         var secretSpan = preMaster.mutableSpan
-        preMasterLength = try pair.sharedSecret(peerPublicKey: exchange.publicKey, random: &random, into: &secretSpan)
+        preMasterCount = UInt8(truncatingIfNeeded: try pair.sharedSecret(peerPublicKey: exchange.publicKey, random: &random, into: &secretSpan))
     }
 
     // MARK: ④ ClientKeyExchange, ⑦ keys, ⑧ ChangeCipherSpec and Finished
@@ -208,7 +215,7 @@ struct Client12: ~Copyable {
             try random.fill(&secret)
             preMaster[0] = 3
             preMaster[1] = 3
-            preMasterLength = 48
+            preMasterCount = 48
             guard case .rsa(let modulusLength) = serverKey?.kind else { throw .invalidState }
             guard scratch.count >= 6 &+ modulusLength else {
                 throw .bufferTooSmall(needed: 6 &+ modulusLength, capacity: scratch.count)
@@ -332,7 +339,7 @@ struct Client12: ~Copyable {
     private mutating func wipePreMaster() {
         var span = preMaster.mutableSpan
         secureZero(&span)
-        preMasterLength = 0
+        preMasterCount = 0
     }
 
     /// NSS key log material: the client random and the master secret, once derived.

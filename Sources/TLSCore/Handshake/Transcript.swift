@@ -1,21 +1,49 @@
+import CMbedTLS
+
 /// The running hash of the handshake messages (RFC 5246 §7.4.9). The PRF hash is known only
 /// once ServerHello names the suite, after ClientHello has been hashed, so both candidate
-/// hashes run until then.
+/// hashes run until then. The two Mbed TLS contexts are held directly (324 bytes) rather
+/// than as two `Digest`s: this is engine state, in the caller's RAM.
 struct Transcript: ~Copyable {
-    private var sha256 = Digest(.sha256)
-    private var sha384 = Digest(.sha384)
+    private var sha256 = mbedtls_sha256_context()
+    private var sha384 = mbedtls_sha512_context()
 
-    mutating func update(_ message: Span<UInt8>) {
-        sha256.update(message)
-        sha384.update(message)
+    init() {
+        mbedtls_sha256_init(&sha256)
+        mbedtls_sha512_init(&sha384)
+        // The start functions only fail on a NULL context.
+        _ = mbedtls_sha256_starts_ret(&sha256, 0)
+        _ = mbedtls_sha512_starts_ret(&sha384, 1)
     }
 
-    /// The hash of all messages so far under `hash` (SHA-256 or SHA-384).
-    func current(_ hash: HashAlgorithm, into output: inout MutableSpan<UInt8>) throws(TLSError) -> Int {
-        switch hash {
-        case .sha256: try sha256.currentDigest(into: &output)
-        case .sha384: try sha384.currentDigest(into: &output)
-        case .sha512: throw .unsupportedAlgorithm
+    deinit {
+        var a = sha256, b = sha384
+        mbedtls_sha256_free(&a)
+        mbedtls_sha512_free(&b)
+    }
+
+    mutating func update(_ message: Span<UInt8>) {
+        message.withPointer { pointer, count in
+            _ = mbedtls_sha256_update_ret(&sha256, pointer, count)
+            _ = mbedtls_sha512_update_ret(&sha384, pointer, count)
         }
+    }
+
+    /// The hash of all messages so far under `hash` (SHA-256 or SHA-384); the running
+    /// hashes go on.
+    func current(_ hash: HashAlgorithm, into output: inout MutableSpan<UInt8>) throws(TLSError) -> Int {
+        guard hash != .sha512 else { throw .unsupportedAlgorithm }
+        let length = hash.digestLength
+        guard output.count >= length else { throw .bufferTooSmall(needed: length, capacity: output.count) }
+        output.withPointer { pointer, _ in
+            if hash == .sha256 {
+                var copy = sha256
+                _ = mbedtls_sha256_finish_ret(&copy, pointer)
+            } else {
+                var copy = sha384
+                _ = mbedtls_sha512_finish_ret(&copy, pointer)
+            }
+        }
+        return length
     }
 }

@@ -1,11 +1,12 @@
 /// One direction's record protection after ChangeCipherSpec: the AEAD key, the IV material
 /// from the key block, and the sequence number (RFC 5246 §6.1).
 struct CipherState: ~Copyable {
-    let suite: CipherSuite
+    // Wide fields first: two of these live in the engine's state.
     private var aead: AEAD
+    private(set) var sequence: UInt64 = 0
     /// The fixed IV: GCM/CCM's 4-byte salt, or ChaCha20-Poly1305's 12-byte IV.
     private var fixedIV = InlineArray<12, UInt8>(repeating: 0)
-    private(set) var sequence: UInt64 = 0
+    let suite: CipherSuite
 
     init(suite: CipherSuite, key: Span<UInt8>, iv: Span<UInt8>) throws(TLSError) {
         guard iv.count == suite.fixedIVLength else { throw .malformed }
