@@ -3,7 +3,9 @@ import CMbedTLS
 /// The running hash of the handshake messages (RFC 5246 §7.4.9). The PRF hash is known only
 /// once ServerHello names the suite, after ClientHello has been hashed, so both candidate
 /// hashes run until then. The two Mbed TLS contexts are held directly (324 bytes) rather
-/// than as two `Digest`s: this is engine state, in the caller's RAM.
+/// than as two `Digest`s: this is engine state, in the caller's RAM. SHA contexts own no
+/// heap, so there is nothing to free (and a `deinit` here trips Swift 6.3's optimizer in
+/// release builds: "inlining a resilient function into a fragile function").
 struct Transcript: ~Copyable {
     private var sha256 = mbedtls_sha256_context()
     private var sha384 = mbedtls_sha512_context()
@@ -14,12 +16,6 @@ struct Transcript: ~Copyable {
         // The start functions only fail on a NULL context.
         _ = mbedtls_sha256_starts_ret(&sha256, 0)
         _ = mbedtls_sha512_starts_ret(&sha384, 1)
-    }
-
-    deinit {
-        var a = sha256, b = sha384
-        mbedtls_sha256_free(&a)
-        mbedtls_sha512_free(&b)
     }
 
     mutating func update(_ message: Span<UInt8>) {
