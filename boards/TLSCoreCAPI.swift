@@ -80,7 +80,9 @@ private enum BoardClient {
             let engine = try ClientEngine(
                 configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
                 reassembly: reassembly.mutableSpan, random: random)
-            var connection = Connection(engine: engine, transport: transport, timeoutMilliseconds: timeout)
+            var connection = Connection(
+                engine: engine, transport: transport, timeoutMilliseconds: timeout,
+                clock: { Clock.monotonicMilliseconds() })
             try connection.handshake()
             report?.pointee.suite = connection.engine.negotiatedSuite?.rawValue ?? 0
             report?.pointee.extended_master_secret = connection.engine.usesExtendedMasterSecret ? 1 : 0

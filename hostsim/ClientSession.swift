@@ -71,7 +71,9 @@ enum ClientSession {
         let engine = try ClientEngine(
             configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
             reassembly: reassembly.mutableSpan, random: random)
-        var connection = Connection(engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds)
+        var connection = Connection(
+            engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds,
+            clock: { Clock.monotonicMilliseconds() })
         let trace = options.trace
         try connection.handshake { event in
             if trace { print(event.line, to: &standardError) }

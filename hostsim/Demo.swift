@@ -149,7 +149,9 @@ struct Demo: ParsableCommand {
         let engine = try ClientEngine(
             configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
             reassembly: reassembly.mutableSpan, random: random)
-        var connection = Connection(engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds)
+        var connection = Connection(
+            engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds,
+            clock: { Clock.monotonicMilliseconds() })
         try connection.handshake { event in
             print("  \(clock.stamp)  \(event.line)")
         }

@@ -127,6 +127,38 @@ import TLSPlatform
     }
 }
 
+extension ClientFailureTests {
+    /// A server that trickles a byte every 100 ms never lets a single wait time out; the
+    /// handshake deadline ends it.
+    @Test func tricklingServerHitsTheHandshakeDeadline() throws {
+        let listener = try BareListener()
+        let port = listener.port
+        let trickler = Thread {
+            let fd = listener.acceptOne()
+            var buffer = [UInt8](repeating: 0, count: 512)
+            _ = read(fd, &buffer, 512)
+            // A handshake record header promising 16 000 bytes, then one byte at a time.
+            // send with MSG_NOSIGNAL: once the client has gone, no SIGPIPE for the runner.
+            let header: [UInt8] = [22, 3, 3, 0x3E, 0x80]
+            _ = send(fd, header, header.count, Int32(MSG_NOSIGNAL))
+            for _ in 0..<100 {
+                var byte: UInt8 = 2
+                if send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) != 1 { break }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            close(fd)
+        }
+        trickler.start()
+        var client = ClientHarness()
+        client.timeoutMilliseconds = 500
+        client.handshakeTimeoutMilliseconds = 1000
+        let started = Date()
+        guard case .failure(let error) = client.run(port: port) else { Issue.record("succeeded"); return }
+        #expect(error == .timeout)
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+}
+
 /// A bare TCP listener on 127.0.0.1 at an ephemeral port, for misbehaving "servers".
 final class BareListener: @unchecked Sendable {
     let fd: Int32

@@ -16,6 +16,7 @@ struct ClientHarness {
     /// 2030-01-01T00:00:00Z: inside every long-lived fixture's validity.
     var time: Int64 = 1_893_456_000
     var timeoutMilliseconds = 5000
+    var handshakeTimeoutMilliseconds = 60_000
     var request = "GET / HTTP/1.0\r\n\r\n"
     /// Region sizes; nil means what the configuration asks for.
     var inputSize: Int?
@@ -63,7 +64,9 @@ struct ClientHarness {
                 reassembly: reassembly.mutableSpan, random: random)
             let tcp = try TCPTransport(host: Array("127.0.0.1".utf8).span, port: port, timeoutMilliseconds: timeoutMilliseconds)
             let transport = FaultyTransport(inner: tcp, fault: fault, log: log)
-            var connection = Connection(engine: engine, transport: transport, timeoutMilliseconds: timeoutMilliseconds)
+            var connection = Connection(
+                engine: engine, transport: transport, timeoutMilliseconds: timeoutMilliseconds,
+                handshakeTimeoutMilliseconds: handshakeTimeoutMilliseconds, clock: { Clock.monotonicMilliseconds() })
             var outcome = Outcome()
             var events: [HandshakeEvent] = []
             try connection.handshake { events.append($0) }
