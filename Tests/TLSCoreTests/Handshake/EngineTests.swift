@@ -5,7 +5,8 @@ import TLSPlatform
 /// The sans-I/O engine fed crafted server bytes: every malformed or forbidden answer ends
 /// the engine with its typed error and queues exactly the fatal alert RFC 5246 prescribes.
 @Suite struct EngineTests {
-    /// Runs `body` with a started engine whose ClientHello has been taken.
+    /// Runs `body` with a started engine (root-ec trusted, localhost, 2030) whose
+    /// ClientHello has been taken.
     static func withEngine(
         suites: CipherSuites = CipherSuites(.ecdheECDSAWithAES128GCMSHA256),
         maxFragment: MaxFragmentLength? = nil, reassemblySize: Int = 4096,
@@ -17,29 +18,17 @@ import TLSPlatform
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: none.span, trustAnchors: anchors.span, crls: none.span,
             time: 1_893_456_000, suites: suites, maxFragmentLength: maxFragment)
-        var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
-        var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-        var reassembly = [UInt8](repeating: 0, count: reassemblySize)
-        let random = try Random(entropy: SystemEntropy.source, personalization: Span())
-        var engine = try ClientEngine(
-            configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
-            reassembly: reassembly.mutableSpan, random: random)
-        try engine.start()
-        #expect(engine.outgoing.count > 0 && engine.outgoing[0] == 22)
-        let helloCount = engine.outgoing.count
-        engine.didSend(helloCount)
-        try body(&engine)
+        try EngineHarness.withStartedEngine(configuration, reassemblySize: reassemblySize) { engine, _ in
+            try body(&engine)
+        }
     }
 
     static func feed(_ engine: inout ClientEngine, _ bytes: [UInt8]) throws(TLSError) {
-        var room = engine.incomingRoom()
-        precondition(room.count >= bytes.count)
-        for i in bytes.indices { room[i] = bytes[i] }
-        try engine.didReceive(bytes.count)
+        try EngineHarness.feed(&engine, bytes)
     }
 
     static func bytes(_ span: Span<UInt8>) -> [UInt8] {
-        (0..<span.count).map { span[$0] }
+        EngineHarness.bytes(span)
     }
 
     static func record(_ type: UInt8, _ body: [UInt8], version: UInt16 = 0x0303) -> [UInt8] {

@@ -1,6 +1,5 @@
 import Testing
 @testable import TLSCore
-import TLSPlatform
 
 /// The region sizes the configuration asks for are what the engine then needs: the
 /// ClientHello length formula matches what is written, and an output region of exactly
@@ -21,16 +20,9 @@ import TLSPlatform
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: none.span, trustAnchors: none.span, crls: none.span, time: 0,
             suites: suites, maxFragmentLength: fragment)
-        var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
-        var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-        var reassembly = [UInt8](repeating: 0, count: 1024)
-        let random = try Random(entropy: SystemEntropy.source, personalization: Span())
-        var engine = try ClientEngine(
-            configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
-            reassembly: reassembly.mutableSpan, random: random)
-        try engine.start()
-        let written = engine.outgoing.count
-        #expect(written == 5 + ClientHello.length(configuration: configuration))
-        #expect(configuration.outputRegionSize >= written)
+        try EngineHarness.withStartedEngine(configuration, reassemblySize: 1024) { _, hello in
+            #expect(hello.count == 5 + ClientHello.length(configuration: configuration))
+            #expect(configuration.outputRegionSize >= hello.count)
+        }
     }
 }

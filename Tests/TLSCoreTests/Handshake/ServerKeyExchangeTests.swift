@@ -18,34 +18,25 @@ import TLSPlatform
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: none.span, trustAnchors: anchors.span, crls: none.span,
             time: 1_893_456_000, suites: CipherSuites(.ecdheECDSAWithAES128GCMSHA256))
-        var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
-        var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-        var reassembly = [UInt8](repeating: 0, count: 4096)
-        let random = try Random(entropy: SystemEntropy.source, personalization: Span())
-        var engine = try ClientEngine(
-            configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
-            reassembly: reassembly.mutableSpan, random: random)
-        try engine.start()
-        let hello = EngineTests.bytes(engine.outgoing)
-        let helloCount = hello.count
-        engine.didSend(helloCount)
-        let clientRandom = Array(hello[11..<43])
+        return try EngineHarness.withStartedEngine(configuration) { engine, hello in
+            let clientRandom = Array(hello[11..<43])
 
-        let serverHello = EngineTests.serverHello(random: serverRandom, extensions: [0, 23, 0, 0])
-        var list: [UInt8] = []
-        for certificate in ["server-ec", "int-ec"].map({ Fixtures.der($0) }) {
-            list += [0, UInt8(certificate.count >> 8), UInt8(certificate.count & 0xFF)] + certificate
-        }
-        let certificate = EngineTests.record(22, EngineTests.handshake(11, [0, UInt8(list.count >> 8), UInt8(list.count & 0xFF)] + list))
-        let keyExchange = EngineTests.record(22, EngineTests.handshake(12, try body(clientRandom, serverRandom)))
-        let done = EngineTests.record(22, EngineTests.handshake(14, []))
-        do throws(TLSError) {
-            try EngineTests.feed(&engine, serverHello + certificate)
-            try EngineTests.feed(&engine, keyExchange)
-            try EngineTests.feed(&engine, done)
-            return (nil, EngineTests.bytes(engine.outgoing))
-        } catch {
-            return (error, EngineTests.bytes(engine.outgoing))
+            let serverHello = EngineTests.serverHello(random: serverRandom, extensions: [0, 23, 0, 0])
+            var list: [UInt8] = []
+            for certificate in ["server-ec", "int-ec"].map({ Fixtures.der($0) }) {
+                list += [0, UInt8(certificate.count >> 8), UInt8(certificate.count & 0xFF)] + certificate
+            }
+            let certificate = EngineTests.record(22, EngineTests.handshake(11, [0, UInt8(list.count >> 8), UInt8(list.count & 0xFF)] + list))
+            let keyExchange = EngineTests.record(22, EngineTests.handshake(12, try body(clientRandom, serverRandom)))
+            let done = EngineTests.record(22, EngineTests.handshake(14, []))
+            do throws(TLSError) {
+                try EngineTests.feed(&engine, serverHello + certificate)
+                try EngineTests.feed(&engine, keyExchange)
+                try EngineTests.feed(&engine, done)
+                return (nil, EngineTests.bytes(engine.outgoing))
+            } catch {
+                return (error, EngineTests.bytes(engine.outgoing))
+            }
         }
     }
 
