@@ -4,36 +4,9 @@ import Testing
 /// `hostsim verify` exit statuses: 0 valid, 1 invalid, 2 usage errors or unreadable files.
 /// Runs the binary built next to the test bundle (swift build --build-tests builds both).
 @Suite struct X509HostSimVerifyTests {
-    static var binary: URL? {
-        var candidates: [URL] = []
-        let argv0 = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        var dir = argv0.deletingLastPathComponent()
-        for _ in 0..<4 {
-            candidates.append(dir.appendingPathComponent("hostsim"))
-            dir = dir.deletingLastPathComponent()
-        }
-        let root = PKI.directory.deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for scratch in [".build-x509", ".build"] {
-            candidates.append(root.appendingPathComponent("\(scratch)/debug/hostsim"))
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) }
-    }
-
     func run(_ arguments: [String]) throws -> (Int32, String) {
-        guard let binary = Self.binary else {
-            Issue.record("hostsim binary not found; build it with swift build --build-tests")
-            return (-1, "")
-        }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["verify"] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let run = try HostSimProcess.run(["verify"] + arguments)
+        return (run.status, run.output)
     }
 
     func path(_ name: String) -> String { PKI.directory.appendingPathComponent(name).path }
