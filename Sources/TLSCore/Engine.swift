@@ -169,8 +169,7 @@ public struct ClientEngine: ~Copyable, ~Escapable {
             case .handshake:
                 // RFC 5246 §6.2.1: no empty handshake fragments.
                 guard record.count > 0 else { throw .unexpectedMessage }
-                try appendHandshakeBytes(start: record.start, count: record.count)
-                try processHandshakeMessages()
+                try processHandshakeRecord(start: record.start, count: record.count)
                 idleRecords = 0
             case .changeCipherSpec:
                 // A message may not straddle the key change; the body is exactly 1.
@@ -194,9 +193,29 @@ public struct ClientEngine: ~Copyable, ~Escapable {
         }
     }
 
+    /// Whole messages are handled where they lie, in the input region; only a message that
+    /// continues into the next record is copied to the reassembly region. So that region
+    /// must hold only messages that span records (and the client's own, staged there), not
+    /// every server message.
+    private mutating func processHandshakeRecord(start: Int, count: Int) throws(TLSError) {
+        var offset = 0
+        while reassembled == 0, count &- offset >= 4 {
+            let length = 4 &+ Self.bodyLength(input.bytes(start: start &+ offset, count: 4))
+            guard count &- offset >= length else { break }
+            let type = input.bytes(start: start &+ offset, count: 1)[0]
+            try handle(type, length: length, at: start &+ offset, followed: count &- offset > length)
+            offset &+= length
+        }
+        guard offset < count else { return }
+        try appendHandshakeBytes(start: start &+ offset, count: count &- offset)
+        try processHandshakeMessages()
+    }
+
     private mutating func appendHandshakeBytes(start: Int, count: Int) throws(TLSError) {
         guard reassembled &+ count <= reassembly.count else {
-            throw .bufferTooSmall(needed: reassembled &+ count, capacity: reassembly.count)
+            // Name the whole message when its header is already here.
+            let needed = reassembled >= 4 ? 4 &+ Self.bodyLength(reassembly.span) : reassembled &+ count
+            throw .bufferTooSmall(needed: max(needed, reassembled &+ count), capacity: reassembly.count)
         }
         let bytes = input.bytes(start: start, count: count)
         for i in 0..<count { reassembly[reassembled &+ i] = bytes[i] }
@@ -205,51 +224,72 @@ public struct ClientEngine: ~Copyable, ~Escapable {
 
     private mutating func processHandshakeMessages() throws(TLSError) {
         while reassembled >= 4 {
-            let length = Int(reassembly[1]) << 16 | Int(reassembly[2]) << 8 | Int(reassembly[3])
-            guard 4 &+ length <= reassembly.count else {
-                throw .bufferTooSmall(needed: 4 &+ length, capacity: reassembly.count)
+            let length = 4 &+ Self.bodyLength(reassembly.span)
+            guard length <= reassembly.count else {
+                throw .bufferTooSmall(needed: length, capacity: reassembly.count)
             }
-            guard reassembled >= 4 &+ length else { return }
-            let messageLength = 4 &+ length
-
-            if state == .connected {
-                // After the handshake only HelloRequest may come, and this client never
-                // renegotiates: it answers with a no_renegotiation warning (RFC 5246 §7.4.1.1).
-                guard reassembly[0] == HandshakeType.helloRequest.rawValue, length == 0 else {
-                    throw .unexpectedMessage
-                }
-                try output.appendRecord(.alert, Alerts.noRenegotiation.span)
-                dropReassembled(messageLength)
-                continue
-            }
-
-            let flightDue = try Self.deliver(
-                messageLength, from: &reassembly, to: &client, configuration: configuration, random: &random,
-                events: &events)
-            dropReassembled(messageLength)
-            if client.state == .waitServerHelloDone || client.state == .waitCertificate {
-                // ServerHello has fixed the version and the record size. A server that
-                // ignored max_fragment_length may send 2^14-byte records, which an input
-                // region sized for the smaller limit cannot hold: say so now, not mid-stream.
-                input.versionLocked = true
-                let limit = client.negotiatedMaxPlaintext
-                let needed = 5 &+ limit &+ 24
-                guard input.capacity >= needed else { throw .bufferTooSmall(needed: needed, capacity: input.capacity) }
-                input.maxFragment = limit
-                output.maxFragment = limit
-            }
-            if flightDue {
-                // ServerHelloDone ends the server's flight: nothing may follow it yet.
-                guard reassembled == 0 else { throw .unexpectedMessage }
-                try client.sendFlight(
-                    configuration: configuration, random: &random, scratch: &reassembly, output: &output,
-                    events: &events)
-            }
-            if client.state == .connected {
-                state = .connected
-                guard reassembled == 0 else { throw .unexpectedMessage }
-            }
+            guard reassembled >= length else { return }
+            try handle(reassembly[0], length: length, at: nil, followed: reassembled > length)
+            dropReassembled(length)
         }
+    }
+
+    /// One whole message of `length` bytes, at `start` in the input region or (nil) at the
+    /// front of the reassembly region; `followed` when more handshake bytes come after it.
+    private mutating func handle(_ type: UInt8, length: Int, at start: Int?, followed: Bool) throws(TLSError) {
+        if state == .connected {
+            // After the handshake only HelloRequest may come, and this client never
+            // renegotiates: it answers with a no_renegotiation warning (RFC 5246 §7.4.1.1).
+            guard type == HandshakeType.helloRequest.rawValue, length == 4 else { throw .unexpectedMessage }
+            try output.appendRecord(.alert, Alerts.noRenegotiation.span)
+            return
+        }
+        let flightDue: Bool
+        if let start {
+            flightDue = try Self.deliver(
+                input.bytes(start: start, count: length), to: &client, configuration: configuration,
+                random: &random, events: &events)
+        } else {
+            flightDue = try Self.deliver(
+                length, from: &reassembly, to: &client, configuration: configuration, random: &random,
+                events: &events)
+        }
+        if client.state == .waitServerHelloDone || client.state == .waitCertificate {
+            // ServerHello has fixed the version and the record size. A server that
+            // ignored max_fragment_length may send 2^14-byte records, which an input
+            // region sized for the smaller limit cannot hold: say so now, not mid-stream.
+            input.versionLocked = true
+            let limit = client.negotiatedMaxPlaintext
+            let needed = 5 &+ limit &+ 24
+            guard input.capacity >= needed else { throw .bufferTooSmall(needed: needed, capacity: input.capacity) }
+            input.maxFragment = limit
+            output.maxFragment = limit
+        }
+        if flightDue {
+            // ServerHelloDone ends the server's flight: nothing may follow it yet. The
+            // reassembly region is free now, and stages the client's flight.
+            guard !followed else { throw .unexpectedMessage }
+            try client.sendFlight(
+                configuration: configuration, random: &random, scratch: &reassembly, output: &output,
+                events: &events)
+        }
+        if client.state == .connected {
+            state = .connected
+            guard !followed else { throw .unexpectedMessage }
+        }
+    }
+
+    /// The uint24 body length of the handshake header at the front of `header`.
+    private static func bodyLength(_ header: Span<UInt8>) -> Int {
+        Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+    }
+
+    /// Hands a message lying in the input region to the state machine.
+    private static func deliver(
+        _ message: Span<UInt8>, to client: inout Client12, configuration: borrowing ClientConfiguration,
+        random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> Bool {
+        try client.receive(message, configuration: configuration, random: &random, events: &events)
     }
 
     /// Hands the first `length` reassembled bytes to the state machine. Static, so that the

@@ -115,6 +115,36 @@ import TLSCore
         }
     }
 
+    /// A server that sends each message whole in a record needs no reassembly room: 600
+    /// bytes (the client's own ClientHello and key exchange are staged there) are enough for
+    /// the RSA chain's 1.8 KB Certificate message.
+    @Test func smallReassemblyRegionWithWholeRecords() throws {
+        let arguments = TestServer.openSSLArguments(certificate: "server-rsa", chainIssuer: "int-rsa")
+        try TestServer.withOpenSSL(arguments) { server in
+            var client = ClientHarness()
+            client.anchors = ["root-rsa"]
+            client.reassemblySize = 600
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// A server that splits its Certificate message across records needs it reassembled:
+    /// with 600 bytes of room that is a clear bufferTooSmall, naming the message's size.
+    @Test func splitMessageNeedsReassemblyRoom() throws {
+        let arguments = TestServer.openSSLArguments(
+            certificate: "server-rsa", chainIssuer: "int-rsa", extra: ["-max_send_frag", "512"])
+        try TestServer.withOpenSSL(arguments) { server in
+            var client = ClientHarness()
+            client.anchors = ["root-rsa"]
+            client.reassemblySize = 600
+            guard case .failure(let error) = client.run(port: server.port) else { Issue.record("succeeded"); return }
+            guard case .bufferTooSmall(let needed, let capacity) = error else { Issue.record("got \(error)"); return }
+            #expect(capacity == 600 && needed > 1700)
+            #expect(error.alert == .internalError)
+        }
+    }
+
     @Test func serverAddressMatchesIPAddressSAN() throws {
         try TestServer.withOpenSSL(TestServer.openSSLArguments(certificate: "server-ip", chainIssuer: "int-ec")) { server in
             var client = ClientHarness()

@@ -11,14 +11,16 @@ import TLSPlatform
     /// Runs ClientHello, ServerHello, Certificate, then the ServerKeyExchange `body` builds
     /// from (client random, server random), then ServerHelloDone. Returns the error, if
     /// any, and what the engine queued after the ClientHello.
-    static func exchange(_ body: ([UInt8], [UInt8]) throws -> [UInt8]) throws -> (TLSError?, [UInt8]) {
+    static func exchange(
+        reassemblySize: Int = 4096, _ body: ([UInt8], [UInt8]) throws -> [UInt8]
+    ) throws -> (TLSError?, [UInt8]) {
         let anchors = Fixtures.der("root-ec")
         let name = Array("localhost".utf8)
         let none: [UInt8] = []
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: none.span, trustAnchors: anchors.span, crls: none.span,
             time: 1_893_456_000, suites: CipherSuites(.ecdheECDSAWithAES128GCMSHA256))
-        return try EngineHarness.withStartedEngine(configuration) { engine, hello in
+        return try EngineHarness.withStartedEngine(configuration, reassemblySize: reassemblySize) { engine, hello in
             let clientRandom = Array(hello[11..<43])
 
             let serverHello = EngineTests.serverHello(random: serverRandom, extensions: [0, 23, 0, 0])
@@ -87,6 +89,17 @@ import TLSPlatform
         let keyExchangeRecord = 5 + (Int(queued[3]) << 8 | Int(queued[4]))
         #expect(Array(queued[keyExchangeRecord..<(keyExchangeRecord + 6)]) == [20, 3, 3, 0, 1, 1])
         #expect(Array(queued[(keyExchangeRecord + 6)...]).count == 5 + 8 + 16 + 16)
+    }
+
+    /// The Certificate message (about 1.4 KB here) arrives whole in one record, so it is
+    /// read where it lies: a 512-byte reassembly region, which only stages the client's own
+    /// messages, is enough.
+    @Test func wholeMessagesNeedNoReassemblyRoom() throws {
+        let (error, queued) = try Self.exchange(reassemblySize: 512) {
+            try Self.signedParameters(clientRandom: $0, serverRandom: $1)
+        }
+        #expect(error == nil)
+        #expect(queued.first == 22)
     }
 
     @Test func pointOffTheCurve() throws {
