@@ -20,17 +20,16 @@ enum ClientSession {
     /// buffer. Made once and reused, so that repeated runs (`connect --repeat`) allocate
     /// nothing of their own.
     struct Regions {
-        static let reassemblySize = 16384
         var input: [UInt8]
         var output: [UInt8]
         var reassembly: [UInt8]
         var chunk: [UInt8]
         let request: [UInt8]
 
-        init(configuration: borrowing ClientConfiguration, request: String, reassemblySize: Int = reassemblySize) {
+        init(configuration: borrowing ClientConfiguration, request: String, reassemblySize: Int? = nil) {
             input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
             output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-            reassembly = [UInt8](repeating: 0, count: reassemblySize)
+            reassembly = [UInt8](repeating: 0, count: reassemblySize ?? configuration.reassemblyRegionSize)
             chunk = [UInt8](repeating: 0, count: 4096)
             self.request = Array(request.utf8)
         }

@@ -16,12 +16,12 @@ struct Connect: ParsableCommand {
     var `repeat`: Int = 1
     @Flag(help: "Print no response; print the exchange count and the core's static memory on stderr instead.")
     var quiet = false
-    @Option(help: "Bytes of the handshake reassembly region: the largest handshake message expected (default 16384).")
-    var reassemblySize: Int = ClientSession.Regions.reassemblySize
+    @Option(help: "Bytes of the handshake reassembly region (default: the configuration's suggestion, 1 KB at 16 KB records, 4 KB with --max-fragment); a server that splits a larger message across records needs that message's size.")
+    var reassemblySize: Int?
 
     func run() throws {
         guard `repeat` >= 1 else { throw ValidationError("--repeat must be at least 1") }
-        guard reassemblySize >= 4 else { throw ValidationError("--reassembly-size must be at least 4") }
+        if let reassemblySize, reassemblySize < 4 { throw ValidationError("--reassembly-size must be at least 4") }
         let (host, port) = try ClientOptions.split(server)
         let setup = try options.load(host: host)
         let hostBytes = Array(host.utf8)

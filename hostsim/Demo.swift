@@ -143,9 +143,8 @@ struct Demo: ParsableCommand {
         report.outputRegion = configuration.outputRegionSize
         // The README's profiles: with 16 KB records every server message arrives whole and
         // is read in place, so the region only stages the client's own (1 KB); with
-        // max_fragment_length the Certificate spans records (the fixtures' largest is the RSA
-        // chain's 1.8 KB), so 2 KB.
-        report.reassemblyRegion = options.maxFragment == nil ? 1024 : 2048
+        // max_fragment_length the server's Certificate spans records (4 KB).
+        report.reassemblyRegion = configuration.reassemblyRegionSize
         var input = [UInt8](repeating: 0, count: report.inputRegion)
         var output = [UInt8](repeating: 0, count: report.outputRegion)
         var reassembly = [UInt8](repeating: 0, count: report.reassemblyRegion)

@@ -71,6 +71,19 @@ public struct ClientConfiguration: ~Escapable {
     /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
     public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
 
+    /// A reassembly region for the usual case. The engine reads every message that arrives
+    /// whole in one record where it lies, so this region holds the client's own messages
+    /// while they are staged (1 KB, or the certificate chain's Certificate message) and any
+    /// server message that spans records: with max_fragment_length, the server's
+    /// Certificate message, for which 4 KB covers chains of two or three certificates. A
+    /// server whose messages span records needs the largest of them; a region too small
+    /// ends the handshake with `bufferTooSmall` naming the size.
+    public var reassemblyRegionSize: Int {
+        let staging = max(1024, 7 &+ clientCertificateChain.count &+ 3 &* 8)
+        let incoming = maxFragmentLength == nil ? 0 : 4096
+        return max(staging, incoming)
+    }
+
     /// Bytes the output region needs: room for the client's largest flight, which the
     /// engine queues whole, and at least 512 bytes so that application data is not cut into
     /// tiny records. It need not hold a full record: application data is cut into records

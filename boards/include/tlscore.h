@@ -52,8 +52,11 @@ extern "C" {
  * Application data is cut into records that fit the output region, so it need not hold a
  * full record; with a client certificate add the chain's length and about 1.3 KB. */
 #define TLSCORE_OUTPUT_REGION_SIZE 1024u
-/* A reassembly region that holds a typical server Certificate message (chain of 2–3 certs). */
-#define TLSCORE_REASSEMBLY_SIZE_DEFAULT 8192u
+/* A reassembly region for the usual case: the engine reads handshake messages that arrive
+ * whole in one record where they lie, so this region holds the client's staged messages
+ * (1 KB) and any server message that spans records — with max_fragment_length, the
+ * server's Certificate message (4 KB covers chains of two or three certificates). */
+#define TLSCORE_REASSEMBLY_SIZE_DEFAULT 4096u
 
 typedef struct tlscore_config {
     /* Trust anchors: concatenated DER certificates. Required. */
