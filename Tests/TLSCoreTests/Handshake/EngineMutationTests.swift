@@ -23,21 +23,9 @@ import TLSCore
         return Array(stream[0..<offset])
     }
 
-    /// A small deterministic generator (SplitMix64), so that a failure can be replayed.
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Feeds `bytes` in random chunks; returns the error the engine ended with, if any, and
     /// what it queued for the server.
-    static func feed(_ bytes: [UInt8], chunks generator: inout Generator) throws -> (TLSError?, [UInt8]) {
+    static func feed(_ bytes: [UInt8], chunks generator: inout SeededRandom) throws -> (TLSError?, [UInt8]) {
         let anchors = Fixtures.der("root-ec")
         let name = Array("localhost".utf8)
         let none: [UInt8] = []
@@ -63,7 +51,7 @@ import TLSCore
     @Test func damagedFlightsEndTyped() throws {
         let flight = try Self.recordedFlight()
         #expect(flight.count > 1000)
-        var generator = Generator(state: 0x5EED)
+        var generator = SeededRandom(state: 0x5EED)  // the X.509 mutation tests' SplitMix64
 
         // Undamaged, the flight gets all the way to the ServerKeyExchange signature, which
         // covers the original client random, not this engine's: a replayed flight fails.
