@@ -2,22 +2,28 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup build embedded unit release boards boards-test bench clean
+.PHONY: demo test setup requirements build embedded unit release boards boards-test bench clean
 
 demo: setup
 	$(SWIFT) build --product hostsim
 	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
-test: setup embedded unit release boards-test
+test: setup requirements embedded unit release boards-test
 
+# Checks each path and program in scripts/requirements.txt and installs what is missing,
+# before anything is compiled.
 setup:
 	@./scripts/setup.sh
+
+# Fails when the scripts, boards or tests use a path or program requirements.txt does not list.
+requirements: setup
+	./scripts/check-requirements.sh
 
 build: setup
 	$(SWIFT) build
 
-# The no-allocation proof (DESIGN.md promise 1): the core as Embedded Swift, -no-allocations,
-# for x86_64, aarch64 and armv7.
+# The no-allocation proof: the core as Embedded Swift, -no-allocations, for x86_64, aarch64
+# and armv7; embedded-probe.sh proves that an allocating line fails that build.
 embedded: setup
 	./scripts/embedded-build.sh
 	./scripts/embedded-probe.sh
@@ -31,8 +37,8 @@ unit: setup
 release: setup
 	$(SWIFT) build -c release --product hostsim --scratch-path .build-release
 
-# Issue 7: the core as libtlscore.a + tls-device for each boards/<board> (ARM Linux), with a
-# size table; boards-test runs them under qemu against openssl s_server.
+# The core as libtlscore.a + tls-device for each boards/<board> (ARM Linux), with a size
+# table; boards-test runs them under qemu against openssl s_server.
 boards: setup
 	./scripts/build-boards.sh
 

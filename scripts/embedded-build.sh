@@ -15,11 +15,20 @@ platform_sources=$(find Sources/TLSPlatform -name '*.swift' | sort)
 for triple in "${triples[@]}"; do
     dir="$out/$triple"
     mkdir -p "$dir"
+    # A bare triple reads the C library headers of the board built for it (its board.env's
+    # BOARD_SWIFT_FLAGS): one place says where each cross sysroot is.
     cflags=()
-    case "$triple" in
-        aarch64-*) cflags=(-Xcc -isystem -Xcc /usr/aarch64-linux-gnu/include -Xcc -D__linux__) ;;
-        armv7-*) cflags=(-Xcc -isystem -Xcc /usr/arm-linux-gnueabihf/include -Xcc -D__linux__ -Xcc -mfloat-abi=hard) ;;
-    esac
+    for env in boards/*/board.env; do
+        [[ -f $env ]] || continue
+        if [[ $(BOARD_SWIFT_TARGET= && source "$env" && echo "$BOARD_SWIFT_TARGET") == "$triple" ]]; then
+            # shellcheck disable=SC2207
+            cflags=($(source "$env" && echo "$BOARD_SWIFT_FLAGS"))
+        fi
+    done
+    if [[ $triple == *-none-* && ${#cflags[@]} -eq 0 ]]; then
+        echo "embedded-build: no boards/*/board.env has BOARD_SWIFT_TARGET=$triple (its C headers)" >&2
+        exit 1
+    fi
     common=(
         -enable-experimental-feature Embedded -no-allocations
         -enable-experimental-feature Lifetimes
