@@ -31,7 +31,8 @@
 
 static uint8_t input_region[TLSCORE_RECORD_REGION_SIZE(16384)];
 static uint8_t output_region[TLSCORE_OUTPUT_REGION_SIZE];
-static uint8_t reassembly_region[TLSCORE_REASSEMBLY_SIZE_DEFAULT];
+/* --max-fragment is an option, so the reassembly region is sized for it. */
+static uint8_t reassembly_region[TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT];
 static uint8_t anchors[16384];
 static uint8_t file_buffer[32768];
 static char request[4096];

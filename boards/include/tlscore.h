@@ -44,19 +44,26 @@ extern "C" {
 #define TLSCORE_SUITES_DEFAULT 0x00FFu /* every forward-secret suite */
 #define TLSCORE_SUITES_ALL     0x03FFu
 
-/* Bytes the input region needs for records of up to `plaintext` bytes (16384, or the
+/* Region sizes, the same figures as the Swift core's ClientConfiguration.inputRegionSize,
+ * outputRegionSize and reassemblyRegionSize (Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
+ * holds these macros to those formulas).
+ *
+ * Bytes the input region needs for records of up to `plaintext` bytes (16384, or the
  * max_fragment_length asked for): header + explicit nonce + tag. */
 #define TLSCORE_RECORD_REGION_SIZE(plaintext) ((size_t)(plaintext) + 29u)
 
-/* Bytes the output region needs without a client certificate: the client's largest flight.
- * Application data is cut into records that fit the output region, so it need not hold a
- * full record; with a client certificate add the chain's length and about 1.3 KB. */
+/* Bytes the output region needs without a client certificate: the client's largest flight,
+ * for every suite (RSA key transport's is the largest) and any server name. Application data
+ * is cut into records that fit the output region, so it need not hold a full record; with a
+ * client certificate add the chain's length and about 1.3 KB. */
 #define TLSCORE_OUTPUT_REGION_SIZE 1024u
-/* A reassembly region for the usual case: the engine reads handshake messages that arrive
- * whole in one record where they lie, so this region holds the client's staged messages
- * (1 KB) and any server message that spans records — with max_fragment_length, the
- * server's Certificate message (4 KB covers chains of two or three certificates). */
-#define TLSCORE_REASSEMBLY_SIZE_DEFAULT 4096u
+/* The reassembly region. The engine reads handshake messages that arrive whole in one
+ * record where they lie, so with 16 KB records it holds only the client's staged messages
+ * (1 KB). With max_fragment_length the server's Certificate message spans records and must
+ * fit whole: 4 KB covers chains of two or three certificates. A client certificate chain
+ * needs its length plus 31 bytes. */
+#define TLSCORE_REASSEMBLY_REGION_SIZE 1024u
+#define TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT 4096u
 
 typedef struct tlscore_config {
     /* Trust anchors: concatenated DER certificates. Required. */

@@ -1,0 +1,93 @@
+import Foundation
+import Testing
+@testable import TLSCore
+
+/// `boards/include/tlscore.h` states region sizes as macros, for firmware that declares its
+/// regions statically; the Swift core computes them in `ClientConfiguration`. These tests
+/// hold the macros to the formulas, so the two cannot drift apart.
+@Suite struct CHeaderSizesTests {
+    static let header: String = {
+        let url = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("boards/include/tlscore.h")
+        return (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    }()
+
+    /// The value of `#define NAME 1024u` (hex or decimal), or nil.
+    static func macro(_ name: String) -> Int? {
+        for line in header.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 3, words[0] == "#define", words[1] == name else { continue }
+            var value = words[2]
+            if value.hasSuffix("u") { value = value.dropLast() }
+            return value.hasPrefix("0x") ? Int(value.dropFirst(2), radix: 16) : Int(value)
+        }
+        return nil
+    }
+
+    /// The constant `c` of `#define TLSCORE_RECORD_REGION_SIZE(plaintext) ((size_t)(plaintext) + cu)`.
+    static var recordOverhead: Int? {
+        for line in header.split(separator: "\n") where line.hasPrefix("#define TLSCORE_RECORD_REGION_SIZE(plaintext)") {
+            guard let plus = line.lastIndex(of: "+") else { return nil }
+            return Int(line[line.index(after: plus)...].filter(\.isNumber))
+        }
+        return nil
+    }
+
+    static func configuration(
+        serverName: [UInt8], suites: CipherSuites, fragment: MaxFragmentLength?, chain: [UInt8] = [],
+        _ body: (borrowing ClientConfiguration) -> Void
+    ) {
+        let none: [UInt8] = []
+        let configuration = ClientConfiguration(
+            serverName: serverName.span, serverAddress: none.span, trustAnchors: none.span, crls: none.span,
+            time: 0, suites: suites, maxFragmentLength: fragment, clientCertificateChain: chain.span,
+            clientPrivateKey: none.span)
+        body(configuration)
+    }
+
+    @Test func headerIsRead() {
+        #expect(!Self.header.isEmpty, "boards/include/tlscore.h not found beside the tests")
+    }
+
+    @Test(arguments: [nil, MaxFragmentLength.bytes512, .bytes1024, .bytes2048, .bytes4096])
+    func recordRegionMatchesInputRegionSize(fragment: MaxFragmentLength?) throws {
+        let overhead = try #require(Self.recordOverhead)
+        Self.configuration(serverName: [], suites: .defaults, fragment: fragment) { configuration in
+            #expect(configuration.maxPlaintext + overhead == configuration.inputRegionSize)
+        }
+    }
+
+    @Test func reassemblyMacrosMatchTheFormula() throws {
+        let plain = try #require(Self.macro("TLSCORE_REASSEMBLY_REGION_SIZE"))
+        let fragmented = try #require(Self.macro("TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT"))
+        Self.configuration(serverName: Array("localhost".utf8), suites: .defaults, fragment: nil) {
+            #expect($0.reassemblyRegionSize == plain)
+        }
+        Self.configuration(serverName: Array("localhost".utf8), suites: .defaults, fragment: .bytes512) {
+            #expect($0.reassemblyRegionSize == fragmented)
+        }
+        // "A client certificate chain needs its length plus 31 bytes."
+        let chain = [UInt8](repeating: 0x30, count: 2000)
+        Self.configuration(serverName: [], suites: .defaults, fragment: nil, chain: chain) {
+            #expect($0.reassemblyRegionSize == chain.count + 31)
+        }
+    }
+
+    /// The header promises an output region for every suite and any server name (up to the
+    /// 255 bytes of a DNS name) without a client certificate.
+    @Test func outputMacroCoversEveryFlightWithoutClientCertificate() throws {
+        let output = try #require(Self.macro("TLSCORE_OUTPUT_REGION_SIZE"))
+        let longest = [UInt8](repeating: UInt8(ascii: "a"), count: 255)
+        for fragment in [nil, MaxFragmentLength.bytes512, .bytes4096] {
+            Self.configuration(serverName: longest, suites: .all, fragment: fragment) {
+                #expect($0.outputRegionSize <= output)
+            }
+        }
+    }
+
+    @Test func suiteMacrosMatchTheCore() {
+        #expect(Self.macro("TLSCORE_SUITES_DEFAULT") == Int(CipherSuites.defaults.rawValue))
+        #expect(Self.macro("TLSCORE_SUITES_ALL") == Int(CipherSuites.all.rawValue))
+    }
+}
