@@ -90,7 +90,7 @@ enum ClientSession {
                   to: &standardError)
         }
         try connection.write(request.span)
-        if trace { print("⑩ → application data (\(request.count) bytes)", to: &standardError) }
+        if trace { print("⑩ → application data (\(byteCount(request.count)))", to: &standardError) }
         while true {
             var span = chunk.mutableSpan
             let count = try connection.read(into: &span)
@@ -100,7 +100,7 @@ enum ClientSession {
         }
         outcome.closedByNotify = connection.engine.state == .closed
         if trace {
-            print("⑩ ← application data (\(outcome.responseCount) bytes)\(outcome.closedByNotify ? ", then close_notify" : "")",
+            print("⑩ ← application data (\(byteCount(outcome.responseCount)))\(outcome.closedByNotify ? ", then close_notify" : "")",
                   to: &standardError)
         }
         connection.close()

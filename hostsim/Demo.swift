@@ -103,7 +103,7 @@ struct Demo: ParsableCommand {
 
         switch outcome.result {
         case .failure(let error):
-            print("\n  \(clock.stamp)  failed after \(meter.sent) bytes sent, \(meter.received) received")
+            print("\n  \(clock.stamp)  failed after \(byteCount(meter.sent)) sent, \(meter.received) received")
             print("hostsim: TLS failure: \(error.summary)")
             print("hostsim: TLS failure: \(error.summary)", to: &standardError)
             throw ExitCode(1)
@@ -118,7 +118,7 @@ struct Demo: ParsableCommand {
         }
         let text = String(decoding: report.response, as: UTF8.self)
         let shown = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix(lines)
-        print("\nresponse (\(report.response.count) bytes), first lines:")
+        print("\nresponse (\(byteCount(report.response.count))), first lines:")
         for line in shown { print("  | \(line)") }
 
         let handshakeBytes = report.handshakeSent + report.handshakeReceived
@@ -166,7 +166,7 @@ struct Demo: ParsableCommand {
         print("  \(clock.stamp)     handshake complete")
         let request = Array(options.request.utf8)
         try connection.write(request.span)
-        print("  \(clock.stamp)  ⑩ → application data (\(request.count) bytes)")
+        print("  \(clock.stamp)  ⑩ → application data (\(byteCount(request.count)))")
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             var span = chunk.mutableSpan
@@ -175,7 +175,7 @@ struct Demo: ParsableCommand {
             report.response += chunk[0..<count]
         }
         let notify = connection.engine.state == .closed
-        print("  \(clock.stamp)  ⑩ ← application data (\(report.response.count) bytes)\(notify ? ", then close_notify" : "")")
+        print("  \(clock.stamp)  ⑩ ← application data (\(byteCount(report.response.count)))\(notify ? ", then close_notify" : "")")
         connection.close()
         report.totalSeconds = clock.seconds
     }

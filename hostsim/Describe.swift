@@ -63,7 +63,7 @@ extension HandshakeEvent {
         case .certificateValidated: "   server certificate chain validated"
         case .keysDerived: "   master secret and record keys derived"
         }
-        return length > 0 ? "\(circled) \(what) (\(length) bytes)" : "\(circled) \(what)"
+        return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }
 }
 
@@ -74,3 +74,6 @@ extension CipherSuite {
         return nil
     }
 }
+
+/// "1 byte", "93 bytes": counts in traces read as English (a ChangeCipherSpec is one byte).
+func byteCount(_ count: Int) -> String { count == 1 ? "1 byte" : "\(count) bytes" }
