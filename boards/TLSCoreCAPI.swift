@@ -108,7 +108,7 @@ private enum BoardClient {
                 var room = chunk.mutableSpan
                 let count = try connection.read(into: &room)
                 if count == 0 {
-                    report?.pointee.closed_by_notify = connection.engine.state == .closed ? 1 : 0
+                    report?.pointee.closed_by_notify = connection.engine.state.isClosed ? 1 : 0
                     _ = session(context, Int32(TLSCORE_EVENT_CLOSED), nil, 0, &reply, &replyCount)
                     connection.close()
                     return TLSCORE_OK

@@ -3,14 +3,13 @@
  *
  * Shape: run to completion. One call, tlscore_client_run(), performs the whole connection —
  * handshake, application data, close_notify — and calls back into the caller at each step.
- * Why not an object that lives across C calls (tlscore_connect / tlscore_send / ...)? The
- * core's ClientEngine is non-escapable: it borrows the caller's regions and configuration,
- * and Swift ties its lifetime to the scope that created it. Swift cannot even form a
- * pointer to a non-escapable value (withUnsafeMutablePointer requires Escapable), so no
- * handle to it can be handed to C, not even for the duration of a callback. The engine
- * therefore stays inside tlscore_client_run's frame, and the caller's session function
- * sees only bytes: what arrived, and (through *reply) what to send next. That is also the
- * shape of most firmware protocols: "on connect send X, on data parse and maybe answer".
+ * Why not yet an object that lives across C calls (tlscore_connect / tlscore_send / ...)?
+ * This API predates the core's storable engine (Engine<Client12>, which keeps the caller's
+ * regions as buffers and can live in caller-provided context memory); the handle-based,
+ * non-blocking API built on it is the next step. Until then the engine stays inside
+ * tlscore_client_run's frame, and the caller's session function sees only bytes: what
+ * arrived, and (through *reply) what to send next. That is also the shape of most firmware
+ * protocols: "on connect send X, on data parse and maybe answer".
  *
  * Memory: nothing is allocated by the core. The caller provides the three regions in the
  * configuration (record input, record output, handshake reassembly). Mbed TLS, which does

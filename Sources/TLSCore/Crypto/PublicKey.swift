@@ -107,6 +107,23 @@ public struct PublicKey: ~Copyable {
         guard status == 0 else { throw .badSignature }
     }
 
+    /// Hashes the signed message — given in up to three parts, as TLS signs them — with
+    /// the scheme's hash, then verifies `signature` over it: "hash then verify", for every
+    /// signed structure (ServerKeyExchange, certificates, CertificateVerify).
+    public mutating func verify(
+        _ algorithm: SignatureAlgorithm, signature: Span<UInt8>, over first: Span<UInt8>,
+        _ second: Span<UInt8> = Span(), _ third: Span<UInt8> = Span()
+    ) throws(TLSError) {
+        var digest = Digest(algorithm.hash)
+        digest.update(first)
+        digest.update(second)
+        digest.update(third)
+        var hash = InlineArray<64, UInt8>(repeating: 0)
+        var hashSpan = hash.mutableSpan
+        let hashLength = try digest.currentDigest(into: &hashSpan)
+        try verify(algorithm, digest: hash.span.extracting(0..<hashLength), signature: signature)
+    }
+
     /// RSA PKCS#1 v1.5 encryption of `message` (the TLS 1.2 pre-master secret, RFC 5246
     /// §7.4.7.1). Writes and returns the modulus length.
     public mutating func encryptPKCS1v15(

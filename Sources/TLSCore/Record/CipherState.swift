@@ -1,23 +1,30 @@
-/// One direction's record protection after ChangeCipherSpec: the AEAD key, the IV material
-/// from the key block, and the sequence number (RFC 5246 §6.1).
-struct CipherState: ~Copyable {
+/// TLS 1.2 AEAD protection of one direction (RFC 5246 §6.2.3.3): the AEAD key, the IV
+/// material from the key block, the sequence number (§6.1), the 8-byte explicit nonce of
+/// GCM/CCM (RFC 5288 §3) or ChaCha20-Poly1305's XORed nonce (RFC 7905 §2), and the 1.2
+/// additional data. `RecordProtection.tls12` carries it.
+public struct CipherState: ~Copyable {
     // Wide fields first: two of these live in the engine's state.
     private var aead: AEAD
     private(set) var sequence: UInt64 = 0
     /// The fixed IV: GCM/CCM's 4-byte salt, or ChaCha20-Poly1305's 12-byte IV.
     private var fixedIV = InlineArray<12, UInt8>(repeating: 0)
-    let suite: CipherSuite
+    let algorithm: AEADAlgorithm
 
-    init(suite: CipherSuite, key: Span<UInt8>, iv: Span<UInt8>) throws(TLSError) {
-        guard iv.count == suite.fixedIVLength else { throw .malformed }
-        let aead = try AEAD(suite.aead, key: key)
-        self.suite = suite
+    /// Bytes of write IV from the TLS 1.2 key block: the 4-byte implicit salt of GCM/CCM
+    /// (RFC 5288 §3, RFC 6655 §3) or ChaCha20-Poly1305's 12-byte IV (RFC 7905 §2).
+    static func fixedIVLength(_ algorithm: AEADAlgorithm) -> Int { algorithm == .chacha20Poly1305 ? 12 : 4 }
+
+    init(_ algorithm: AEADAlgorithm, key: Span<UInt8>, iv: Span<UInt8>) throws(TLSError) {
+        guard iv.count == Self.fixedIVLength(algorithm) else { throw .malformed }
+        let aead = try AEAD(algorithm, key: key)
+        self.algorithm = algorithm
         self.aead = aead
         for i in 0..<iv.count { fixedIV[i] = iv[i] }
     }
 
-    var explicitNonceLength: Int { suite.explicitNonceLength }
-    var tagLength: Int { suite.aead.tagLength }
+    /// Bytes of nonce sent in each record: 8 for GCM/CCM, none for ChaCha20-Poly1305.
+    var explicitNonceLength: Int { algorithm == .chacha20Poly1305 ? 0 : 8 }
+    var tagLength: Int { algorithm.tagLength }
     /// Bytes a record grows by: explicit nonce and tag.
     var overhead: Int { explicitNonceLength &+ tagLength }
 
@@ -70,7 +77,7 @@ struct CipherState: ~Copyable {
 
     /// GCM/CCM: salt ‖ explicit (RFC 5288 §3); ChaCha20-Poly1305: IV ⊕ (0⁴ ‖ seq) (RFC 7905 §2).
     private func buildNonce(_ nonce: inout InlineArray<12, UInt8>) {
-        if suite.aead == .chacha20Poly1305 {
+        if algorithm == .chacha20Poly1305 {
             for i in 0..<12 { nonce[i] = fixedIV[i] }
             for i in 0..<8 { nonce[4 &+ i] ^= sequenceByte(i) }
         } else {

@@ -1,38 +1,50 @@
 /// The outgoing half of the record layer over the caller's output region: frames messages
-/// into records no longer than the negotiated fragment limit, seals them once the write
-/// state is active, and queues the bytes for the transport ("what must be sent / I sent n").
-struct RecordOutput: ~Copyable, ~Escapable {
-    private var region: MutableSpan<UInt8>
+/// into records no longer than the negotiated fragment limit, seals them once write
+/// protection is active, and queues the bytes for the transport ("what must be sent / I
+/// sent n").
+///
+/// The region is kept as the caller's buffer (so that an engine can be stored, see
+/// `Engine`); every access goes through a bounds-checked span made from it.
+struct RecordOutput: ~Copyable {
+    private let region: UnsafeMutableBufferPointer<UInt8>
     /// Bytes before `sent` have gone to the transport; `queued` is the end of what is ready.
     private var sent = 0
     private var queued = 0
     /// The start of a plaintext handshake record still open for more messages, or -1.
     private var openRecord = -1
-    private var writeState: CipherState?
-    /// Per-record expansion under the write state (0 before ChangeCipherSpec).
+    private var protection: RecordProtection?
+    /// Per-record expansion under the write protection (0 before it is active).
     private var explicitNonceLength = 0
     private var tagLength = 0
     /// The largest plaintext fragment to send (RFC 5246 §6.2.1, RFC 6066 §4).
     var maxFragment = 16384
 
-    @_lifetime(copy region)
-    init(region: consuming MutableSpan<UInt8>) {
+    init(region: UnsafeMutableBufferPointer<UInt8>) {
         self.region = region
     }
 
     var pending: Span<UInt8> {
-        @_lifetime(borrow self) get { region.span.extracting(sent..<queued) }
+        @_lifetime(borrow self) get {
+            let bytes = UnsafeBufferPointer(region).span.extracting(sent..<queued)
+            return _overrideLifetime(bytes, borrowing: self)
+        }
     }
 
     var hasPending: Bool { sent < queued }
     var isProtected: Bool { tagLength > 0 }
 
-    /// Protects every later record with `state` (after our ChangeCipherSpec).
-    mutating func activate(_ state: consuming CipherState) throws(TLSError) {
+    /// Protects every later record with `protection`; the open record, if any, is closed
+    /// under the previous one first.
+    mutating func activate(_ protection: consuming RecordProtection) throws(TLSError) {
         try close()
-        explicitNonceLength = state.explicitNonceLength
-        tagLength = state.tagLength
-        writeState = consume state
+        explicitNonceLength = protection.explicitNonceLength
+        tagLength = protection.tagLength
+        self.protection = consume protection
+    }
+
+    /// Drops the write keys (after a failure or close): what is queued stays queued.
+    mutating func deactivate() {
+        protection = nil
     }
 
     mutating func didSend(_ count: Int) {
@@ -63,8 +75,7 @@ struct RecordOutput: ~Copyable, ~Escapable {
             }
             let take = min(room, message.count &- offset)
             try reserve(take &+ tagLength)
-            for i in 0..<take { region[queued &+ i] = message[offset &+ i] }
-            queued &+= take
+            copy(message.extracting(offset..<(offset &+ take)))
             offset &+= take
         }
         // Encrypted messages go out one per record, so that sealing happens once.
@@ -78,26 +89,27 @@ struct RecordOutput: ~Copyable, ~Escapable {
         guard body.count <= maxFragment else { throw .invalidState }
         try begin(type)
         try reserve(body.count &+ tagLength)
-        for i in 0..<body.count { region[queued &+ i] = body[i] }
-        queued &+= body.count
+        copy(body)
         try close()
     }
 
-    /// Closes the open record: writes its length, or seals it under the write state.
+    /// Closes the open record: writes its length, or seals it under the write protection.
     mutating func close() throws(TLSError) {
         guard openRecord >= 0 else { return }
         let start = openRecord
         openRecord = -1
         let plaintext = queued &- start &- 5 &- explicitNonceLength
-        if var state = writeState.take() {
-            var record = region._mutatingExtracting(start..<(queued &+ tagLength))
+        let base = region
+        var bytes = base.mutableSpan
+        if var state = protection.take() {
+            var record = bytes._mutatingExtracting(start..<(queued &+ tagLength))
             let sealed = Result { () throws(TLSError) in try state.seal(record: &record, plaintextCount: plaintext) }
-            writeState = consume state
+            protection = consume state
             _ = try sealed.get()
             queued &+= tagLength
         } else {
-            region[start &+ 3] = UInt8(truncatingIfNeeded: plaintext >> 8)
-            region[start &+ 4] = UInt8(truncatingIfNeeded: plaintext)
+            bytes[start &+ 3] = UInt8(truncatingIfNeeded: plaintext >> 8)
+            bytes[start &+ 4] = UInt8(truncatingIfNeeded: plaintext)
         }
     }
 
@@ -105,12 +117,17 @@ struct RecordOutput: ~Copyable, ~Escapable {
         let explicit = explicitNonceLength
         try reserve(5 &+ explicit)
         openRecord = queued
-        region[queued] = type.rawValue
-        region[queued &+ 1] = 3  // TLS 1.2 record version (RFC 5246 §6.2.1)
-        region[queued &+ 2] = 3
-        region[queued &+ 3] = 0
-        region[queued &+ 4] = 0
-        queued &+= 5 &+ explicit
+        let header: InlineArray<5, UInt8> = [type.rawValue, 3, 3, 0, 0]  // TLS 1.2 record version (RFC 5246 §6.2.1)
+        copy(header.span)
+        queued &+= explicit
+    }
+
+    /// Appends `source` at `queued` (room already reserved).
+    private mutating func copy(_ source: Span<UInt8>) {
+        let base = region
+        var bytes = base.mutableSpan
+        for i in 0..<source.count { bytes[queued &+ i] = source[i] }
+        queued &+= source.count
     }
 
     private func reserve(_ count: Int) throws(TLSError) {

@@ -21,7 +21,7 @@ import Testing
             serverName: name.span, serverAddress: none.span, trustAnchors: none.span, crls: none.span, time: 0,
             suites: suites, maxFragmentLength: fragment)
         try EngineHarness.withStartedEngine(configuration, reassemblySize: 1024) { _, hello in
-            #expect(hello.count == 5 + ClientHello.length(configuration: configuration))
+            #expect(hello.count == 5 + ClientHello.length(configuration.settings))
             #expect(configuration.outputRegionSize >= hello.count)
         }
     }

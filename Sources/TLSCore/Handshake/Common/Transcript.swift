@@ -1,6 +1,6 @@
 import CMbedTLS
 
-/// The running hash of the handshake messages (RFC 5246 §7.4.9). The PRF hash is known only
+/// The running hash of the handshake messages (RFC 5246 §7.4.9, RFC 8446 §4.4.1). The PRF hash is known only
 /// once ServerHello names the suite, after ClientHello has been hashed, so both candidate
 /// hashes run until then. The two Mbed TLS contexts are held directly (324 bytes) rather
 /// than as two `Digest`s: this is engine state, in the caller's RAM. SHA contexts own no
@@ -27,7 +27,7 @@ struct Transcript: ~Copyable {
 
     /// The hash of all messages so far under `hash` (SHA-256 or SHA-384); the running
     /// hashes go on.
-    func current(_ hash: HashAlgorithm, into output: inout MutableSpan<UInt8>) throws(TLSError) -> Int {
+    private func current(_ hash: HashAlgorithm, into output: inout MutableSpan<UInt8>) throws(TLSError) -> Int {
         guard hash != .sha512 else { throw .unsupportedAlgorithm }
         let length = hash.digestLength
         guard output.count >= length else { throw .bufferTooSmall(needed: length, capacity: output.count) }
@@ -41,5 +41,24 @@ struct Transcript: ~Copyable {
             }
         }
         return length
+    }
+
+    /// The hash of all messages so far under `hash`: the one way the handshake reads the
+    /// transcript (CertificateVerify, Finished, the session hash).
+    func hash(_ hash: HashAlgorithm) throws(TLSError) -> TranscriptHash {
+        var result = TranscriptHash()
+        var digest = result.bytes.mutableSpan
+        result.count = try current(hash, into: &digest)
+        return result
+    }
+}
+
+/// A transcript hash, by value (SHA-256 or SHA-384).
+struct TranscriptHash {
+    var bytes = InlineArray<48, UInt8>(repeating: 0)
+    var count = 0
+
+    var span: Span<UInt8> {
+        @_lifetime(borrow self) get { bytes.span.extracting(0..<count) }
     }
 }

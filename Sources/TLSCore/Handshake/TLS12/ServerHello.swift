@@ -8,7 +8,7 @@ struct ServerHello {
     var secureRenegotiation = false
     var maxFragmentLength: MaxFragmentLength?
 
-    init(body: Span<UInt8>, configuration: borrowing ClientConfiguration) throws(TLSError) {
+    init(body: Span<UInt8>, configuration: borrowing ClientSettings) throws(TLSError) {
         var reader = Reader(body)
         let version = try reader.u16()
         // This client speaks TLS 1.2 only; a server choosing anything else is refused.
@@ -35,35 +35,39 @@ struct ServerHello {
             let type = try extensions.u16()
             var data = try extensions.subReader(lengthBytes: 2)
             // RFC 5246 §7.4.1.4: at most one extension of each type.
-            let bit: UInt32 = switch type {
-            case 0: 1
-            case 1: 2
-            case 11: 4
-            case 23: 8
-            case 0xFF01: 16
-            // Anything the client did not offer (RFC 5246 §7.4.1.4).
-            default: throw .unsupportedExtension
+            guard let known = ExtensionType(rawValue: type) else { throw .unsupportedExtension }
+            let bit: UInt32 = switch known {
+            case .serverName: 1
+            case .maxFragmentLength: 2
+            case .ecPointFormats: 4
+            case .extendedMasterSecret: 8
+            case .renegotiationInfo: 16
+            // Anything the client did not offer (RFC 5246 §7.4.1.4): a server never answers
+            // supported_groups or signature_algorithms in TLS 1.2.
+            case .supportedGroups, .signatureAlgorithms: throw .unsupportedExtension
             }
             guard seen & bit == 0 else { throw .illegalParameter }
             seen |= bit
-            switch type {
-            case 0:  // server_name acknowledged: empty (RFC 6066 §3)
+            switch known {
+            case .serverName:  // acknowledged: empty (RFC 6066 §3)
                 guard configuration.serverName.count > 0 else { throw .unsupportedExtension }
                 try data.expectEnd()
-            case 1:
+            case .maxFragmentLength:
                 guard let requested = configuration.maxFragmentLength else { throw .unsupportedExtension }
                 // RFC 6066 §4: the server echoes the requested value or the client aborts.
                 guard try data.u8() == requested.rawValue else { throw .illegalParameter }
                 maxFragmentLength = requested
-            case 11:
+            case .ecPointFormats:
                 guard configuration.suites.offersECDHE else { throw .unsupportedExtension }
                 var formats = try data.subReader(lengthBytes: 1, minimum: 1)
                 var uncompressed = false
                 while !formats.isAtEnd { if try formats.u8() == 0 { uncompressed = true } }
                 guard uncompressed else { throw .illegalParameter }  // RFC 8422 §5.2
-            case 23:
+            case .extendedMasterSecret:
                 extendedMasterSecret = true
-            default:  // renegotiation_info, asked for by the SCSV: renegotiated_connection must be empty (RFC 5746 §3.4)
+            case .renegotiationInfo, .supportedGroups, .signatureAlgorithms:
+                // renegotiation_info, asked for by the SCSV: renegotiated_connection must be
+                // empty (RFC 5746 §3.4).
                 guard try data.vector(lengthBytes: 1).count == 0 else { throw .handshakeFailure }
                 secureRenegotiation = true
             }

@@ -45,7 +45,7 @@ public struct Connection<T: Transport & ~Copyable>: ~Copyable, ~Escapable {
             while true {
                 while let event = engine.nextEvent() { onEvent(event) }
                 try flush()
-                if engine.state == .connected { break }
+                if engine.state.isConnected { break }
                 try fill(endOfStream: .connectionClosed)
             }
             while let event = engine.nextEvent() { onEvent(event) }
@@ -80,7 +80,7 @@ public struct Connection<T: Transport & ~Copyable>: ~Copyable, ~Escapable {
                 let count = try engine.receive(into: &buffer)
                 if count > 0 { return count }
                 try flush()  // e.g. a no_renegotiation warning
-                if engine.state == .closed { return 0 }
+                if engine.state.isClosed { return 0 }
                 if try !fill(endOfStream: nil) { return 0 }
             }
         } catch {

@@ -1,6 +1,6 @@
 /// A small ring of handshake events for tracing. When the caller does not drain it, the
 /// oldest events are dropped: tracing never blocks or fails the handshake.
-struct EventQueue {
+public struct EventQueue {
     private var events = InlineArray<16, HandshakeEvent?>(repeating: nil)
     private var head: UInt8 = 0
     private var count: UInt8 = 0

@@ -59,13 +59,6 @@ public enum CipherSuite: UInt16, Sendable {
         }
     }
 
-    /// Bytes of write IV from the key block: the 4-byte implicit salt of GCM/CCM (RFC 5288
-    /// §3, RFC 6655 §3) or ChaCha20-Poly1305's 12-byte IV (RFC 7905 §2).
-    var fixedIVLength: Int { aead == .chacha20Poly1305 ? 12 : 4 }
-
-    /// Bytes of nonce sent in each record: 8 for GCM/CCM, none for ChaCha20-Poly1305.
-    var explicitNonceLength: Int { aead == .chacha20Poly1305 ? 0 : 8 }
-
     /// The IANA name, as `hostsim connect --suite` takes it.
     public var name: StaticString {
         switch self {

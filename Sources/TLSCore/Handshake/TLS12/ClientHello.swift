@@ -12,7 +12,7 @@ enum ClientHello {
 
     /// Writes the whole message (header included) and returns its length.
     static func write(
-        into writer: inout Writer, random: Span<UInt8>, configuration: borrowing ClientConfiguration
+        into writer: inout Writer, random: Span<UInt8>, configuration: borrowing ClientSettings
     ) throws(TLSError) {
         try writer.u8(HandshakeType.clientHello.rawValue)
         let body = try writer.beginVector(lengthBytes: 3)
@@ -35,7 +35,7 @@ enum ClientHello {
         let extensions = try writer.beginVector(lengthBytes: 2)
         if configuration.serverName.count > 0 {
             // server_name (RFC 6066 §3): one host_name entry.
-            try writer.u16(0)
+            try writer.u16(ExtensionType.serverName.rawValue)
             let data = try writer.beginVector(lengthBytes: 2)
             let list = try writer.beginVector(lengthBytes: 2)
             try writer.u8(0)
@@ -46,48 +46,43 @@ enum ClientHello {
             try writer.endVector(data)
         }
         if let maxFragmentLength = configuration.maxFragmentLength {
-            try writer.u16(1)  // max_fragment_length (RFC 6066 §4)
+            try writer.u16(ExtensionType.maxFragmentLength.rawValue)
             try writer.u16(1)
             try writer.u8(maxFragmentLength.rawValue)
         }
         if configuration.suites.offersECDHE {
-            try writer.u16(10)  // supported_groups
+            try writer.u16(ExtensionType.supportedGroups.rawValue)
             let data = try writer.beginVector(lengthBytes: 2)
             let list = try writer.beginVector(lengthBytes: 2)
             for i in groups.indices { try writer.u16(groups[i].rawValue) }
             try writer.endVector(list)
             try writer.endVector(data)
-            try writer.u16(11)  // ec_point_formats: uncompressed only (RFC 8422 §5.1.2)
+            try writer.u16(ExtensionType.ecPointFormats.rawValue)  // uncompressed only (RFC 8422 §5.1.2)
             try writer.u16(2)
             try writer.u8(1)
             try writer.u8(0)
         }
-        try writer.u16(13)  // signature_algorithms
+        try writer.u16(ExtensionType.signatureAlgorithms.rawValue)
         let data = try writer.beginVector(lengthBytes: 2)
         let list = try writer.beginVector(lengthBytes: 2)
         for i in signatureSchemes.indices { try writer.u16(signatureSchemes[i]) }
         try writer.endVector(list)
         try writer.endVector(data)
-        try writer.u16(23)  // extended_master_secret (RFC 7627 §5.1)
+        try writer.u16(ExtensionType.extendedMasterSecret.rawValue)
         try writer.u16(0)
         try writer.endVector(extensions)
         try writer.endVector(body)
     }
 
-    /// The length `write` produces for `configuration`, header included: it sizes the
-    /// output region, and a test holds the two to each other.
-    static func length(configuration: borrowing ClientConfiguration) -> Int {
-        var suites = 1  // TLS_EMPTY_RENEGOTIATION_INFO_SCSV
-        for i in CipherSuite.preferenceOrder.indices where configuration.suites.contains(CipherSuite.preferenceOrder[i]) {
-            suites &+= 1
-        }
-        var extensions = 4 &+ 2 &+ 2 &* signatureSchemes.count  // signature_algorithms
-        extensions &+= 4  // extended_master_secret
-        if configuration.serverName.count > 0 { extensions &+= 9 &+ configuration.serverName.count }
-        if configuration.maxFragmentLength != nil { extensions &+= 5 }
-        if configuration.suites.offersECDHE { extensions &+= (6 &+ 2 &* groups.count) &+ 6 }
-        let body = 2 &+ 32 &+ 1 &+ 2 &+ 2 &* suites &+ 2 &+ 2 &+ extensions
-        return 4 &+ body
+    /// The length `write` produces for `configuration`, header included, counted by the
+    /// same code that writes it: it sizes the output region.
+    static func length(_ configuration: borrowing ClientSettings) -> Int {
+        var writer = Writer(counting: ())
+        let random = InlineArray<32, UInt8>(repeating: 0)
+        // A counting writer has room for anything; only a server name over 64 KB fails,
+        // and the count so far is as good an answer as any for that.
+        try? write(into: &writer, random: random.span, configuration: configuration)
+        return writer.count
     }
 
     static func offers(_ scheme: UInt16) -> Bool {

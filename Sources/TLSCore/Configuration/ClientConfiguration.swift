@@ -1,0 +1,76 @@
+/// What a client connection is set up with. Everything it refers to is the caller's memory
+/// (anchors, CRLs, the server name, the client's chain and key), borrowed for the engine's
+/// lifetime, so it is non-escapable; nothing here is copied or allocated. The engine keeps
+/// the same values as `ClientSettings`.
+public struct ClientConfiguration: ~Escapable {
+    /// The values, with the caller's memory held as buffers: what an engine stores.
+    public let settings: ClientSettings
+
+    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls)
+    public init(
+        serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
+        time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
+        revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false
+    ) {
+        self.init(
+            serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
+            suites: suites, maxFragmentLength: maxFragmentLength, revocation: revocation,
+            requireExtendedMasterSecret: requireExtendedMasterSecret, clientCertificateChain: Span(),
+            clientPrivateKey: Span())
+    }
+
+    /// A configuration with a client certificate chain and its private key.
+    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls, copy clientCertificateChain, copy clientPrivateKey)
+    public init(
+        serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
+        time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
+        revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
+        clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
+    ) {
+        settings = ClientSettings(
+            serverName: serverName, serverAddress: serverAddress,
+            trust: TrustConfiguration(trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation),
+            suites: suites, maxFragmentLength: maxFragmentLength,
+            requireExtendedMasterSecret: requireExtendedMasterSecret,
+            clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)
+    }
+
+    /// The server's DNS name: sent as server_name (RFC 6066 §3) and matched against the
+    /// certificate. Empty sends no SNI and, with `serverAddress` empty too, skips the name check.
+    public var serverName: Span<UInt8> { @_lifetime(copy self) get { _overrideLifetime(settings.serverName, copying: self) } }
+    /// An IP address (4 or 16 bytes) the certificate must carry as an iPAddress SAN, for
+    /// servers reached by address. Used when `serverName` is empty.
+    public var serverAddress: Span<UInt8> { @_lifetime(copy self) get { _overrideLifetime(settings.serverAddress, copying: self) } }
+    /// Trust anchors: concatenated DER certificates.
+    public var trustAnchors: Span<UInt8> { @_lifetime(copy self) get { _overrideLifetime(settings.trust.trustAnchors, copying: self) } }
+    /// Certificate revocation lists: concatenated DER CRLs (may be empty).
+    public var crls: Span<UInt8> { @_lifetime(copy self) get { _overrideLifetime(settings.trust.crls, copying: self) } }
+    /// The client's certificate chain, concatenated DER, leaf first; sent when a server asks
+    /// (CertificateRequest) and the leaf suits the request. Empty: no client certificate.
+    public var clientCertificateChain: Span<UInt8> {
+        @_lifetime(copy self) get { _overrideLifetime(settings.clientCertificateChain, copying: self) }
+    }
+    /// The leaf's private key, DER (PKCS#8, SEC1 or PKCS#1), parsed only to sign CertificateVerify.
+    public var clientPrivateKey: Span<UInt8> {
+        @_lifetime(copy self) get { _overrideLifetime(settings.clientPrivateKey, copying: self) }
+    }
+    /// The time certificates are checked at, seconds since the Unix epoch.
+    public var time: Int64 { settings.trust.time }
+    /// The suites offered, in the core's preference order.
+    public var suites: CipherSuites { settings.suites }
+    /// max_fragment_length to request, or nil for full 16 KB records.
+    public var maxFragmentLength: MaxFragmentLength? { settings.maxFragmentLength }
+    /// What a certificate link without a CRL means.
+    public var revocation: ValidationPolicy.Revocation { settings.trust.revocation }
+    /// Abort when the server does not negotiate extended_master_secret (RFC 7627 §5.3).
+    public var requireExtendedMasterSecret: Bool { settings.requireExtendedMasterSecret }
+
+    /// The largest plaintext fragment either side may send once negotiated.
+    public var maxPlaintext: Int { settings.maxPlaintext }
+    /// Bytes the input region needs (see `ClientSettings.inputRegionSize`).
+    public var inputRegionSize: Int { settings.inputRegionSize }
+    /// A reassembly region for the usual case (see `ClientSettings.reassemblyRegionSize`).
+    public var reassemblyRegionSize: Int { settings.reassemblyRegionSize }
+    /// Bytes the output region needs (see `ClientSettings.outputRegionSize`).
+    public var outputRegionSize: Int { settings.outputRegionSize }
+}

@@ -1,0 +1,77 @@
+/// A client's configuration as an engine keeps it: the values of `ClientConfiguration`,
+/// with the caller's memory (names, anchors, CRLs, chain, key) held as buffers. It is made
+/// only by `ClientConfiguration`, whose lifetime rules guarantee that memory for engines
+/// used in a scope; an engine in storable form (`Engine`) relies on its caller for that.
+public struct ClientSettings {
+    private let serverNameBytes: UnsafeBufferPointer<UInt8>
+    private let serverAddressBytes: UnsafeBufferPointer<UInt8>
+    private let chainBytes: UnsafeBufferPointer<UInt8>
+    private let keyBytes: UnsafeBufferPointer<UInt8>
+    /// Anchors, CRLs, time and revocation: the settings a server validating clients shares.
+    public let trust: TrustConfiguration
+    public let suites: CipherSuites
+    public let maxFragmentLength: MaxFragmentLength?
+    public let requireExtendedMasterSecret: Bool
+
+    init(
+        serverName: Span<UInt8>, serverAddress: Span<UInt8>, trust: TrustConfiguration, suites: CipherSuites,
+        maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool,
+        clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
+    ) {
+        serverNameBytes = serverName.withUnsafeBufferPointer { $0 }
+        serverAddressBytes = serverAddress.withUnsafeBufferPointer { $0 }
+        chainBytes = clientCertificateChain.withUnsafeBufferPointer { $0 }
+        keyBytes = clientPrivateKey.withUnsafeBufferPointer { $0 }
+        self.trust = trust
+        self.suites = suites
+        self.maxFragmentLength = maxFragmentLength
+        self.requireExtendedMasterSecret = requireExtendedMasterSecret
+    }
+
+    var serverName: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(serverNameBytes.span, borrowing: self) } }
+    var serverAddress: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(serverAddressBytes.span, borrowing: self) } }
+    var clientCertificateChain: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(chainBytes.span, borrowing: self) } }
+    var clientPrivateKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(keyBytes.span, borrowing: self) } }
+
+    /// The largest plaintext fragment either side may send once negotiated.
+    public var maxPlaintext: Int { maxFragmentLength?.bytes ?? 16384 }
+
+    /// Bytes the input region needs: one whole record of the largest ciphertext this client
+    /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
+    public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
+
+    /// A reassembly region for the usual case. The engine reads every message that arrives
+    /// whole in one record where it lies, so this region holds the client's own messages
+    /// while they are staged (1 KB, or the certificate chain's Certificate message) and any
+    /// server message that spans records: with max_fragment_length, the server's
+    /// Certificate message, for which 4 KB covers chains of two or three certificates. A
+    /// server whose messages span records needs the largest of them; a region too small
+    /// ends the handshake with `bufferTooSmall` naming the size.
+    public var reassemblyRegionSize: Int {
+        let staging = max(1024, 7 &+ clientCertificateChain.count &+ 3 &* 8)
+        let incoming = maxFragmentLength == nil ? 0 : 4096
+        return max(staging, incoming)
+    }
+
+    /// Bytes the output region needs: room for the client's largest flight, which the
+    /// engine queues whole, and at least 512 bytes so that application data is not cut into
+    /// tiny records. It need not hold a full record: application data is cut into records
+    /// that fit the room there is, so a larger region only means fewer, larger records.
+    public var outputRegionSize: Int {
+        // ClientHello in its record.
+        let hello = 5 &+ ClientHello.length(self)
+        // [empty Certificate] + ClientKeyExchange in one record, ChangeCipherSpec, Finished
+        // (8-byte explicit nonce, 12-byte verify_data with its header, 16-byte tag): the
+        // ECDHE public value is at most 97 bytes (P-384); RSA key transport sends the
+        // pre-master secret encrypted to the server's key, up to 512 bytes (RSA-4096).
+        let rsa = suites.contains(.rsaWithAES128GCMSHA256) || suites.contains(.rsaWithAES256GCMSHA384)
+        let keyExchange = rsa ? 4 &+ 2 &+ 512 : 4 &+ 1 &+ 97
+        var flight = 5 &+ 7 &+ keyExchange &+ 6 &+ 45
+        if clientCertificateChain.count > 0 {
+            // Our chain (split into records of maxPlaintext) and CertificateVerify (≤ 520).
+            let certificate = 7 &+ clientCertificateChain.count &+ 3 &* 8
+            flight &+= certificate &+ 520 &+ (certificate / maxPlaintext &+ 2) &* 5
+        }
+        return max(512, max(hello, flight))
+    }
+}

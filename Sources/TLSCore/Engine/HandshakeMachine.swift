@@ -1,0 +1,50 @@
+/// A handshake of one role and version, as the engine drives it. It sees whole handshake
+/// messages (the engine deframes them) and writes its own into a `Flight`; it never
+/// touches records or the transport. What it needs of the record layer it asks for in the
+/// `HandshakeProgress` it answers with — the only way a handshake changes record
+/// protection or limits — so the engine never looks at a handshake state.
+///
+/// Implemented inside TLSCore only (`Client12` today); the protocol is public because the
+/// storable `Engine` is generic over it.
+public protocol HandshakeMachine: ~Copyable {
+    /// What the machine is set up with (`ClientSettings` for a client).
+    associatedtype Settings
+
+    /// A machine before its first flight.
+    init()
+
+    /// Bytes the input and output regions need for `settings` (the engine checks them).
+    static func regionSizes(_ settings: borrowing Settings) -> (input: Int, output: Int)
+
+    /// Writes the flight that is due — the first one when nothing has happened yet — into
+    /// `flight`, marking where write protection changes.
+    mutating func writeFlight(
+        into flight: inout Flight, settings: borrowing Settings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress
+
+    /// Handles one whole handshake message (header included), during the handshake or after it.
+    mutating func receive(
+        _ message: Span<UInt8>, settings: borrowing Settings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress
+
+    /// The protection for one direction's new keys, made when the engine installs them
+    /// after a progress announced them (`newReadKeys`, `newWriteKeys`).
+    mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection
+
+    /// Handles a ChangeCipherSpec record (TLS 1.2: the peer's keys take effect).
+    mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress
+
+    /// The suite negotiated so far, for the caller.
+    var negotiatedSuite: CipherSuite? { get }
+
+    /// Whether extended_master_secret was negotiated (RFC 7627).
+    var usesExtendedMasterSecret: Bool { get }
+
+    /// Hands `body` the client random and the secret of the NSS key log line, once derived
+    /// and until wiped; false when there is none.
+    mutating func withKeyLogSecrets(_ body: (_ clientRandom: Span<UInt8>, _ secret: Span<UInt8>) -> Void) -> Bool
+
+    /// Zeroes every secret the machine holds, in place, and ends it: nothing it receives
+    /// afterwards is accepted.
+    mutating func wipe()
+}

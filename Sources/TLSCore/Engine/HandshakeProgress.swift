@@ -1,0 +1,24 @@
+/// What a handshake step asks of the engine: the narrow set of commands through which a
+/// `HandshakeMachine` changes the record layer (BearSSL's engine and rustls's record layer
+/// work this way). The engine carries them out in one place, `Engine.apply`. Small and
+/// plain: new keys are announced here and made by the machine when the engine installs
+/// them (`HandshakeMachine.recordProtection`), so no key waits in transit.
+public struct HandshakeProgress {
+    /// The machine has a flight to write now (`HandshakeMachine.writeFlight`). The message
+    /// that made it due must end its record: a peer may not send past the end of its flight.
+    var flightDue = false
+    /// Incoming records are protected with new keys from the next record on.
+    var newReadKeys = false
+    /// Outgoing records are protected with new keys from the flight's switch point on.
+    var newWriteKeys = false
+    /// The handshake is complete: application data may flow. Nothing may follow the
+    /// message that completed it in the same record.
+    var complete = false
+    /// The peer's version is settled and records carry at most this much plaintext
+    /// (2^14, or the max_fragment_length both sides agreed on); 0: unchanged.
+    var recordLimit: UInt16 = 0
+    /// A warning alert to send (a refused renegotiation after the handshake).
+    var warning: AlertDescription? = nil
+
+    static var none: HandshakeProgress { HandshakeProgress() }
+}

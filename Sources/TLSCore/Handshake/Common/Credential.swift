@@ -1,0 +1,65 @@
+/// ⑤ Our own certificate, either role: whether the configured chain answers the peer's
+/// CertificateRequest, the signature scheme for CertificateVerify (RFC 5246 §7.4.4,
+/// §7.4.6, §7.4.8), and the signature itself. The chain and key are the caller's DER.
+/// (A `Signer` the caller implements — a key in a secure element — comes with the C API's
+/// pluggable signer; today the key is DER in RAM, parsed only to sign.)
+enum Credential {
+    /// The scheme to sign with, or nil to answer with an empty Certificate: no chain
+    /// configured, a key type the request does not list, no common scheme, or a chain that
+    /// reaches none of the request's certificate_authorities.
+    static func choose(
+        for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>
+    ) throws(TLSError) -> SignatureAlgorithm? {
+        guard chain.count > 0, key.count > 0 else { return nil }
+        let configuredChain = chain
+        var chain = DER(configuredChain)
+        let leaf = try Certificate(der: try chain.encoded(DER.sequence))
+        // Our preference within what the server lists; the transcript keeps SHA-256 and
+        // SHA-384, so the scheme's hash is one of those.
+        let preferences: InlineArray<4, UInt16>
+        switch leaf.publicKey.kind {
+        case .rsa:
+            guard request.acceptsRSA else { return nil }
+            preferences = [0x0804, 0x0805, 0x0401, 0x0501]
+        case .ec:
+            guard request.acceptsECDSA else { return nil }
+            preferences = [0x0403, 0x0503, 0x0403, 0x0503]
+        case .unsupported:
+            return nil
+        }
+        guard try reachesAuthority(request.authorities, configuredChain) else { return nil }
+        for i in preferences.indices where request.offers(preferences[i]) {
+            return SignatureAlgorithm(tlsSignatureScheme: preferences[i])
+        }
+        return nil
+    }
+
+    /// Whether some certificate of the chain was issued by (or is) one of the listed CAs.
+    /// An empty list means any CA (RFC 5246 §7.4.4).
+    private static func reachesAuthority(_ authorities: Span<UInt8>, _ chain: Span<UInt8>) throws(TLSError) -> Bool {
+        guard authorities.count > 0 else { return true }
+        var certificates = DER(chain)
+        while certificates.peekTag() != nil {
+            let certificate = try Certificate(der: try certificates.encoded(DER.sequence))
+            var names = Reader(authorities)
+            while !names.isAtEnd {
+                let name = try names.vector(lengthBytes: 2, minimum: 1)
+                if OID.equal(name, certificate.issuer) || OID.equal(name, certificate.subject) { return true }
+            }
+        }
+        return false
+    }
+
+    /// Signs `transcriptHash` with `key` (DER) for CertificateVerify; returns the length.
+    static func sign(
+        _ algorithm: SignatureAlgorithm, transcriptHash: Span<UInt8>, key keyDER: Span<UInt8>, random: inout Random,
+        into output: inout MutableSpan<UInt8>
+    ) throws(TLSError) -> Int {
+        var key = try PrivateKey(der: keyDER)
+        switch (algorithm, key.kind) {
+        case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break
+        default: throw .unsupportedAlgorithm  // the key does not match the certificate
+        }
+        return try key.sign(algorithm, digest: transcriptHash, random: &random, into: &output)
+    }
+}

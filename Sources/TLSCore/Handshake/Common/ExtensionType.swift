@@ -1,0 +1,17 @@
+/// TLS extension code points (IANA "TLS ExtensionType Values") that this core writes or reads.
+enum ExtensionType: UInt16 {
+    /// RFC 6066 §3.
+    case serverName = 0
+    /// RFC 6066 §4.
+    case maxFragmentLength = 1
+    /// RFC 8422 §5.1.1 (named "elliptic_curves" there), RFC 8446 §4.2.7.
+    case supportedGroups = 10
+    /// RFC 8422 §5.1.2.
+    case ecPointFormats = 11
+    /// RFC 5246 §7.4.1.4.1, RFC 8446 §4.2.3.
+    case signatureAlgorithms = 13
+    /// RFC 7627 §5.1.
+    case extendedMasterSecret = 23
+    /// RFC 5746 §3.2.
+    case renegotiationInfo = 0xFF01
+}

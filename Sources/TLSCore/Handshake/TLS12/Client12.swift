@@ -1,0 +1,413 @@
+/// The TLS 1.2 client handshake (RFC 5246 §7.3), one state per awaited message:
+///
+///     ① ClientHello →
+///     ← ② ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone
+///       ③ validate the chain
+///     ④ [Certificate], ClientKeyExchange, [CertificateVerify], ⑦ keys, ⑧ ChangeCipherSpec, Finished →
+///     ← ⑨ ChangeCipherSpec, Finished
+///
+/// It sees whole handshake messages (the engine deframes them), writes its own into a
+/// `Flight`, and asks for record changes through `HandshakeProgress`. What only some steps
+/// need and never at once — the server's key, then our ECDHE public value — shares one
+/// `KeyExchange` value, so the machine's RAM is the larger of them, not the sum.
+public struct Client12: ~Copyable, HandshakeMachine {
+    public typealias Settings = ClientSettings
+
+    /// What is awaited next.
+    enum State {
+        /// ① ClientHello is due.
+        case start
+        case waitServerHello
+        case waitCertificate
+        /// ECDHE: the ServerKeyExchange, to be verified with the server's key.
+        case waitKeyExchange
+        /// [CertificateRequest], ServerHelloDone.
+        case waitServerHelloDone(ClientAuthentication)
+        /// ④–⑧ our flight.
+        case flightDue(ClientAuthentication)
+        case waitChangeCipherSpec
+        case waitFinished
+        case connected
+        /// Wiped after a failure or close: nothing is accepted.
+        case ended
+    }
+
+    /// The key exchange's material, which only some states need and never at once.
+    enum KeyExchange: ~Copyable {
+        case none
+        /// The server's key, from ③ until it has been used: to check the ServerKeyExchange
+        /// (ECDHE) or to encrypt the pre-master secret to at ④ (RSA, RFC 5246 §7.4.7.1).
+        case serverKey(PublicKey)
+        /// ECDHE: our public value (at most 97 bytes, P-384) for ClientKeyExchange; the
+        /// pre-master secret is already in `secret`.
+        case ecdhe(InlineArray<97, UInt8>, count: UInt8)
+    }
+
+    /// ⑤ What the server asked of our certificate.
+    enum ClientAuthentication {
+        case notRequested
+        /// Requested: the scheme to sign with, or nil to send an empty Certificate.
+        case requested(SignatureAlgorithm?)
+    }
+
+    // Shared by every state. Engine state lives in the caller's RAM: wide fields first.
+    private var transcript = Transcript()
+    private var keyExchange = KeyExchange.none
+    private var state = State.start
+    private var clientRandom = InlineArray<32, UInt8>(repeating: 0)
+    private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
+    /// The pre-master secret until the key schedule, then the master secret: never both,
+    /// and always here, so that `wipe` zeroes it in place.
+    private var secret = InlineArray<48, UInt8>(repeating: 0)
+    private var secretCount: UInt8 = 0
+    private var holdsMasterSecret = false
+    private(set) public var negotiatedSuite: CipherSuite?
+    private(set) public var usesExtendedMasterSecret = false
+
+    public init() {}
+
+    public static func regionSizes(_ settings: borrowing ClientSettings) -> (input: Int, output: Int) {
+        (settings.inputRegionSize, settings.outputRegionSize)
+    }
+
+    // MARK: ① ClientHello and ④–⑧ our flight
+
+    public mutating func writeFlight(
+        into flight: inout Flight, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        let current = state
+        state = .ended  // until the step succeeds
+        switch current {
+        case .start:
+            try writeClientHello(into: &flight, settings: settings, random: &random, events: &events)
+            state = .waitServerHello
+            return .none
+        case .flightDue(let authentication):
+            let progress = try writeKeyExchangeFlight(
+                authentication, into: &flight, settings: settings, random: &random, events: &events)
+            state = .waitChangeCipherSpec
+            return progress
+        default:
+            throw .invalidState
+        }
+    }
+
+    private mutating func writeClientHello(
+        into flight: inout Flight, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) {
+        let settings = copy settings
+        guard !settings.suites.isEmpty else { throw .handshakeFailure }
+        var randomSpan = clientRandom.mutableSpan
+        try random.fill(&randomSpan)
+        var writer = flight.room()
+        try ClientHello.write(into: &writer, random: clientRandom.span, configuration: settings)
+        let length = writer.count
+        sent(length, in: &flight, events: &events)
+    }
+
+    private mutating func writeKeyExchangeFlight(
+        _ authentication: ClientAuthentication, into flight: inout Flight,
+        settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        guard let suite = negotiatedSuite else { throw .invalidState }
+        var signature: SignatureAlgorithm? = nil
+        if case .requested(let chosen) = authentication {
+            // ⑤ Our chain when it suits the request, else an empty Certificate (RFC 5246 §7.4.6).
+            signature = chosen
+            var writer = flight.room()
+            try CertificateMessage.write(chosen != nil ? settings.clientCertificateChain : Span(), into: &writer)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+        }
+
+        // ④ ClientKeyExchange.
+        switch takeKeyExchange() {
+        case .serverKey(var serverKey):
+            // RFC 5246 §7.4.7.1: client_version (the offered version) ‖ 46 random bytes.
+            var preMaster = secret.mutableSpan
+            try random.fill(&preMaster)
+            secret[0] = 3
+            secret[1] = 3
+            secretCount = 48
+            guard case .rsa(let modulusLength) = serverKey.kind else { throw .invalidState }
+            let preMasterSecret = secret
+            var writer = flight.room()
+            try writer.u8(HandshakeType.clientKeyExchange.rawValue)
+            let body = try writer.beginVector(lengthBytes: 3)
+            let encrypted = try writer.beginVector(lengthBytes: 2)
+            try writer.append(modulusLength) { (room) throws(TLSError) in
+                let length = try serverKey.encryptPKCS1v15(preMasterSecret.span, random: &random, into: &room)
+                guard length == modulusLength else { throw .invalidState }
+            }
+            try writer.endVector(encrypted)
+            try writer.endVector(body)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+        case .none:
+            throw .invalidState
+        case .ecdhe(let publicValue, let count):
+            var writer = flight.room()
+            try writer.u8(HandshakeType.clientKeyExchange.rawValue)
+            let body = try writer.beginVector(lengthBytes: 3)
+            let point = try writer.beginVector(lengthBytes: 1)
+            try writer.bytes(publicValue.span.extracting(0..<Int(count)))
+            try writer.endVector(point)
+            try writer.endVector(body)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+        }
+
+        // ⑦ the master secret. RFC 7627 §4: the session hash covers the messages through
+        // ClientKeyExchange, so it is taken before CertificateVerify.
+        var master = InlineArray<48, UInt8>(repeating: 0)
+        do {
+            var masterSpan = master.mutableSpan
+            defer { secureZero(&masterSpan) }
+            let sessionHash = try transcript.hash(suite.prfHash)
+            try KeySchedule12.deriveMasterSecret(
+                suite.prfHash, preMasterSecret: secret.span.extracting(0..<Int(secretCount)),
+                clientRandom: clientRandom.span, serverRandom: serverRandom.span,
+                extendedMasterSecret: usesExtendedMasterSecret, sessionHash: sessionHash.span, into: &masterSpan)
+            // The pre-master secret gives way to the master secret, in place.
+            wipeSecret()
+            for i in 0..<48 { secret[i] = masterSpan[i] }
+            secretCount = 48
+            holdsMasterSecret = true
+        }
+
+        if let signature {
+            // ⑤ CertificateVerify signs every message so far (RFC 5246 §7.4.8).
+            let key = settings.clientPrivateKey
+            let hash = try transcript.hash(signature.hash)
+            var writer = flight.room()
+            try CertificateVerify.write(signature, into: &writer) { (room) throws(TLSError) -> Int in
+                try Credential.sign(signature, transcriptHash: hash.span, key: key, random: &random, into: &room)
+            }
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+        }
+
+        var progress = HandshakeProgress()
+        progress.newWriteKeys = true
+        events.push(HandshakeEvent(.keysDerived, length: 0))
+
+        // ⑧ ChangeCipherSpec, then Finished under the new keys.
+        flight.changeKeys(withChangeCipherSpec: true)
+        events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
+        let verifyData = try finishedVerifyData(label: "client finished", suite: suite)
+        var writer = flight.room()
+        try Finished.write(verifyData: verifyData.span, into: &writer)
+        let length = writer.count
+        sent(length, in: &flight, events: &events)
+        return progress
+    }
+
+    // MARK: ② the server's flight, ③ validation, ⑨ its Finished
+
+    public mutating func receive(
+        _ message: Span<UInt8>, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        let type = message[0]
+        let body = message.extracting(4..<message.count)
+        if type == HandshakeType.helloRequest.rawValue {
+            guard body.count == 0 else { throw .malformed }
+            switch state {
+            case .ended: throw .invalidState
+            // After the handshake: this client never renegotiates, and says so with a
+            // no_renegotiation warning (RFC 5246 §7.4.1.1, RFC 5746 §4.2).
+            case .connected:
+                var progress = HandshakeProgress()
+                progress.warning = .noRenegotiation
+                return progress
+            // During the handshake a HelloRequest is ignored and not hashed (§7.4.1.1).
+            default: return .none
+            }
+        }
+        guard let kind = HandshakeType(rawValue: type) else { throw .unexpectedMessage }
+        events.push(HandshakeEvent(.received(kind), length: message.count))
+
+        var progress = HandshakeProgress()
+        let current = state
+        state = .ended  // until the step succeeds
+        switch current {
+        case .waitServerHello where kind == .serverHello:
+            let hello = try ServerHello(body: body, configuration: settings)
+            if settings.requireExtendedMasterSecret, !hello.extendedMasterSecret { throw .handshakeFailure }
+            serverRandom = hello.random
+            negotiatedSuite = hello.suite
+            usesExtendedMasterSecret = hello.extendedMasterSecret
+            // The version is settled, and so is the record size (RFC 6066 §4).
+            progress.recordLimit = UInt16(hello.maxFragmentLength?.bytes ?? 16384)
+            transcript.update(message)
+            state = .waitCertificate
+
+        case .waitCertificate where kind == .certificate:
+            keyExchange = .serverKey(try validateChain(body, settings: settings, events: &events))
+            transcript.update(message)
+            // RSA key transport has no ServerKeyExchange (RFC 5246 §7.4.3).
+            state = negotiatedSuite?.keyExchange == .rsa ? .waitServerHelloDone(.notRequested) : .waitKeyExchange
+
+        case .waitKeyExchange where kind == .serverKeyExchange:
+            guard case .serverKey(var serverKey) = takeKeyExchange() else { throw .invalidState }
+            keyExchange = try agreeOnKey(body, serverKey: &serverKey, random: &random)
+            transcript.update(message)
+            state = .waitServerHelloDone(.notRequested)
+
+        case .waitServerHelloDone(let authentication):
+            switch (kind, authentication) {
+            // One CertificateRequest at most, after the key exchange (RFC 5246 §7.4.4): a
+            // second one finds `.requested` and is an unexpected_message.
+            case (.certificateRequest, .notRequested):
+                let request = try CertificateRequest(body: body)
+                let signature = try Credential.choose(
+                    for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey)
+                transcript.update(message)
+                state = .waitServerHelloDone(.requested(signature))
+            case (.serverHelloDone, _):
+                guard body.count == 0 else { throw .malformed }
+                transcript.update(message)
+                state = .flightDue(authentication)
+                progress.flightDue = true
+            default:
+                throw .unexpectedMessage
+            }
+
+        case .waitFinished where kind == .finished:
+            guard let suite = negotiatedSuite else { throw .invalidState }
+            // RFC 5246 §7.4.9, compared in constant time.
+            try Finished.check(body, expected: try finishedVerifyData(label: "server finished", suite: suite).span)
+            transcript.update(message)
+            state = .connected
+            progress.complete = true
+
+        case .ended:
+            throw .invalidState
+
+        default:
+            throw .unexpectedMessage
+        }
+        return progress
+    }
+
+    /// ③ The chain against the trust settings, for this server's name, as a server chain
+    /// whose key suits the suite; returns that key.
+    private func validateChain(
+        _ body: Span<UInt8>, settings: borrowing ClientSettings, events: inout EventQueue
+    ) throws(TLSError) -> PublicKey {
+        let chain = try CertificateMessage.certificateList(body)
+        let identity: ValidationPolicy.Identity =
+            settings.serverName.count > 0 ? .dnsName(settings.serverName)
+            : settings.serverAddress.count > 0 ? .ipAddress(settings.serverAddress) : .unspecified
+        let policy = ValidationPolicy(
+            time: settings.trust.time, purpose: .serverAuth, identity: identity, revocation: settings.trust.revocation)
+        let leaf = try PathValidator.validate(
+            chain: chain, trustAnchors: settings.trust.trustAnchors, crls: settings.trust.crls, policy: policy)
+        guard let suite = negotiatedSuite else { throw .invalidState }
+        // The key must suit the key exchange (RFC 5246 §7.4.2): an RSA key that may
+        // encipher for RSA transport, an RSA or ECDSA key that may sign for ECDHE.
+        switch (suite.keyExchange, leaf.publicKey.kind) {
+        case (.rsa, .rsa):
+            guard leaf.keyUsage.contains(.keyEncipherment) else { throw .certificate(.wrongPurpose) }
+        case (.ecdheRSA, .rsa), (.ecdheECDSA, .ecdsa):
+            guard leaf.keyUsage.contains(.digitalSignature) else { throw .certificate(.wrongPurpose) }
+        default:
+            throw .certificate(.wrongPurpose)
+        }
+        events.push(HandshakeEvent(.certificateValidated, length: 0))
+        return leaf.publicKey
+    }
+
+    /// Verifies the ServerKeyExchange signature over both randoms and the parameters, then
+    /// makes our key pair and the pre-master secret (RFC 8422 §5.4, §5.10).
+    private mutating func agreeOnKey(
+        _ body: Span<UInt8>, serverKey: inout PublicKey, random: inout Random
+    ) throws(TLSError) -> KeyExchange {
+        let exchange = try ServerKeyExchange(body: body)
+        switch (exchange.algorithm, serverKey.kind) {
+        case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break
+        default: throw .illegalParameter
+        }
+        try serverKey.verify(
+            exchange.algorithm, signature: exchange.signature, over: clientRandom.span, serverRandom.span,
+            exchange.parameters)
+
+        var pair = try ECDHE(group: exchange.group, random: &random)
+        var publicValue = InlineArray<97, UInt8>(repeating: 0)
+        var publicSpan = publicValue.mutableSpan
+        let publicCount = try pair.writePublicKey(into: &publicSpan)
+        var secretSpan = secret.mutableSpan
+        secretCount = UInt8(truncatingIfNeeded: try pair.sharedSecret(
+            peerPublicKey: exchange.publicKey, random: &random, into: &secretSpan))
+        return .ecdhe(publicValue, count: UInt8(truncatingIfNeeded: publicCount))
+    }
+
+    /// ⑨ The server's ChangeCipherSpec: from the next record on, the read side is protected.
+    public mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress {
+        guard case .waitChangeCipherSpec = state, holdsMasterSecret else { throw .unexpectedMessage }
+        events.push(HandshakeEvent(.changeCipherSpecReceived, length: 1))
+        state = .waitFinished
+        var progress = HandshakeProgress()
+        progress.newReadKeys = true
+        return progress
+    }
+
+    /// Our keys at ⑧ (written under from ChangeCipherSpec on), the server's at ⑨: derived
+    /// from the master secret when the engine installs them (RFC 5246 §6.3).
+    public mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
+        guard holdsMasterSecret, let suite = negotiatedSuite else { throw .invalidState }
+        return try KeySchedule12.recordProtection(
+            for: direction == .write ? .client : .server, suite: suite, masterSecret: secret.span,
+            clientRandom: clientRandom.span, serverRandom: serverRandom.span)
+    }
+
+    // MARK: helpers
+
+    /// verify_data under `label` over the transcript so far (RFC 5246 §7.4.9).
+    private func finishedVerifyData(label: StaticString, suite: CipherSuite) throws(TLSError) -> InlineArray<12, UInt8> {
+        guard holdsMasterSecret else { throw .invalidState }
+        var verifyData = InlineArray<12, UInt8>(repeating: 0)
+        var verifySpan = verifyData.mutableSpan
+        try KeySchedule12.verifyData(
+            suite.prfHash, masterSecret: secret.span, label: label, transcriptHash: try transcript.hash(suite.prfHash).span,
+            into: &verifySpan)
+        return verifyData
+    }
+
+    /// Takes the `length` bytes just written into the flight's room as one of our messages:
+    /// hashed into the transcript and noted.
+    private mutating func sent(_ length: Int, in flight: inout Flight, events: inout EventQueue) {
+        let message = flight.bytes(flight.commit(length))
+        transcript.update(message)
+        if let kind = HandshakeType(rawValue: message[0]) {
+            events.push(HandshakeEvent(.sent(kind), length: message.count))
+        }
+    }
+
+    /// The key material, leaving `.none` in its place.
+    private mutating func takeKeyExchange() -> KeyExchange {
+        var taken = KeyExchange.none
+        swap(&taken, &keyExchange)
+        return taken
+    }
+
+    private mutating func wipeSecret() {
+        var span = secret.mutableSpan
+        secureZero(&span)
+        secretCount = 0
+    }
+
+    /// NSS key log material: the client random and the master secret, once derived.
+    public mutating func withKeyLogSecrets(_ body: (Span<UInt8>, Span<UInt8>) -> Void) -> Bool {
+        guard holdsMasterSecret else { return false }
+        body(clientRandom.span, secret.span)
+        return true
+    }
+
+    /// Zeroes the secret in place and ends the handshake: nothing is accepted afterwards.
+    public mutating func wipe() {
+        wipeSecret()
+        holdsMasterSecret = false
+        keyExchange = .none
+        state = .ended
+    }
+}
