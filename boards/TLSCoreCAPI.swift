@@ -75,6 +75,7 @@ private enum BoardClient {
             let configuration = ClientConfiguration(
                 serverName: name.span, serverAddress: address.span, trustAnchors: anchors.span, crls: crls.span,
                 time: setup.time, suites: suites, maxFragmentLength: fragment,
+                minimumRSAKeyBits: setup.min_rsa_bits == 0 ? 2048 : Int(setup.min_rsa_bits),
                 clientCertificateChain: chain.span, clientPrivateKey: key.span)
             let random = try Random(entropy: SystemEntropy.source, personalization: personalization.span)
             let engine = try ClientEngine(
@@ -83,7 +84,24 @@ private enum BoardClient {
             var connection = Connection(
                 engine: engine, transport: transport, timeoutMilliseconds: timeout,
                 clock: { Clock.monotonicMilliseconds() })
-            try connection.handshake()
+            var clientCertificate = UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED)
+            defer { report?.pointee.client_certificate = clientCertificate }
+            try connection.handshake { event in
+                switch event.kind {
+                case .sent(.certificate):
+                    // An empty Certificate is 7 bytes; a declined request is reported below.
+                    if event.length > 7 { clientCertificate = UInt8(TLSCORE_CLIENT_CERT_SENT) }
+                case .clientCertificateDeclined(let reason):
+                    clientCertificate = switch reason {
+                    case .noCertificateConfigured: UInt8(TLSCORE_CLIENT_CERT_NONE_CONFIGURED)
+                    case .keyTypeNotRequested: UInt8(TLSCORE_CLIENT_CERT_KEY_TYPE_NOT_ASKED)
+                    case .authorityNotRequested: UInt8(TLSCORE_CLIENT_CERT_AUTHORITY_NOT_ASKED)
+                    case .noCommonSignatureScheme: UInt8(TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME)
+                    }
+                default:
+                    break
+                }
+            }
             report?.pointee.suite = connection.engine.negotiatedSuite?.rawValue ?? 0
             report?.pointee.extended_master_secret = connection.engine.usesExtendedMasterSecret ? 1 : 0
 
@@ -217,6 +235,7 @@ private enum ErrorCode {
         case .malformed: (TLSCORE_ERR_MALFORMED, 0)
         case .trailingBytes: (TLSCORE_ERR_TRAILING_BYTES, 0)
         case .bufferTooSmall(let needed, _): (TLSCORE_ERR_BUFFER_TOO_SMALL, Int32(truncatingIfNeeded: needed))
+        case .messageTooLong(let length): (TLSCORE_ERR_MESSAGE_TOO_LONG, Int32(truncatingIfNeeded: length))
         case .badRecordMAC: (TLSCORE_ERR_BAD_RECORD_MAC, 0)
         case .badSignature: (TLSCORE_ERR_BAD_SIGNATURE, 0)
         case .invalidPeerKey: (TLSCORE_ERR_INVALID_PEER_KEY, 0)
@@ -227,6 +246,8 @@ private enum ErrorCode {
         case .unexpectedMessage: (TLSCORE_ERR_UNEXPECTED_MESSAGE, 0)
         case .recordOverflow: (TLSCORE_ERR_RECORD_OVERFLOW, 0)
         case .protocolVersion: (TLSCORE_ERR_PROTOCOL_VERSION, 0)
+        case .maxFragmentLengthNotAccepted(let capacity): (TLSCORE_ERR_MAX_FRAGMENT_NOT_ACCEPTED, Int32(truncatingIfNeeded: capacity))
+        case .weakServerKey(let bits): (TLSCORE_ERR_WEAK_SERVER_KEY, Int32(truncatingIfNeeded: bits))
         case .illegalParameter: (TLSCORE_ERR_ILLEGAL_PARAMETER, 0)
         case .handshakeFailure: (TLSCORE_ERR_HANDSHAKE_FAILURE, 0)
         case .unsupportedExtension: (TLSCORE_ERR_UNSUPPORTED_EXTENSION, 0)
@@ -305,6 +326,9 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_TRANSPORT: "transport failure (report.detail: errno)"
     case TLSCORE_ERR_INVALID_ARGUMENT: "invalid argument"
     case TLSCORE_ERR_ABORTED: "aborted by the session function"
+    case TLSCORE_ERR_MESSAGE_TOO_LONG: "a handshake message length exceeds anything this engine accepts (report.detail: the length)"
+    case TLSCORE_ERR_MAX_FRAGMENT_NOT_ACCEPTED: "the server did not accept max_fragment_length: records up to 16 KB would follow (report.detail: input region bytes)"
+    case TLSCORE_ERR_WEAK_SERVER_KEY: "the server's RSA key is below the minimum (report.detail: its bits)"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

@@ -321,6 +321,14 @@ int main(int argc, char **argv) {
     tlscore_report report;
     int result = tlscore_client_run(&config, &io, on_event, &exchange, &report);
     close(fd);
+    if (report.client_certificate >= TLSCORE_CLIENT_CERT_NONE_CONFIGURED) {
+        static const char *const why[] = {
+            "none is configured", "its certificate_types lack our key's type",
+            "our chain reaches none of its certificate_authorities", "no signature scheme is common",
+        };
+        fprintf(stderr, "tls-device: the server asked for a client certificate; an empty one went out: %s\n",
+                why[(report.client_certificate - TLSCORE_CLIENT_CERT_NONE_CONFIGURED) & 3]);
+    }
     if (result != TLSCORE_OK) {
         fprintf(stderr, "tls-device: TLS failure: %s (code %d", tlscore_strerror(result), result);
         if (report.detail) fprintf(stderr, ", detail %d", (int)report.detail);

@@ -44,6 +44,12 @@ extension TLSError {
         case .connectionClosed: return "the server closed the connection (no alert)"
         case .timeout: return "timed out waiting for the peer (no alert)"
         case .transport(let code): return "transport error errno \(code) (no alert)"
+        case .messageTooLong(let length):
+            return "handshake message length \(length) exceeds anything this engine accepts (sent alert decode_error)"
+        case .maxFragmentLengthNotAccepted(let capacity):
+            return "the server did not accept max_fragment_length: records up to 16 KB would follow, and the input region holds \(capacity) bytes (sent alert handshake_failure)"
+        case .weakServerKey(let bits):
+            return "the server's RSA key has \(bits) bits, below the minimum (sent alert insufficient_security)"
         default:
             let cause: String = if case .certificate(let reason) = self { "certificate \(reason)" } else { "\(self)" }
             return "\(cause) (sent alert \(alert?.name ?? "none"))"
@@ -62,6 +68,8 @@ extension HandshakeEvent {
         case .changeCipherSpecReceived: "← ChangeCipherSpec"
         case .certificateValidated: "   server certificate chain validated"
         case .keysDerived: "   master secret and record keys derived"
+        case .clientCertificateDeclined(let reason): "   no client certificate sent (empty Certificate): \(reason.explanation)"
+        case .warningSent(let alert): "→ warning alert \(alert.name)"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }
@@ -77,3 +85,14 @@ extension CipherSuite {
 
 /// "1 byte", "93 bytes": counts in traces read as English (a ChangeCipherSpec is one byte).
 func byteCount(_ count: Int) -> String { count == 1 ? "1 byte" : "\(count) bytes" }
+
+extension ClientCertificateDeclined {
+    var explanation: String {
+        switch self {
+        case .noCertificateConfigured: "none is configured (--cert/--key)"
+        case .keyTypeNotRequested: "the server's certificate_types do not include our key's type"
+        case .authorityNotRequested: "our chain reaches none of the server's certificate_authorities"
+        case .noCommonSignatureScheme: "no signature scheme of ours is in the server's list"
+        }
+    }
+}

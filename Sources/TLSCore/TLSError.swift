@@ -12,6 +12,10 @@ public enum TLSError: Error, Equatable, Sendable {
     case trailingBytes
     /// A caller-owned region cannot hold what must go in it.
     case bufferTooSmall(needed: Int, capacity: Int)
+    /// A handshake message announces a length no message this engine accepts can have
+    /// (more than `HandshakeDeframer.maximumMessageLength`): a decode error, not a region
+    /// that is too small.
+    case messageTooLong(length: Int)
 
     // Cryptography.
     /// An AEAD tag or a Finished MAC did not verify.
@@ -38,6 +42,12 @@ public enum TLSError: Error, Equatable, Sendable {
     case recordOverflow
     /// The server chose a version other than TLS 1.2.
     case protocolVersion
+    /// max_fragment_length was asked for and the server did not accept it, so records of up
+    /// to 2^14 bytes would follow, which the input region (`capacity` bytes) cannot hold
+    /// (RFC 6066 §4 leaves the client free to abort; it sends handshake_failure).
+    case maxFragmentLengthNotAccepted(capacity: Int)
+    /// The server's key is weaker than the configured minimum (RSA modulus bits).
+    case weakServerKey(bits: Int)
     /// The server chose something the client did not offer, or a value the RFC forbids.
     case illegalParameter
     /// No suite, group or signature scheme in common, or the server refused the handshake.
@@ -69,6 +79,7 @@ public enum TLSError: Error, Equatable, Sendable {
         switch self {
         case .truncated, .malformed, .trailingBytes: .decodeError
         case .bufferTooSmall: .internalError
+        case .messageTooLong: .decodeError
         case .badRecordMAC: .badRecordMAC
         case .badSignature: .decryptError
         case .invalidPeerKey: .illegalParameter
@@ -78,6 +89,10 @@ public enum TLSError: Error, Equatable, Sendable {
         case .unexpectedMessage: .unexpectedMessage
         case .recordOverflow: .recordOverflow
         case .protocolVersion: .protocolVersion
+        case .maxFragmentLengthNotAccepted: .handshakeFailure
+        // RFC 8446 §6.2: "failed specifically because ... parameters more secure than
+        // those supported" — the peer's key falls short of what this side requires.
+        case .weakServerKey: .insufficientSecurity
         case .illegalParameter, .downgradeDetected: .illegalParameter
         case .handshakeFailure: .handshakeFailure
         case .unsupportedExtension: .unsupportedExtension

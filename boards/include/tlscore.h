@@ -40,7 +40,7 @@ extern "C" {
 #define TLSCORE_SUITE_ECDHE_RSA_CHACHA20_POLY1305   0x0080u
 #define TLSCORE_SUITE_RSA_AES128_GCM_SHA256         0x0100u /* RSA key transport: no forward secrecy */
 #define TLSCORE_SUITE_RSA_AES256_GCM_SHA384         0x0200u
-#define TLSCORE_SUITES_DEFAULT 0x00FFu /* every forward-secret suite */
+#define TLSCORE_SUITES_DEFAULT 0x00EFu /* every forward-secret suite but CCM_8 (RFC 8447: not recommended) */
 #define TLSCORE_SUITES_ALL     0x03FFu
 
 /* Region sizes, the same figures as the Swift core's ClientConfiguration.inputRegionSize,
@@ -86,6 +86,8 @@ typedef struct tlscore_config {
     /* max_fragment_length to request (RFC 6066): 0 (none: 16 KB records), 512, 1024, 2048
      * or 4096. Regions then need only TLSCORE_RECORD_REGION_SIZE(that). */
     uint32_t max_fragment_length;
+    /* The smallest RSA key accepted for the server, in bits; 0 means 2048. */
+    uint32_t min_rsa_bits;
     /* The client certificate chain (concatenated DER, leaf first) and its private key (DER:
      * PKCS#8, SEC1 or PKCS#1), sent when the server asks. Optional (NULL, 0). */
     const uint8_t *client_chain;
@@ -149,8 +151,19 @@ typedef struct tlscore_report {
     uint16_t suite;                 /* IANA code of the negotiated suite, 0 before ServerHello */
     uint8_t extended_master_secret; /* RFC 7627 negotiated */
     uint8_t closed_by_notify;       /* the server ended with close_notify (not just EOF) */
+    uint8_t client_certificate;     /* TLSCORE_CLIENT_CERT_*: what answered a CertificateRequest */
     int32_t detail;                 /* errno (transport), Mbed TLS code, bytes needed (buffer) */
 } tlscore_report;
+
+/* tlscore_report.client_certificate. When the server asks for a certificate and the
+ * configured one does not answer its request, an empty Certificate goes out (RFC 5246
+ * §7.4.6) and the server usually refuses the handshake: these say why. */
+#define TLSCORE_CLIENT_CERT_NOT_REQUESTED        0
+#define TLSCORE_CLIENT_CERT_SENT                 1
+#define TLSCORE_CLIENT_CERT_NONE_CONFIGURED      2 /* asked for, none configured */
+#define TLSCORE_CLIENT_CERT_KEY_TYPE_NOT_ASKED   3 /* the request's certificate_types lack our key's */
+#define TLSCORE_CLIENT_CERT_AUTHORITY_NOT_ASKED  4 /* our chain reaches none of its certificate_authorities */
+#define TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME     5 /* no common signature scheme */
 
 /* Runs one client connection to completion: handshake (certificate chain validated against
  * the anchors at cfg->time, name or address checked), then session events until the session
@@ -190,6 +203,9 @@ const char *tlscore_strerror(int code);
 #define TLSCORE_ERR_TRANSPORT               (-23) /* detail: errno */
 #define TLSCORE_ERR_INVALID_ARGUMENT        (-24) /* a NULL or inconsistent cfg/io field */
 #define TLSCORE_ERR_ABORTED                 (-25) /* the session function returned < 0 */
+#define TLSCORE_ERR_MESSAGE_TOO_LONG        (-26) /* detail: the announced length */
+#define TLSCORE_ERR_MAX_FRAGMENT_NOT_ACCEPTED (-27) /* detail: input region bytes */
+#define TLSCORE_ERR_WEAK_SERVER_KEY         (-28) /* detail: the key's bits */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

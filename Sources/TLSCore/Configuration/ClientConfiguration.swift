@@ -10,13 +10,14 @@ public struct ClientConfiguration: ~Escapable {
     public init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
         time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
-        revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false
+        revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
+        minimumRSAKeyBits: Int = 2048
     ) {
         self.init(
             serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
             suites: suites, maxFragmentLength: maxFragmentLength, revocation: revocation,
-            requireExtendedMasterSecret: requireExtendedMasterSecret, clientCertificateChain: Span(),
-            clientPrivateKey: Span())
+            requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
+            clientCertificateChain: Span(), clientPrivateKey: Span())
     }
 
     /// A configuration with a client certificate chain and its private key.
@@ -25,13 +26,13 @@ public struct ClientConfiguration: ~Escapable {
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
         time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
-        clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
+        minimumRSAKeyBits: Int = 2048, clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
         settings = ClientSettings(
             serverName: serverName, serverAddress: serverAddress,
             trust: TrustConfiguration(trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation),
             suites: suites, maxFragmentLength: maxFragmentLength,
-            requireExtendedMasterSecret: requireExtendedMasterSecret,
+            requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)
     }
 
@@ -64,6 +65,8 @@ public struct ClientConfiguration: ~Escapable {
     public var revocation: ValidationPolicy.Revocation { settings.trust.revocation }
     /// Abort when the server does not negotiate extended_master_secret (RFC 7627 §5.3).
     public var requireExtendedMasterSecret: Bool { settings.requireExtendedMasterSecret }
+    /// The smallest RSA modulus accepted for the server's key, in bits (default 2048).
+    public var minimumRSAKeyBits: Int { settings.minimumRSAKeyBits }
 
     /// The largest plaintext fragment either side may send once negotiated.
     public var maxPlaintext: Int { settings.maxPlaintext }

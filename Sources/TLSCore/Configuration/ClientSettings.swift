@@ -7,31 +7,55 @@ public struct ClientSettings {
     private let serverAddressBytes: UnsafeBufferPointer<UInt8>
     private let chainBytes: UnsafeBufferPointer<UInt8>
     private let keyBytes: UnsafeBufferPointer<UInt8>
+    /// The server name as an address, when it is an IP literal (else empty).
+    private let serverNameAddress: IPAddressLiteral
     /// Anchors, CRLs, time and revocation: the settings a server validating clients shares.
     public let trust: TrustConfiguration
     public let suites: CipherSuites
     public let maxFragmentLength: MaxFragmentLength?
     public let requireExtendedMasterSecret: Bool
+    /// The smallest RSA modulus accepted for the server's key, in bits: it encrypts the
+    /// pre-master secret (RSA key transport) or signs the key exchange.
+    public let minimumRSAKeyBits: Int
 
     init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trust: TrustConfiguration, suites: CipherSuites,
-        maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool,
+        maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool, minimumRSAKeyBits: Int,
         clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
         serverNameBytes = serverName.withUnsafeBufferPointer { $0 }
         serverAddressBytes = serverAddress.withUnsafeBufferPointer { $0 }
         chainBytes = clientCertificateChain.withUnsafeBufferPointer { $0 }
         keyBytes = clientPrivateKey.withUnsafeBufferPointer { $0 }
+        serverNameAddress = IPAddressLiteral(serverName) ?? IPAddressLiteral()
         self.trust = trust
         self.suites = suites
         self.maxFragmentLength = maxFragmentLength
         self.requireExtendedMasterSecret = requireExtendedMasterSecret
+        self.minimumRSAKeyBits = minimumRSAKeyBits
     }
 
     var serverName: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(serverNameBytes.span, borrowing: self) } }
     var serverAddress: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(serverAddressBytes.span, borrowing: self) } }
     var clientCertificateChain: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(chainBytes.span, borrowing: self) } }
     var clientPrivateKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(keyBytes.span, borrowing: self) } }
+
+    /// Whether server_name goes out: a DNS name was configured. An IP literal never does
+    /// (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").
+    var sendsServerName: Bool { serverName.count > 0 && serverNameAddress.count == 0 }
+
+    /// Who the server's certificate must name: the DNS name; or the address, when the
+    /// server name is an IP literal or only `serverAddress` is given, matched against
+    /// iPAddress SANs only (RFC 6125 §6.1); or no one.
+    var identity: ValidationPolicy.Identity {
+        @_lifetime(borrow self) get {
+            // The literal's bytes are this value's own: no lifetime needs overriding.
+            if serverNameAddress.count > 0 { return .ipAddress(serverNameAddress.span) }
+            if serverName.count > 0 { return .dnsName(serverName) }
+            if serverAddress.count > 0 { return .ipAddress(serverAddress) }
+            return .unspecified
+        }
+    }
 
     /// The largest plaintext fragment either side may send once negotiated.
     public var maxPlaintext: Int { maxFragmentLength?.bytes ?? 16384 }

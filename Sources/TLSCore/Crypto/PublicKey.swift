@@ -13,6 +13,8 @@ public struct PublicKey: ~Copyable {
     }
 
     public let kind: Kind
+    /// The key's size: the RSA modulus's bits, or the curve's.
+    public let bits: Int
     /// One context or the other, not both: the engine keeps the server's key for the
     /// handshake, in the caller's RAM.
     private var key: Key
@@ -22,8 +24,17 @@ public struct PublicKey: ~Copyable {
         case ec(mbedtls_ecp_keypair)
     }
 
-    /// RSA from its big-endian modulus and public exponent (leading zeros allowed).
+    /// RSA from its big-endian modulus and public exponent (leading zeros allowed). The
+    /// exponent must be odd, at least 3 and below 2^32: a huge exponent makes every
+    /// verification cost what the peer chooses (decoy issuers in a chain), and no real
+    /// key needs one (NIST SP 800-56B bounds it by 2^256; 65537 is the norm).
     public init(rsaModulus: Span<UInt8>, exponent: Span<UInt8>) throws(TLSError) {
+        var first = 0
+        while first < exponent.count, exponent[first] == 0 { first &+= 1 }
+        let significant = exponent.count &- first
+        guard significant >= 1, significant <= 4, exponent[exponent.count &- 1] & 1 == 1,
+              significant > 1 || exponent[exponent.count &- 1] >= 3
+        else { throw .malformed }
         var context = mbedtls_rsa_context()
         mbedtls_rsa_init(&context, MBEDTLS_RSA_PKCS_V15, 0)
         let status = rsaModulus.withPointer { modulus, modulusCount in
@@ -36,6 +47,7 @@ public struct PublicKey: ~Copyable {
             throw .malformed
         }
         kind = .rsa(modulusLength: mbedtls_rsa_get_len(&context))
+        bits = mbedtls_mpi_bitlen(&context.N)
         key = .rsa(context)
     }
 
@@ -56,6 +68,7 @@ public struct PublicKey: ~Copyable {
             throw .malformed
         }
         kind = .ecdsa(curve)
+        bits = keypair.grp.pbits
         key = .ec(keypair)
     }
 

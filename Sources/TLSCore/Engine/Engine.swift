@@ -207,7 +207,7 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     private mutating func processHandshakeRecord(start: Int, count: Int) throws(TLSError) {
         var offset = 0
         while deframer.isEmpty,
-              let length = HandshakeDeframer.wholeMessageLength(input.bytes(start: start &+ offset, count: count &- offset)) {
+              let length = try HandshakeDeframer.wholeMessageLength(input.bytes(start: start &+ offset, count: count &- offset)) {
             let progress = try machine.receive(
                 input.bytes(start: start &+ offset, count: length), settings: settings, random: &random, events: &events)
             try apply(progress, followed: count &- offset > length)
@@ -263,7 +263,12 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
             let limit = Int(progress.recordLimit)
             input.versionLocked = true
             let needed = 5 &+ limit &+ 24
-            guard input.capacity >= needed else { throw .bufferTooSmall(needed: needed, capacity: input.capacity) }
+            guard input.capacity >= needed else {
+                // Only a limit the peer did not lower can outgrow a region sized for the
+                // configuration: it ignored max_fragment_length (RFC 6066 §4).
+                throw limit == 16384 ? .maxFragmentLengthNotAccepted(capacity: input.capacity)
+                    : .bufferTooSmall(needed: needed, capacity: input.capacity)
+            }
             input.maxFragment = limit
             output.maxFragment = limit
         }
@@ -289,11 +294,17 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
             end()
             return
         }
-        // Fatal alerts, and unknown ones, end the connection (RFC 5246 §7.2). Warnings
-        // (unrecognized_name for an SNI the server does not know, no_renegotiation…) are
-        // noted and passed over, a bounded number of times.
-        guard level == 1, description != nil else { throw .peerAlert(description ?? .internalError) }
-        try countIdleRecord()
+        // Fatal alerts, and unknown ones, end the connection (RFC 5246 §7.2). So does a
+        // warning whose description is always fatal (§7.2.2 lists unexpected_message,
+        // bad_record_mac, handshake_failure… as fatal; RFC 8446 §6 treats every alert but
+        // close_notify and user_canceled as fatal). Only the genuinely warning ones —
+        // unrecognized_name for an SNI the server does not know, no_renegotiation,
+        // user_canceled — are passed over, a bounded number of times.
+        guard level == 1, let description else { throw .peerAlert(description ?? .internalError) }
+        switch description {
+        case .unrecognizedName, .noRenegotiation, .userCanceled: try countIdleRecord()
+        default: throw .peerAlert(description)
+        }
     }
 
     private mutating func countIdleRecord() throws(TLSError) {

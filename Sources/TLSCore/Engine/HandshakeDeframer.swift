@@ -8,6 +8,12 @@ struct HandshakeDeframer: ~Copyable {
     /// Bytes of a message still being reassembled.
     private(set) var count = 0
 
+    /// The longest handshake message this engine accepts, header included. The largest a
+    /// peer sends is its Certificate message: 64 KB covers chains of several RSA-4096
+    /// certificates. A longer announced length is a decode error whatever the region's
+    /// size; a plausible one that does not fit the region is `bufferTooSmall`.
+    static let maximumMessageLength = 65536
+
     init(region: UnsafeMutableBufferPointer<UInt8>) {
         self.region = region
     }
@@ -17,9 +23,9 @@ struct HandshakeDeframer: ~Copyable {
 
     /// The length (header included) of the whole message at the front of `bytes`, or nil
     /// when not all of it is there.
-    static func wholeMessageLength(_ bytes: Span<UInt8>) -> Int? {
+    static func wholeMessageLength(_ bytes: Span<UInt8>) throws(TLSError) -> Int? {
         guard bytes.count >= 4 else { return nil }
-        let length = 4 &+ bodyLength(bytes)
+        let length = try checkedLength(bytes)
         return bytes.count >= length ? length : nil
     }
 
@@ -29,7 +35,7 @@ struct HandshakeDeframer: ~Copyable {
         var room = base.mutableSpan
         guard count &+ bytes.count <= room.count else {
             // Name the whole message when its header is already here.
-            let needed = count >= 4 ? 4 &+ Self.bodyLength(room.span) : count &+ bytes.count
+            let needed = count >= 4 ? try Self.checkedLength(room.span) : count &+ bytes.count
             throw .bufferTooSmall(needed: max(needed, count &+ bytes.count), capacity: room.count)
         }
         for i in 0..<bytes.count { room[count &+ i] = bytes[i] }
@@ -39,7 +45,7 @@ struct HandshakeDeframer: ~Copyable {
     /// The length of the first reassembled message once it is complete, else nil.
     func nextMessageLength() throws(TLSError) -> Int? {
         guard count >= 4 else { return nil }
-        let length = 4 &+ Self.bodyLength(UnsafeBufferPointer(region).span)
+        let length = try Self.checkedLength(UnsafeBufferPointer(region).span)
         guard length <= region.count else { throw .bufferTooSmall(needed: length, capacity: region.count) }
         return count >= length ? length : nil
     }
@@ -65,8 +71,11 @@ struct HandshakeDeframer: ~Copyable {
         return region
     }
 
-    /// The uint24 body length of the handshake header at the front of `header`.
-    private static func bodyLength(_ header: Span<UInt8>) -> Int {
-        Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
+    /// The whole length (header included) that the handshake header at the front of
+    /// `header` announces, refused when no message this engine accepts is that long.
+    private static func checkedLength(_ header: Span<UInt8>) throws(TLSError) -> Int {
+        let length = 4 &+ (Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3]))
+        guard length <= maximumMessageLength else { throw .messageTooLong(length: length &- 4) }
+        return length
     }
 }

@@ -28,10 +28,13 @@ import TLSCore
         ])
     }
 
-    static func withClient(_ certificate: String?, openSSL: Bool) throws -> Result<ClientHarness.Outcome, TLSError> {
+    static func withClient(
+        _ certificate: String?, openSSL: Bool, eventLog: EventLog? = nil
+    ) throws -> Result<ClientHarness.Outcome, TLSError> {
         let body = { (server: TestServer) -> Result<ClientHarness.Outcome, TLSError> in
             var client = ClientHarness()
             client.clientCertificate = certificate
+            client.eventLog = eventLog
             return client.run(port: server.port)
         }
         return openSSL ? try TestServer.withOpenSSL(openSSLVerifying, body: body)
@@ -69,7 +72,10 @@ import TLSCore
     }
 
     @Test func noCertificateConfigured() throws {
-        #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try Self.withClient(nil, openSSL: true).get() }
+        let log = EventLog()
+        #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try Self.withClient(nil, openSSL: true, eventLog: log).get() }
+        // The trace says why an empty Certificate went out.
+        #expect(log.events.contains { $0.kind == .clientCertificateDeclined(.noCertificateConfigured) && $0.step == 5 })
         let gnutls = try Self.withClient(nil, openSSL: false)
         guard case .failure(.peerAlert(let alert)) = gnutls else { Issue.record("gnutls: \(gnutls)"); return }
         #expect(alert == .decodeError || alert == .handshakeFailure || alert == .certificateRequired)
@@ -78,7 +84,12 @@ import TLSCore
     /// A chain that reaches none of the server's certificate_authorities is not sent: the
     /// client answers with an empty Certificate and the server refuses that.
     @Test func certificateFromUnknownCA() throws {
-        #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try Self.withClient("client-unknown", openSSL: true).get() }
+        let log = EventLog()
+        #expect(throws: TLSError.peerAlert(.handshakeFailure)) {
+            try Self.withClient("client-unknown", openSSL: true, eventLog: log).get()
+        }
+        #expect(log.events.contains { $0.kind == .clientCertificateDeclined(.authorityNotRequested) })
+        #expect(log.events.contains { $0.kind == .sent(.certificate) && $0.length == 7 })
         let gnutls = try Self.withClient("client-unknown", openSSL: false)
         guard case .failure(.peerAlert) = gnutls else { Issue.record("gnutls: \(gnutls)"); return }
     }

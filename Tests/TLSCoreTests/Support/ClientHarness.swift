@@ -7,6 +7,10 @@ import TLSPlatform
 struct ClientHarness {
     /// Trust anchors by fixture name (`NAME.der`).
     var anchors = ["root-ec"]
+    /// Trust anchors as DER, in place of `anchors` (certificates made by a test).
+    var anchorDER: [UInt8]?
+    /// The smallest RSA server key accepted.
+    var minimumRSAKeyBits = 2048
     var serverName = "localhost"
     var serverAddress: [UInt8] = []
     var suites = CipherSuites.defaults
@@ -27,6 +31,8 @@ struct ClientHarness {
     var clientCertificate: String?
     /// Receives a copy of every byte sent and received.
     var log: StreamLog?
+    /// Receives every handshake event, also when the handshake fails.
+    var eventLog: EventLog?
     /// Stop reading after this many response bytes (for echo servers, which do not close).
     var responseLength: Int?
 
@@ -40,7 +46,7 @@ struct ClientHarness {
     }
 
     func run(port: UInt16) -> Result<Outcome, TLSError> {
-        let anchorBytes = anchors.flatMap { Fixtures.der($0) }
+        let anchorBytes = anchorDER ?? anchors.flatMap { Fixtures.der($0) }
         let crlBytes = crls.flatMap { Fixtures.der($0) }
         let name = Array(serverName.utf8)
         var chainBytes: [UInt8] = []
@@ -53,7 +59,7 @@ struct ClientHarness {
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: serverAddress.span, trustAnchors: anchorBytes.span,
             crls: crlBytes.span, time: time, suites: suites, maxFragmentLength: maxFragment, revocation: revocation,
-            clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
+            minimumRSAKeyBits: minimumRSAKeyBits, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
         return Result { () throws(TLSError) -> Outcome in
             var input = [UInt8](repeating: 0, count: inputSize ?? configuration.inputRegionSize)
             var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
@@ -69,7 +75,10 @@ struct ClientHarness {
                 handshakeTimeoutMilliseconds: handshakeTimeoutMilliseconds, clock: { Clock.monotonicMilliseconds() })
             var outcome = Outcome()
             var events: [HandshakeEvent] = []
-            try connection.handshake { events.append($0) }
+            try connection.handshake {
+                events.append($0)
+                eventLog?.events.append($0)
+            }
             outcome.events = events
             outcome.suite = connection.engine.negotiatedSuite
             outcome.extendedMasterSecret = connection.engine.usesExtendedMasterSecret
@@ -158,6 +167,11 @@ struct FaultyTransport<Inner: Transport & ~Copyable>: Transport, ~Copyable {
 }
 
 /// Both directions of a connection, as they went over the wire.
+/// The handshake events of a run, kept also when it fails.
+final class EventLog: @unchecked Sendable {
+    var events: [HandshakeEvent] = []
+}
+
 final class StreamLog: @unchecked Sendable {
     var sent: [UInt8] = []
     var received: [UInt8] = []

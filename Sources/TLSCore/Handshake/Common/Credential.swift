@@ -4,13 +4,19 @@
 /// (A `Signer` the caller implements — a key in a secure element — comes with the C API's
 /// pluggable signer; today the key is DER in RAM, parsed only to sign.)
 enum Credential {
-    /// The scheme to sign with, or nil to answer with an empty Certificate: no chain
-    /// configured, a key type the request does not list, no common scheme, or a chain that
-    /// reaches none of the request's certificate_authorities.
+    /// The scheme to sign with, or why the answer is an empty Certificate.
+    enum Choice {
+        case sign(SignatureAlgorithm)
+        case decline(ClientCertificateDeclined)
+    }
+
+    /// What to answer `request` with: a scheme to sign with, or an empty Certificate
+    /// because no chain is configured, the request lists no type of our key, no scheme is
+    /// common, or the chain reaches none of the request's certificate_authorities.
     static func choose(
         for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>
-    ) throws(TLSError) -> SignatureAlgorithm? {
-        guard chain.count > 0, key.count > 0 else { return nil }
+    ) throws(TLSError) -> Choice {
+        guard chain.count > 0, key.count > 0 else { return .decline(.noCertificateConfigured) }
         let configuredChain = chain
         var chain = DER(configuredChain)
         let leaf = try Certificate(der: try chain.encoded(DER.sequence))
@@ -19,19 +25,19 @@ enum Credential {
         let preferences: InlineArray<4, UInt16>
         switch leaf.publicKey.kind {
         case .rsa:
-            guard request.acceptsRSA else { return nil }
+            guard request.acceptsRSA else { return .decline(.keyTypeNotRequested) }
             preferences = [0x0804, 0x0805, 0x0401, 0x0501]
         case .ec:
-            guard request.acceptsECDSA else { return nil }
+            guard request.acceptsECDSA else { return .decline(.keyTypeNotRequested) }
             preferences = [0x0403, 0x0503, 0x0403, 0x0503]
         case .unsupported:
-            return nil
+            return .decline(.keyTypeNotRequested)
         }
-        guard try reachesAuthority(request.authorities, configuredChain) else { return nil }
+        guard try reachesAuthority(request.authorities, configuredChain) else { return .decline(.authorityNotRequested) }
         for i in preferences.indices where request.offers(preferences[i]) {
-            return SignatureAlgorithm(tlsSignatureScheme: preferences[i])
+            if let algorithm = SignatureAlgorithm(tlsSignatureScheme: preferences[i]) { return .sign(algorithm) }
         }
-        return nil
+        return .decline(.noCommonSignatureScheme)
     }
 
     /// Whether some certificate of the chain was issued by (or is) one of the listed CAs.

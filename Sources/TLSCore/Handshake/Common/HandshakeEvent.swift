@@ -11,6 +11,11 @@ public struct HandshakeEvent: Sendable, Equatable {
         case certificateValidated
         /// ⑦ the master secret and record keys were derived.
         case keysDerived
+        /// ⑤ the server asked for a certificate and the empty Certificate went out instead:
+        /// the configured one does not answer its request (RFC 5246 §7.4.6).
+        case clientCertificateDeclined(ClientCertificateDeclined)
+        /// After the handshake: a warning alert went out (no_renegotiation to a HelloRequest).
+        case warningSent(AlertDescription)
     }
 
     public let kind: Kind
@@ -30,13 +35,27 @@ public struct HandshakeEvent: Sendable, Equatable {
         switch kind {
         case .sent(.clientHello): 1
         case .received(.finished): 9
+        case .received(.helloRequest): 10
         case .received: 2
         case .certificateValidated: 3
         case .sent(.clientKeyExchange): 4
-        case .sent(.certificate), .sent(.certificateVerify): 5
+        case .sent(.certificate), .sent(.certificateVerify), .clientCertificateDeclined: 5
         case .keysDerived: 7
         case .sent, .changeCipherSpecSent: 8
         case .changeCipherSpecReceived: 9
+        case .warningSent: 10
         }
     }
+}
+
+/// Why a client answered a CertificateRequest with an empty Certificate.
+public enum ClientCertificateDeclined: Sendable, Equatable {
+    /// No chain and key were configured.
+    case noCertificateConfigured
+    /// The request's certificate_types do not include our key's type.
+    case keyTypeNotRequested
+    /// Our chain reaches none of the request's certificate_authorities.
+    case authorityNotRequested
+    /// No signature scheme of ours is in the request's list.
+    case noCommonSignatureScheme
 }

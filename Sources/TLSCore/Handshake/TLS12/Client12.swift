@@ -46,8 +46,8 @@ public struct Client12: ~Copyable, HandshakeMachine {
     /// ⑤ What the server asked of our certificate.
     enum ClientAuthentication {
         case notRequested
-        /// Requested: the scheme to sign with, or nil to send an empty Certificate.
-        case requested(SignatureAlgorithm?)
+        /// Requested: the scheme to sign with, or why an empty Certificate goes out.
+        case requested(Credential.Choice)
     }
 
     // Shared by every state. Engine state lives in the caller's RAM: wide fields first.
@@ -111,11 +111,19 @@ public struct Client12: ~Copyable, HandshakeMachine {
     ) throws(TLSError) -> HandshakeProgress {
         guard let suite = negotiatedSuite else { throw .invalidState }
         var signature: SignatureAlgorithm? = nil
-        if case .requested(let chosen) = authentication {
-            // ⑤ Our chain when it suits the request, else an empty Certificate (RFC 5246 §7.4.6).
-            signature = chosen
+        if case .requested(let choice) = authentication {
+            // ⑤ Our chain when it suits the request, else an empty Certificate (RFC 5246 §7.4.6),
+            // and the reason, so that a user can see why the server may refuse.
+            var chain = Span<UInt8>()
+            switch choice {
+            case .sign(let algorithm):
+                signature = algorithm
+                chain = settings.clientCertificateChain
+            case .decline(let reason):
+                events.push(HandshakeEvent(.clientCertificateDeclined(reason), length: 0))
+            }
             var writer = flight.room()
-            try CertificateMessage.write(chosen != nil ? settings.clientCertificateChain : Span(), into: &writer)
+            try CertificateMessage.write(chain, into: &writer)
             let length = writer.count
             sent(length, in: &flight, events: &events)
         }
@@ -216,6 +224,8 @@ public struct Client12: ~Copyable, HandshakeMachine {
             // After the handshake: this client never renegotiates, and says so with a
             // no_renegotiation warning (RFC 5246 §7.4.1.1, RFC 5746 §4.2).
             case .connected:
+                events.push(HandshakeEvent(.received(.helloRequest), length: message.count))
+                events.push(HandshakeEvent(.warningSent(.noRenegotiation), length: 0))
                 var progress = HandshakeProgress()
                 progress.warning = .noRenegotiation
                 return progress
@@ -259,10 +269,10 @@ public struct Client12: ~Copyable, HandshakeMachine {
             // second one finds `.requested` and is an unexpected_message.
             case (.certificateRequest, .notRequested):
                 let request = try CertificateRequest(body: body)
-                let signature = try Credential.choose(
+                let choice = try Credential.choose(
                     for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey)
                 transcript.update(message)
-                state = .waitServerHelloDone(.requested(signature))
+                state = .waitServerHelloDone(.requested(choice))
             case (.serverHelloDone, _):
                 guard body.count == 0 else { throw .malformed }
                 transcript.update(message)
@@ -295,14 +305,17 @@ public struct Client12: ~Copyable, HandshakeMachine {
         _ body: Span<UInt8>, settings: borrowing ClientSettings, events: inout EventQueue
     ) throws(TLSError) -> PublicKey {
         let chain = try CertificateMessage.certificateList(body)
-        let identity: ValidationPolicy.Identity =
-            settings.serverName.count > 0 ? .dnsName(settings.serverName)
-            : settings.serverAddress.count > 0 ? .ipAddress(settings.serverAddress) : .unspecified
         let policy = ValidationPolicy(
-            time: settings.trust.time, purpose: .serverAuth, identity: identity, revocation: settings.trust.revocation)
+            time: settings.trust.time, purpose: .serverAuth, identity: settings.identity,
+            revocation: settings.trust.revocation)
         let leaf = try PathValidator.validate(
             chain: chain, trustAnchors: settings.trust.trustAnchors, crls: settings.trust.crls, policy: policy)
         guard let suite = negotiatedSuite else { throw .invalidState }
+        // A small RSA key would carry the pre-master secret or sign the key exchange: the
+        // handshake refuses it whatever the chain's validity.
+        if case .rsa = leaf.publicKey.kind, leaf.publicKey.bits < settings.minimumRSAKeyBits {
+            throw .weakServerKey(bits: leaf.publicKey.bits)
+        }
         // The key must suit the key exchange (RFC 5246 §7.4.2): an RSA key that may
         // encipher for RSA transport, an RSA or ECDSA key that may sign for ECDHE.
         switch (suite.keyExchange, leaf.publicKey.kind) {

@@ -33,7 +33,7 @@ enum ClientHello {
         try writer.u8(0)
 
         let extensions = try writer.beginVector(lengthBytes: 2)
-        if configuration.serverName.count > 0 {
+        if configuration.sendsServerName {
             // server_name (RFC 6066 §3): one host_name entry.
             try writer.u16(ExtensionType.serverName.rawValue)
             let data = try writer.beginVector(lengthBytes: 2)

@@ -50,7 +50,7 @@ struct ServerHello {
             seen |= bit
             switch known {
             case .serverName:  // acknowledged: empty (RFC 6066 §3)
-                guard configuration.serverName.count > 0 else { throw .unsupportedExtension }
+                guard configuration.sendsServerName else { throw .unsupportedExtension }
                 try data.expectEnd()
             case .maxFragmentLength:
                 guard let requested = configuration.maxFragmentLength else { throw .unsupportedExtension }
