@@ -73,6 +73,11 @@ final class TestServer: @unchecked Sendable {
         return Self.read(logURL)
     }
 
+    /// Writes `text` to the server's standard input (s_server's commands: "r" renegotiates).
+    func type(_ text: String) {
+        input.fileHandleForWriting.write(Data(text.utf8))
+    }
+
     /// Whether the process still runs.
     var isRunning: Bool { process.isRunning }
 
