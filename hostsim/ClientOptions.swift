@@ -31,6 +31,28 @@ struct ClientOptions: ParsableArguments {
         return (host, port)
     }
 
+    /// The DER objects of a PEM (`label` blocks) or DER file, each of which must parse as
+    /// `kind`: a file with none, a block that does not decode, or an object that does not
+    /// parse is a usage error, not something to pass over.
+    static func objects(
+        in path: String, data: Data, label: String, kind: String, parses: (Span<UInt8>) -> Bool
+    ) throws -> [[UInt8]] {
+        let objects = PEM.objects(in: data, label: label)
+        guard !objects.isEmpty else { throw ValidationError("no \(kind) in \(path)") }
+        if let text = String(data: data, encoding: .utf8), text.contains("-----BEGIN ") {
+            let blocks = text.components(separatedBy: "-----BEGIN \(label)-----").count - 1
+            guard blocks == objects.count else {
+                throw ValidationError("\(path): a PEM \(label) block does not decode")
+            }
+        }
+        for (index, object) in objects.enumerated() where !parses(object.span) {
+            throw ValidationError(objects.count == 1
+                ? "no \(kind) in \(path): it does not parse as one (PEM \(label) or DER)"
+                : "\(path): object \(index + 1) of \(objects.count) does not parse as a \(kind)")
+        }
+        return objects
+    }
+
     /// Reads the files and turns the options into the pieces of a `ClientConfiguration`.
     func load(host: String) throws -> ClientSetup {
         func read(_ path: String) throws -> Data {
@@ -39,10 +61,16 @@ struct ClientOptions: ParsableArguments {
             }
             return data
         }
-        let anchors = PEM.objects(in: try read(ca), label: "CERTIFICATE")
-        guard !anchors.isEmpty else { throw ValidationError("no certificate in \(ca)") }
+        let anchors = try Self.objects(in: ca, data: try read(ca), label: "CERTIFICATE", kind: "certificate") { der in
+            do { _ = try Certificate(der: der); return true } catch { return false }
+        }
+        // A file with no CRL would leave revocation checking off without a word: refused.
         var crls: [UInt8] = []
-        for path in crl { crls += PEM.objects(in: try read(path), label: "X509 CRL").joined() }
+        for path in crl {
+            crls += try Self.objects(in: path, data: try read(path), label: "X509 CRL", kind: "CRL") { der in
+                do { _ = try CRL(der: der); return true } catch { return false }
+            }.joined()
+        }
 
         var suites = CipherSuites.none
         for name in suite {

@@ -13,7 +13,12 @@ enum HostSimProcess {
         var exited: Bool
     }
 
+    /// The binary next to the test bundle, or the one `HOSTSIM` names (to run the tests
+    /// against another build, e.g. to see a test fail before a fix).
     static var binary: URL? {
+        if let path = ProcessInfo.processInfo.environment["HOSTSIM"], !path.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: path) ? URL(fileURLWithPath: path) : nil
+        }
         var candidates: [URL] = []
         var dir = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<4 {
