@@ -19,6 +19,10 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
     @Option(help: "Client certificate chain (PEM or DER, leaf first), sent when the server asks.") var cert: String?
     @Option(help: "The client certificate's private key (PEM or DER; PKCS#8, SEC1 or PKCS#1).") var key: String?
+    @Flag(help: ArgumentHelp(
+        "Accept a response that ends without close_notify (exit 0, not 1).",
+        discussion: "Only for a server known to close TCP without close_notify: without close_notify nothing tells a complete response from one cut short on the way (a truncation attack), so by default that ending is reported as a failure."))
+    var allowMissingCloseNotify = false
 
     var timeoutMilliseconds: Int { max(1, Int(timeout * 1000)) }
 

@@ -98,20 +98,37 @@ enum ClientSession {
             outcome.responseCount += count
             if keepResponse { outcome.response += chunk[0..<count] }
         }
-        outcome.closedByNotify = connection.engine.state == .closed
+        // `read` returned 0: after close_notify the engine is closed; a transport that just
+        // ended leaves it connected.
+        outcome.closedByNotify = connection.engine.state.isClosed
         if trace {
-            print("⑩ ← application data (\(byteCount(outcome.responseCount)))\(outcome.closedByNotify ? ", then close_notify" : "")",
+            print("⑩ ← application data (\(byteCount(outcome.responseCount)))\(closeNote(outcome.closedByNotify))",
                   to: &standardError)
         }
         connection.close()
         return outcome
     }
 
-    /// Prints the response, or the one-line reason, and sets the exit status.
-    static func report(_ result: Result<Outcome, TLSError>, options: ClientOptions) throws {
+    /// What a response that ended without close_notify is reported as (exit status 1 unless
+    /// --allow-missing-close-notify): the bytes may be all there were, or the start of more.
+    static let truncationMessage = "connection closed without close_notify: the response may be truncated"
+
+    /// How a trace's last line ends.
+    static func closeNote(_ closedByNotify: Bool) -> String {
+        closedByNotify ? ", then close_notify" : ", then the connection closed without close_notify"
+    }
+
+    /// Prints the response (unless `printResponse` is false), or the one-line reason, and
+    /// sets the exit status: a response that ended without close_notify fails too, unless
+    /// the options allow it.
+    static func report(_ result: Result<Outcome, TLSError>, options: ClientOptions, printResponse: Bool = true) throws {
         switch result {
         case .success(let outcome):
-            FileHandle.standardOutput.write(Data(outcome.response))
+            if printResponse { FileHandle.standardOutput.write(Data(outcome.response)) }
+            if !outcome.closedByNotify && !options.allowMissingCloseNotify {
+                print("hostsim: \(truncationMessage)", to: &standardError)
+                throw ExitCode(1)
+            }
         case .failure(let error):
             print("hostsim: TLS failure: \(error.summary)", to: &standardError)
             throw ExitCode(1)

@@ -7,7 +7,10 @@ import TLSPlatform
 struct Connect: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Handshakes with HOST:PORT, sends a request, prints the response, closes with close_notify.",
-        discussion: "Exit status: 0 success, 1 TLS failure (the reason names the alert), 2 usage errors."
+        discussion: """
+            Exit status: 0 success, 1 TLS failure (the reason names the alert) or a response that \
+            ended without close_notify (see --allow-missing-close-notify), 2 usage errors.
+            """
     )
 
     @Argument(help: "The server, HOST:PORT.") var server: String
@@ -32,6 +35,7 @@ struct Connect: ParsableCommand {
                 var regions = ClientSession.Regions(
                     configuration: configuration, request: options.request, reassemblySize: reassemblySize)
                 var outcome = ClientSession.Outcome()
+                var everyRunClosedByNotify = true
                 for index in 0..<`repeat` {
                     let transport = try TCPTransport(
                         host: hostBytes.span, port: port, timeoutMilliseconds: options.timeoutMilliseconds)
@@ -39,7 +43,9 @@ struct Connect: ParsableCommand {
                         configuration: configuration, transport: transport, options: options, regions: &regions,
                         keepResponse: index == 0 && !quiet)
                     if index == 0 { outcome = run }  // the response printed is the first one
+                    everyRunClosedByNotify = everyRunClosedByNotify && run.closedByNotify
                 }
+                outcome.closedByNotify = everyRunClosedByNotify
                 if quiet {
                     print("hostsim: \(`repeat`) exchanges; static RAM: regions \(regions.coreBytes) (input \(regions.input.count) + output \(regions.output.count) + reassembly \(regions.reassembly.count)), ClientEngine \(MemoryLayout<ClientEngine>.size), Connection<TCPTransport> \(MemoryLayout<Connection<TCPTransport>>.size) bytes",
                           to: &standardError)
@@ -47,7 +53,6 @@ struct Connect: ParsableCommand {
                 return outcome
             }
         }
-        if quiet, case .success = result { return }
-        try ClientSession.report(result, options: options)
+        try ClientSession.report(result, options: options, printResponse: !quiet)
     }
 }

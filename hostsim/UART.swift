@@ -48,7 +48,10 @@ struct UART: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "uart",
         abstract: "Runs the core over a simulated UART (pty + gateway) to HOST:PORT: handshake, request, response.",
-        discussion: "Exit status: 0 success, 1 TLS failure (the reason names the error and alert), 2 usage errors."
+        discussion: """
+            Exit status: 0 success, 1 TLS failure (the reason names the error and alert) or a \
+            response that ended without close_notify (see --allow-missing-close-notify), 2 usage errors.
+            """
     )
 
     @Option(help: "The server, HOST:PORT.") var server: String
