@@ -3,11 +3,15 @@
  *
  *   tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]
  *              [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]
+ *              [--allow-missing-close-notify]
  *
  * One exchange: handshake (chain checked against the CA file, DER or PEM), send the request
  * (default "GET / HTTP/1.0\r\n\r\n"; \r, \n and \\ escapes are understood), print the
  * response to stdout until the server closes. Exit 0 on success; 1 with the reason on
- * stderr on a TLS or transport failure; 2 on a usage or file error.
+ * stderr on a TLS or transport failure, or when the server's stream ended without
+ * close_notify (nothing then tells a whole response from one cut short on the way: a
+ * truncation attack) unless --allow-missing-close-notify, for a server known to skip it;
+ * 2 on a usage or file error.
  *
  * All memory is static, as on a board: the record regions, the reassembly region and the
  * anchors live in .bss; nothing here calls malloc.
@@ -40,7 +44,11 @@ static char request[4096];
 static int usage(void) {
     fprintf(stderr,
             "usage: tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]\n"
-            "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n");
+            "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n"
+            "                  [--allow-missing-close-notify]\n"
+            "  --allow-missing-close-notify  accept a response that ends without close_notify (exit 0,\n"
+            "      not 1); only for a server known to skip it: without close_notify a response cut\n"
+            "      short on the way looks complete\n");
     return 2;
 }
 
@@ -78,6 +86,26 @@ static long base64_decode(const char *from, const char *to, uint8_t *out, size_t
     return (long)n;
 }
 
+/* Whether bytes[0..length) is one or more whole DER SEQUENCEs back to back, as certificates
+ * are: a file of something else is refused here rather than failing in the handshake. */
+static int der_sequences(const uint8_t *bytes, size_t length) {
+    size_t at = 0;
+    while (at < length) {
+        if (length - at < 2 || bytes[at] != 0x30) return 0;
+        size_t size = bytes[at + 1], header = 2;
+        if (size & 0x80) {
+            size_t count = size & 0x7f;
+            if (count == 0 || count > 3 || length - at < 2 + count) return 0;
+            size = 0;
+            for (size_t i = 0; i < count; i++) size = size << 8 | bytes[at + 2 + i];
+            header += count;
+        }
+        if (size > length - at - header) return 0;
+        at += header + size;
+    }
+    return length > 0;
+}
+
 /* Loads the anchors; returns their length, or -1 with a message printed. */
 static long load_anchors(const char *path) {
     FILE *file = fopen(path, "rb");
@@ -100,6 +128,10 @@ static long load_anchors(const char *path) {
             fprintf(stderr, "tls-device: %s: no certificate\n", path);
             return -1;
         }
+        if (!der_sequences(file_buffer, length)) {
+            fprintf(stderr, "tls-device: %s: no certificate (neither PEM nor DER certificates)\n", path);
+            return -1;
+        }
         memcpy(anchors, file_buffer, length);
         return (long)length;
     }
@@ -116,7 +148,7 @@ static long load_anchors(const char *path) {
         total += (size_t)n;
         p = stop + strlen(end);
     }
-    if (total == 0) {
+    if (total == 0 || !der_sequences(anchors, total)) {
         fprintf(stderr, "tls-device: %s: no certificate\n", path);
         return -1;
     }
@@ -255,8 +287,13 @@ int main(int argc, char **argv) {
     const char *request_text = "GET / HTTP/1.0\\r\\n\\r\\n";
     long long validation_time = -1;
     long baud = 115200, max_fragment = 0, timeout_ms = 10000;
+    int allow_missing_close_notify = 0;
     for (int i = 1; i < argc; i++) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(option, "--allow-missing-close-notify")) {
+            allow_missing_close_notify = 1;
+            continue;
+        }
         if (!value) return usage();
         i++;
         char *rest = NULL;
@@ -318,7 +355,7 @@ int main(int argc, char **argv) {
         .reassembly_len = sizeof reassembly_region,
     };
     tlscore_io io = {.fd = fd, .timeout_ms = (int)timeout_ms};
-    tlscore_report report;
+    tlscore_report report = {0};
     int result = tlscore_client_run(&config, &io, on_event, &exchange, &report);
     close(fd);
     if (report.client_certificate >= TLSCORE_CLIENT_CERT_NONE_CONFIGURED) {
@@ -337,6 +374,10 @@ int main(int argc, char **argv) {
     }
     fprintf(stderr, "tls-device: suite 0x%04x%s, %zu bytes received%s\n", report.suite,
             report.extended_master_secret ? " with extended_master_secret" : "", exchange.received,
-            report.closed_by_notify ? ", then close_notify" : "");
+            report.closed_by_notify ? ", then close_notify" : ", then the connection closed without close_notify");
+    if (!report.closed_by_notify && !allow_missing_close_notify) {
+        fprintf(stderr, "tls-device: connection closed without close_notify: the response may be truncated\n");
+        return 1;
+    }
     return 0;
 }

@@ -4,6 +4,9 @@
 #   - ECDSA (server-ec + int-ec, anchor root-ec as PEM) and RSA (server-rsa + int-rsa, anchor
 #     root-rsa as DER) over TCP: the response is printed and the exit status is 0;
 #   - a wrong anchor: non-zero exit with the certificate error;
+#   - a truncated response: the ECDSA server behind a relay that removes its close_notify and
+#     ends TCP with a FIN (what an attacker on the path can do): exit 1 with the message, and
+#     exit 0 with --allow-missing-close-notify;
 #   - the same ECDSA exchange over the host simulator's pty gateway at 115200 baud, when
 #     `hostsim gateway --pty` exists (HOSTSIM=path overrides the binary looked for).
 # Every process started here is stopped on exit (trap). BOARDS="armv7-linux" limits the run.
@@ -50,14 +53,96 @@ start_server() {
     printf -v "port_$name" '%s' "$port"
 }
 
-# run_device BOARD LABEL EXPECT(ok|fail) PATTERN ARGS...: runs tls-device under qemu (bounded).
+# A relay on 127.0.0.1:0 in front of 127.0.0.1:$1 playing the truncation attacker: the
+# client's bytes pass unchanged, the server's pass record by record until its first alert
+# record (the close_notify of s_server -www, which sends no other), which is dropped with all
+# after it, and the client's side ends with a FIN. Deterministic: the cut is at a record
+# boundary, after the whole response, not at a moment. Sets relay_port.
+start_truncating_relay() {
+    local log="$work/relay.log"
+    python3 -u - "$1" >"$log" 2>&1 <<'RELAY' &
+import select, socket, sys
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+print("LISTEN", listener.getsockname()[1])
+while True:
+    client, _ = listener.accept()
+    try:
+        server = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        client.close()
+        continue
+    pending, cut, client_end, server_end = b"", False, False, False
+    try:
+        while not (client_end and (cut or server_end)):
+            open_ends = [s for s, ended in ((client, client_end), (server, server_end)) if not ended]
+            ready = select.select(open_ends, [], [], 60)[0]
+            if not ready:
+                break
+            if client in ready:
+                data = client.recv(16384)
+                if not data:
+                    client_end = True
+                    if not server_end:
+                        server.shutdown(socket.SHUT_WR)
+                elif not cut:  # after the cut the client's close_notify goes nowhere
+                    server.sendall(data)
+            if server in ready:
+                data = server.recv(16384)
+                if not data:
+                    server_end = True
+                    if not cut:
+                        client.sendall(pending)
+                        client.shutdown(socket.SHUT_WR)
+                elif not cut:
+                    pending += data
+                    while len(pending) >= 5:
+                        length = 5 + int.from_bytes(pending[3:5], "big")
+                        if len(pending) < length:
+                            break
+                        if pending[0] == 21:  # an alert record: cut here
+                            cut, pending = True, b""
+                            client.shutdown(socket.SHUT_WR)
+                            print("CUT")
+                            break
+                        client.sendall(pending[:length])
+                        pending = pending[length:]
+    except OSError as error:
+        print("relay:", error)
+    client.close()
+    server.close()
+RELAY
+    pids+=($!)
+    relay_port=""
+    for _ in $(seq 1 100); do
+        relay_port=$(sed -n 's/^LISTEN \([0-9][0-9]*\)$/\1/p' "$log" | head -1)
+        [[ -n "$relay_port" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$relay_port" ]]; then
+        echo "test-boards: the truncating relay did not start:"; cat "$log"; exit 1
+    fi
+}
+
+# run_device BOARD LABEL EXPECT(ok|fail|exit1) PATTERN ARGS...: runs tls-device under qemu
+# (bounded). ok: exit 0 and PATTERN on stdout; fail: a non-zero exit (not the timeout's) and
+# PATTERN on stderr; exit1: exit 1, PATTERN on stderr and a response on stdout.
 run_device() {
     local board=$1 label=$2 expect=$3 pattern=$4
     shift 4
     local status=0
     # shellcheck disable=SC2086
     timeout 120 $BOARD_QEMU "$out/$board/tls-device" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
-    if [[ $expect == ok ]]; then
+    if [[ $expect == exit1 ]]; then
+        if [[ $status -eq 1 ]] && grep -q "$pattern" "$work/stderr" && [[ -s "$work/stdout" ]]; then
+            pass "$board $label: exit 1, $(head -1 "$work/stdout" | tr -d '\r'), $(tail -1 "$work/stderr")"
+        else
+            fail "$board $label: exit $status, expected exit 1 with '$pattern' and a response"
+            sed 's/^/        /' "$work/stderr"
+        fi
+    elif [[ $expect == ok ]]; then
         if [[ $status -eq 0 ]] && grep -q "$pattern" "$work/stdout"; then
             pass "$board $label: exit 0, $(head -1 "$work/stdout" | tr -d '\r'), $(tail -1 "$work/stderr")"
         else
@@ -74,7 +159,8 @@ run_device() {
 
 start_server ec server-ec int-ec
 start_server rsa server-rsa int-rsa
-echo "test-boards: openssl s_server ECDSA on 127.0.0.1:$port_ec, RSA on 127.0.0.1:$port_rsa"
+start_truncating_relay "$port_ec"
+echo "test-boards: openssl s_server ECDSA on 127.0.0.1:$port_ec, RSA on 127.0.0.1:$port_rsa, truncating relay to ECDSA on 127.0.0.1:$relay_port"
 
 # The pty gateway of the host simulator, if it is there yet.
 hostsim=${HOSTSIM:-}
@@ -105,6 +191,12 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-rsa.der" "${time_arg[@]}"
     run_device "$board" "wrong name" fail "certificate: name mismatch" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.der" --server-name other.example "${time_arg[@]}"
+    run_device "$board" "close_notify removed on the way" exit1 \
+        "connection closed without close_notify: the response may be truncated" \
+        --tcp "127.0.0.1:$relay_port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}"
+    run_device "$board" "close_notify removed, --allow-missing-close-notify" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$relay_port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}" \
+        --allow-missing-close-notify
 
     if [[ $gateway == yes ]]; then
         glog="$work/gateway-$board.log"
