@@ -3,7 +3,8 @@
 # its qemu against real openssl s_server processes on 127.0.0.1 at ephemeral ports:
 #   - ECDSA (server-ec + int-ec, anchor root-ec as PEM) and RSA (server-rsa + int-rsa, anchor
 #     root-rsa as DER) over TCP: the response is printed and the exit status is 0;
-#   - a wrong anchor: non-zero exit with the certificate error;
+#   - a wrong anchor: non-zero exit with the certificate error; a CA file that is no
+#     certificate: refused before connecting;
 #   - a truncated response: the ECDSA server behind a relay that removes its close_notify and
 #     ends TCP with a FIN (what an attacker on the path can do): exit 1 with the message, and
 #     exit 0 with --allow-missing-close-notify;
@@ -191,6 +192,9 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-rsa.der" "${time_arg[@]}"
     run_device "$board" "wrong name" fail "certificate: name mismatch" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.der" --server-name other.example "${time_arg[@]}"
+    echo "not a certificate" >"$work/not-a-certificate.txt"
+    run_device "$board" "a CA file that holds no certificate" fail "no certificate" \
+        --tcp "127.0.0.1:$port_ec" --ca "$work/not-a-certificate.txt" "${time_arg[@]}"
     run_device "$board" "close_notify removed on the way" exit1 \
         "connection closed without close_notify: the response may be truncated" \
         --tcp "127.0.0.1:$relay_port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}"
