@@ -93,7 +93,12 @@ enum ClientSession {
         if trace { print("⑩ → application data (\(byteCount(request.count)))", to: &standardError) }
         while true {
             var span = chunk.mutableSpan
-            let count = try connection.read(into: &span)
+            let read = Result { () throws(TLSError) in try connection.read(into: &span) }
+            // Messages after the handshake (a HelloRequest) and the answer (no_renegotiation).
+            while let event = connection.engine.nextEvent() {
+                if trace { print(event.line, to: &standardError) }
+            }
+            let count = try read.get()
             if count == 0 { break }
             outcome.responseCount += count
             if keepResponse { outcome.response += chunk[0..<count] }
