@@ -59,8 +59,8 @@ extern "C" {
 /* The reassembly region. The engine reads handshake messages that arrive whole in one
  * record where they lie, so with 16 KB records it holds only the client's staged messages
  * (1 KB). With max_fragment_length the server's Certificate message spans records and must
- * fit whole: 4 KB covers chains of two or three certificates. A client certificate chain
- * needs its length plus 31 bytes. */
+ * fit whole: 4 KB covers chains of two or three certificates. With a client certificate
+ * the region stages the client's whole flight: the chain's length plus 1085 bytes. */
 #define TLSCORE_REASSEMBLY_REGION_SIZE 1024u
 #define TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT 4096u
 

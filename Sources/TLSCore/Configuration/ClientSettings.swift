@@ -65,14 +65,20 @@ public struct ClientSettings {
     public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
 
     /// A reassembly region for the usual case. The engine reads every message that arrives
-    /// whole in one record where it lies, so this region holds the client's own messages
-    /// while they are staged (1 KB, or the certificate chain's Certificate message) and any
+    /// whole in one record where it lies, so this region holds the client's own flight while
+    /// it is staged (1 KB; with a client certificate, the chain plus 1 085 bytes) and any
     /// server message that spans records: with max_fragment_length, the server's
     /// Certificate message, for which 4 KB covers chains of two or three certificates. A
     /// server whose messages span records needs the largest of them; a region too small
     /// ends the handshake with `bufferTooSmall` naming the size.
     public var reassemblyRegionSize: Int {
-        let staging = max(1024, 7 &+ clientCertificateChain.count &+ 3 &* 8)
+        var staging = 1024
+        if clientCertificateChain.count > 0 {
+            // The whole flight is staged: Certificate (7 + chain + 3 per certificate, up to
+            // 8), ClientKeyExchange (RSA-4096 transport: 4 + 2 + 512), CertificateVerify
+            // (4 + 4 + an RSA-4096 signature) and Finished (16).
+            staging = max(staging, 7 &+ clientCertificateChain.count &+ 3 &* 8 &+ 518 &+ 520 &+ 16)
+        }
         let incoming = maxFragmentLength == nil ? 0 : 4096
         return max(staging, incoming)
     }

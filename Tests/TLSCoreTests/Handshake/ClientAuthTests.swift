@@ -50,6 +50,19 @@ import TLSCore
 
     /// An RSA client chain with max_fragment_length 512: the Certificate message spans
     /// records, and the whole flight fits the output region the configuration asks for.
+    /// With the reassembly region the configuration suggests, which also stages the
+    /// client's whole flight (Certificate, ClientKeyExchange, CertificateVerify, Finished).
+    @Test(arguments: ["client-ec", "client-rsa"])
+    func suggestedReassemblyRegionHoldsTheFlight(certificate: String) throws {
+        try TestServer.withOpenSSL(Self.openSSLVerifying) { server in
+            var client = ClientHarness()
+            client.clientCertificate = certificate
+            client.suggestedReassembly = true
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
     @Test func clientChainWithSmallRecords() throws {
         try TestServer.withOpenSSL(Self.openSSLVerifying) { server in
             var client = ClientHarness()

@@ -25,6 +25,8 @@ struct ClientHarness {
     /// Region sizes; nil means what the configuration asks for.
     var inputSize: Int?
     var reassemblySize = 16384
+    /// Size the reassembly region as the configuration suggests, not `reassemblySize`.
+    var suggestedReassembly = false
     /// Damage to the stream from the server.
     var fault: FaultyTransport<TCPTransport>.Fault?
     /// Client certificate chain (`NAME.chain.pem` as DER certificates) and key by fixture name.
@@ -63,7 +65,8 @@ struct ClientHarness {
         return Result { () throws(TLSError) -> Outcome in
             var input = [UInt8](repeating: 0, count: inputSize ?? configuration.inputRegionSize)
             var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-            var reassembly = [UInt8](repeating: 0, count: reassemblySize)
+            var reassembly = [UInt8](
+                repeating: 0, count: suggestedReassembly ? configuration.reassemblyRegionSize : reassemblySize)
             let random = try Random(entropy: SystemEntropy.source, personalization: Span())
             let engine = try ClientEngine(
                 configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
