@@ -34,7 +34,7 @@ def certificate_list(certs):
     return b"".join(struct.pack(">I", len(c))[1:] + c for c in certs)
 
 
-for target in ("der", "certificate", "crl", "path", "hostname", "record"):
+for target in ("der", "certificate", "crl", "path", "hostname", "record", "client12"):
     shutil.rmtree(os.path.join(corpus, target), ignore_errors=True)
 
 certificates = sorted(f for f in glob.glob(os.path.join(pki, "*.der")) if not f.endswith(".key.der") and not f.endswith(".crl.der"))
@@ -127,6 +127,17 @@ write("record", "version-31", bytes([0x00, 0, 0]) + op(2 | 0x10, hello_done) + o
 write("record", "length-lie", bytes([0x00, 0, 0]) + op(0, b"\x01") + op(3 | 0x20, request))
 write("record", "raw", bytes([0x00, 0, 0]) + op(4, bytes.fromhex("1603030004") + hello_done + bytes.fromhex("1803030000")))
 write("record", "empty-appdata", bytes([0x00, 0, 0]) + op(0, b"\x01") + op(3, b"") + op(3, b"x"))
+
+# client12: the recorded flights (scripts/fuzz-record-flights.sh writes profile byte 0x0N,
+# chunk byte 0, the stream as Fuzz/corpus/client12/PROFILE) fed in other chunk sizes.
+for i, name in enumerate(("ecdsa", "rsa", "mfl", "clientauth")):
+    path = os.path.join(root, "Fuzz", "flights", "client12-%s.bin" % name)
+    if not os.path.exists(path):
+        continue
+    flight = open(path, "rb").read()
+    write("client12", name, bytes([i, 0]) + flight)
+    write("client12", name + "-chunks-8", bytes([i, 1]) + flight)
+    write("client12", name + "-chunks-449", bytes([i, 64]) + flight)
 
 total = sum(os.path.getsize(f) for f in glob.glob(os.path.join(corpus, "*", "*")))
 print("make-seeds: %d files, %d bytes in Fuzz/corpus" % (len(glob.glob(os.path.join(corpus, "*", "*"))), total))
