@@ -34,7 +34,8 @@ func fuzzRequire(_ condition: Bool, _ property: StaticString, file: StaticString
 
 @inline(never)
 func fuzzFail(_ property: StaticString, file: StaticString, line: UInt) -> Never {
-    print("fuzz property failed: \(property) (\(file):\(line))")
+    // stderr: libFuzzer runs with -close_fd_mask=1, and its report goes there too.
+    fputs("fuzz property failed: \(property) (\(file):\(line))\n", stderr)
     abort()
 }
 
