@@ -2,9 +2,8 @@
 # Records the server flights the engine fuzz targets start from: for each FuzzClient profile
 # (Fuzz/Harness/FuzzClient.swift) an openssl s_server on 127.0.0.1 with the test PKI, and the
 # recorder — the targets' own client configuration and fixed randomness — against it. Each
-# stream lands in Fuzz/flights/client12-PROFILE.bin (embedded by the fuzz build, which checks
-# that only it reaches a valid Finished) and, through Fuzz/make-seeds.py, in the seeds of
-# Fuzz/corpus/client12/. Run it
+# stream lands in Fuzz/flights/client12-PROFILE.bin and, through Fuzz/make-seeds.py, in the
+# seeds of Fuzz/corpus/client12/. Run it
 # again after scripts/make-test-pki.sh or a change to the client's ClientHello.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,7 +8,8 @@
 /// what is specific to a target is its input format and the properties it adds.
 enum FuzzClient {
     /// Profiles, the low two bits of an engine target's first byte. Each has a recorded
-    /// flight in Fuzz/flights/client12-PROFILE.bin (scripts/fuzz-record-flights.sh).
+    /// flight in Fuzz/flights/client12-PROFILE.bin (scripts/fuzz-record-flights.sh), the
+    /// seed that replays to application data.
     ///   0 ecdsa:    server-ec chain, the default suites (s_server picks ECDHE-ECDSA-AES128-GCM)
     ///   1 rsa:      server-rsa chain, every suite, s_server forced to RSA key transport
     ///   2 mfl:      server-rsa chain, ECDHE-RSA-AES256-GCM-SHA384, max_fragment_length 1024
