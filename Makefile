@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup requirements build embedded unit release boards boards-test bench clean
+.PHONY: demo test setup requirements build embedded unit release boards boards-test bench clean fuzz fuzz-replay
 
 demo: setup
 	$(SWIFT) build --product hostsim
 	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
-test: setup requirements embedded unit release boards-test
+test: setup requirements embedded unit release boards-test fuzz-replay
 
 # Checks each path and program in scripts/requirements.txt and installs what is missing,
 # before anything is compiled.
@@ -49,6 +49,17 @@ boards-test: boards
 # part of `make test`; several minutes (callgrind). Report: .build-bench/bench-report.md.
 bench: setup
 	python3 Benchmarks/bench.py --out .build-bench/bench-report.md
+
+# Every fuzz target in Fuzz/Targets for FUZZ_SECONDS each: executions, coverage (edges) and
+# crashes per target; a crash leaves its input in Fuzz/crashes/TARGET and fails (README "Fuzzing").
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) ./scripts/fuzz.sh
+
+# Part of `make test`: the committed fuzz seeds and saved crash inputs through the same
+# entry functions, without the fuzzer (seconds).
+fuzz-replay: setup
+	./scripts/fuzz-replay.sh
 
 clean:
 	rm -rf .build .build-embedded .build-boards .build-release

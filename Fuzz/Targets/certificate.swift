@@ -1,0 +1,80 @@
+/// Certificate(der:) on arbitrary bytes, and for a certificate that parses everything
+/// that reads its fields later without a signature check: the subject's common name, the
+/// key import into Mbed TLS, the host-name and IP identity checks against its SANs, and
+/// name constraints with the certificate as its own CA (its subtrees against its own
+/// names). Properties: every span of the view lies inside the input, the version is 1..3,
+/// and v1/v2 certificates carry no extensions.
+@_cdecl("fuzz_certificate")
+public func fuzz_certificate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    fuzzEntry(data, size) { FuzzCertificate.run($0) }
+}
+
+enum FuzzCertificate {
+    static let localhost: [UInt8] = Array("localhost".utf8)
+    static let wildcardHost: [UInt8] = Array("www.example.com".utf8)
+    static let loopback: [UInt8] = [127, 0, 0, 1]
+
+    static func run(_ input: Span<UInt8>) {
+        let certificate: Certificate
+        do throws(TLSError) {
+            certificate = try Certificate(der: input)
+        } catch {
+            guard case .certificate(.malformed) = error else { fuzzFail("a parse failure is certificate(.malformed)", file: #fileID, line: #line) }
+            return
+        }
+        check(certificate, input)
+        exercise(certificate)
+    }
+
+    static func check(_ c: borrowing Certificate, _ input: Span<UInt8>) {
+        fuzzRequire(c.der.count == input.count, "the view covers the whole input")
+        // Spans cannot go in an array: one check each.
+        fuzzRequire(fuzzLiesWithin(c.serial, input), "serial lies inside the input")
+        fuzzRequire(fuzzLiesWithin(c.issuer, c.tbs), "issuer lies inside tbs")
+        fuzzRequire(fuzzLiesWithin(c.subject, c.tbs), "subject lies inside tbs")
+        fuzzRequire(fuzzLiesWithin(c.signature, input), "signature lies inside the input")
+        fuzzRequire(fuzzLiesWithin(c.publicKey.first, c.tbs), "key lies inside tbs")
+        fuzzRequire(fuzzLiesWithin(c.publicKey.second, c.tbs), "key lies inside tbs")
+        fuzzRequire(fuzzLiesWithin(c.tbs, input) && c.tbs.count < input.count, "tbs is a part of the certificate")
+        fuzzRequire(c.version >= 1 && c.version <= 3, "version is 1, 2 or 3")
+        fuzzRequire(c.issuer.count >= 2 && c.issuer[0] == DER.sequence, "issuer is a SEQUENCE")
+        fuzzRequire(c.subject.count >= 2 && c.subject[0] == DER.sequence, "subject is a SEQUENCE")
+        fuzzRequire(c.serial.count >= 1 && c.serial.count <= 21 && c.serial[0] & 0x80 == 0, "serial is positive, at most 21 octets")
+        let e = c.extensions
+        if c.version < 3 {
+            fuzzRequire(!e.isCA && e.keyUsage == nil && !e.hasExtendedKeyUsage && e.subjectAltNames == nil,
+                        "v1/v2 certificates carry no extensions")
+        }
+        if let names = e.subjectAltNames { fuzzRequire(fuzzLiesWithin(names, input), "SANs lie inside") }
+        if let p = e.permittedSubtrees { fuzzRequire(fuzzLiesWithin(p, input), "permitted subtrees lie inside") }
+        if let x = e.excludedSubtrees { fuzzRequire(fuzzLiesWithin(x, input), "excluded subtrees lie inside") }
+        if let s = e.subjectKeyIdentifier { fuzzRequire(fuzzLiesWithin(s, input), "SKI lies inside") }
+        if let a = e.authorityKeyIdentifier { fuzzRequire(fuzzLiesWithin(a, input), "AKI lies inside") }
+        if let limit = e.pathLength { fuzzRequire(limit >= 0, "pathLength is non-negative") }
+        if let cn = c.commonName() { fuzzRequire(fuzzLiesWithin(cn, c.subject), "the common name lies in the subject") }
+    }
+
+    /// What the validator does with a parsed certificate besides checking signatures.
+    static func exercise(_ c: borrowing Certificate) {
+        _ = c.isSelfIssued
+        _ = PathValidator.mayIssue(c, c)
+        _ = try? PathValidator.publicKey(of: c)
+        identity(c, localhost.span, kind: 0)
+        identity(c, wildcardHost.span, kind: 1)
+        identity(c, loopback.span, kind: 2)
+        identity(c, loopback.span, kind: 3)
+        _ = try? NameConstraints.check(ca: c, subject: c, commonName: nil)
+        if let cn = c.commonName() {
+            _ = try? NameConstraints.check(ca: c, subject: c, commonName: cn)
+        }
+    }
+
+    /// The leaf identity check as the validator runs it: 0 a DNS name, 1 the same with the
+    /// common-name fallback, 2 an IP address, 3 none.
+    static func identity(_ c: borrowing Certificate, _ name: Span<UInt8>, kind: Int) {
+        let identity: ValidationPolicy.Identity =
+            kind == 2 ? .ipAddress(name) : kind == 3 ? .unspecified : .dnsName(name)
+        let policy = ValidationPolicy(time: 1_893_456_000, identity: identity, allowCommonNameFallback: kind == 1)
+        _ = try? PathValidator.checkIdentity(c, policy: policy)
+    }
+}
