@@ -69,12 +69,7 @@ enum FuzzClient {
             clientCertificateChain: clientAuth ? chain : none, clientPrivateKey: clientAuth ? key : none)
         var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
         var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
-        // The client-certificate flight (Certificate, ClientKeyExchange, CertificateVerify,
-        // Finished) is staged whole in the reassembly region, which the suggested size
-        // does not cover (it counts the Certificate message only): 256 bytes more until
-        // ClientSettings.reassemblyRegionSize does.
-        let reassemblySize = configuration.reassemblyRegionSize &+ (clientAuth ? 256 : 0)
-        var reassembly = [UInt8](repeating: 0, count: reassemblySize)
+        var reassembly = [UInt8](repeating: 0, count: configuration.reassemblyRegionSize)
         do throws(TLSError) {
             var engine = try ClientEngine(
                 configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
