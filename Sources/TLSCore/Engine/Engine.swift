@@ -141,11 +141,12 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
 
     public var hasReceivedData: Bool { input.hasPlaintext }
 
-    /// Queues close_notify (RFC 5246 §7.2.1), then wipes the secrets and drops the record
-    /// keys. The engine accepts no input afterwards.
+    /// Queues close_notify (RFC 5246 §7.2.1) unless the engine already answered the peer's,
+    /// then wipes the secrets and drops the record keys. The engine accepts no input afterwards.
     public mutating func close() {
         switch state {
-        case .connected, .handshaking, .closed:
+        // A closed engine has sent its close_notify already (in answer to the peer's).
+        case .connected, .handshaking:
             try? output.appendRecord(.alert, Alerts.closeNotify.span)
         default:
             break
@@ -288,8 +289,11 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
         let level = input.bytes(start: start, count: 2)[0]
         let description = AlertDescription(rawValue: input.bytes(start: start, count: 2)[1])
         if description == .closeNotify {
-            // Before the handshake ends, a close is a failure; after, an orderly end.
+            // Before the handshake ends, a close is a failure; after, an orderly end, answered
+            // at once with our own close_notify under the current keys (RFC 5246 §7.2.1),
+            // before the keys go.
             guard state.isConnected else { throw .peerAlert(.closeNotify) }
+            try output.appendRecord(.alert, Alerts.closeNotify.span)
             state = .closed
             end()
             return

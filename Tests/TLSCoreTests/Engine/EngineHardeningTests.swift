@@ -255,6 +255,29 @@ import TLSPlatform
         #expect(!fixture.holdsBytes(master))
     }
 
+    /// The server's close_notify is answered with one close_notify of ours, sealed under
+    /// the client's keys (a 2-byte alert, 8-byte explicit nonce and 16-byte tag), before the
+    /// keys are dropped — never a plaintext alert after ChangeCipherSpec, never two.
+    @Test func closeNotifyIsAnsweredEncrypted() throws {
+        let log = StreamLog()
+        try TestServer.withOpenSSL(TestServer.openSSLArguments(certificate: "server-ec", chainIssuer: "int-ec")) { server in
+            var client = ClientHarness()
+            client.suites = CipherSuites(.ecdheECDSAWithAES128GCMSHA256)
+            client.log = log
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.closedByNotify)
+        }
+        var records: [(type: UInt8, length: Int)] = []
+        var offset = 0
+        while offset + 5 <= log.sent.count {
+            let length = Int(log.sent[offset + 3]) << 8 | Int(log.sent[offset + 4])
+            records.append((log.sent[offset], length))
+            offset += 5 + length
+        }
+        #expect(records.last.map { $0.type == 21 && $0.length == 26 } == true, "\(records)")
+        #expect(records.filter { $0.type == 21 }.count == 1)
+    }
+
     // MARK: 6. absurd lengths
 
     /// A handshake header announcing 9,547,761 bytes: no message is that long, so it is a
