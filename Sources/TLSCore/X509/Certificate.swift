@@ -26,6 +26,8 @@ public struct Certificate: ~Escapable {
     public let extensions: CertificateExtensions
     /// signatureValue's bytes.
     public let signature: Span<UInt8>
+    /// Encoding faults that parse (the extensions' and the certificate's own).
+    public let flaws: CertificateFlaws
 
     /// Parses `der`, which must hold exactly one certificate. Any fault throws
     /// `TLSError.certificate(.malformed(where:))`.
@@ -59,8 +61,12 @@ public struct Certificate: ~Escapable {
                 guard version == 2 || version == 3 else { throw .malformed }
             }
             let serial = try fields.integerBytes()
-            // RFC 5280 §4.1.2.2: positive, at most 20 octets (21 with a sign octet).
-            guard serial[0] & 0x80 == 0, serial.count <= 21 else { throw .malformed }
+            var flaws = CertificateFlaws()
+            // RFC 5280 §4.1.2.2: a positive INTEGER of at most 20 octets (the encoding's
+            // contents, sign octet included, as BoringSSL and pyca count).
+            if serial[0] & 0x80 != 0 || serial.count > 20 || (serial.count == 1 && serial[0] == 0) {
+                flaws.insert(.serialNumber)
+            }
             place = .algorithm
             // The signed copy of the algorithm must equal the unsigned one (§4.1.1.2).
             let innerAlgorithm = try fields.encoded(DER.sequence)
@@ -75,6 +81,11 @@ public struct Certificate: ~Escapable {
             let notAfterTag = validity.peekTag() ?? 0
             let notAfter = try Time.seconds(tag: notAfterTag, try validity.next().contents)
             try validity.expectEnd()
+            // §4.1.2.5: dates through 2049 MUST be UTCTime (UTCTime cannot reach 2050).
+            if (notBeforeTag == DER.generalizedTime && notBefore < Time.year2050)
+                || (notAfterTag == DER.generalizedTime && notAfter < Time.year2050) {
+                flaws.insert(.validityEncoding)
+            }
             place = .name
             let subject = try fields.encoded(DER.sequence)
             place = .publicKey
@@ -95,6 +106,7 @@ public struct Certificate: ~Escapable {
                 present = true
             }
             let extensions = try CertificateExtensions(list, present: present, place: &place)
+            flaws.insert(extensions.flaws)
             try fields.expectEnd()
             try tbs.expectEnd()
 
@@ -110,6 +122,7 @@ public struct Certificate: ~Escapable {
             self.publicKey = publicKey
             self.extensions = extensions
             self.signature = signature
+            self.flaws = flaws
         } catch {
             if case .certificate = error { throw error }
             throw .certificate(.malformed(where: place))
@@ -118,6 +131,10 @@ public struct Certificate: ~Escapable {
 
     /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
     public var isSelfIssued: Bool { OID.equal(issuer, subject) }
+
+    /// The subject is an empty SEQUENCE (allowed for end entities named only by their
+    /// subjectAltName, §4.1.2.6).
+    public var hasEmptySubject: Bool { subject.count == 2 }
 
     /// The last commonName attribute of the subject (the most specific one), for the
     /// legacy CN fallback of name matching; nil if there is none.

@@ -8,8 +8,12 @@ public enum NameConstraints {
     /// Throws `nameConstraintViolation` unless every dNSName and iPAddress of `subject`'s
     /// subjectAltName — and `commonName` when the caller will match a host name against it
     /// — satisfies `ca`'s constraints.
+    ///
+    /// The work (names × subtrees comparisons) is taken from `work` before any comparison,
+    /// so that a certificate built to exhaust it is refused at the cost of counting.
     public static func check(
-        ca: borrowing Certificate, subject: borrowing Certificate, commonName: Span<UInt8>?
+        ca: borrowing Certificate, subject: borrowing Certificate, commonName: Span<UInt8>?,
+        work: inout ValidationWork
     ) throws(TLSError) {
         // `??` does not take non-escapable operands yet.
         var permittedList = ca.der.extracting(0..<0)
@@ -24,6 +28,14 @@ public enum NameConstraints {
             constrained = true
         }
         guard constrained else { return }
+        let subtrees = count(permittedList) &+ count(excludedList)
+        var names = 1 &+ (commonName == nil ? 0 : 1)  // the subject DN, the CN in use
+        if let san = subject.extensions.subjectAltNames { names &+= count(san) }
+        // Both counts are bounded by the certificates' sizes (< 2^24), so the product fits
+        // an Int on 64-bit targets; on 32-bit ones a product past Int.max is refused too.
+        let (comparisons, overflow) = names.multipliedReportingOverflow(by: subtrees)
+        if overflow { throw .certificate(.violates(.nameConstraintBudget)) }
+        try work.spendComparisons(comparisons)
 
         // Forms constrained but not processed here.
         let unhandled = formsNotProcessed(permittedList) | formsNotProcessed(excludedList)
@@ -113,6 +125,18 @@ public enum NameConstraints {
             }
         }
         return false
+    }
+
+    /// Elements in a list of DER elements (GeneralNames, GeneralSubtrees); the lists were
+    /// parsed whole when the certificate was, so a fault here only ends the count.
+    static func count(_ list: Span<UInt8>) -> Int {
+        var n = 0
+        var reader = DER(list)
+        while !reader.isAtEnd {
+            guard (try? reader.next()) != nil else { break }
+            n &+= 1
+        }
+        return n
     }
 
     /// A mask of the GeneralName forms (bit = tag number) in `subtrees` other than dNSName
