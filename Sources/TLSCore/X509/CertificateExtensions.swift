@@ -138,11 +138,11 @@ public struct CertificateExtensions: ~Escapable {
                 place = .nameConstraints
                 var fields = try body.nested()
                 if let permitted = try fields.optional(DER.context(0, constructed: true)) {
-                    try Self.checkSubtrees(permitted)
+                    try Self.checkSubtrees(permitted, flaws: &flaws)
                     permittedSubtrees = permitted
                 }
                 if let excluded = try fields.optional(DER.context(1, constructed: true)) {
-                    try Self.checkSubtrees(excluded)
+                    try Self.checkSubtrees(excluded, flaws: &flaws)
                     excludedSubtrees = excluded
                 }
                 try fields.expectEnd()
@@ -202,13 +202,18 @@ public struct CertificateExtensions: ~Escapable {
 
     /// GeneralSubtrees: SEQUENCE OF GeneralSubtree { base, minimum [0] DEFAULT 0, maximum [1] };
     /// RFC 5280 requires minimum absent (0) and maximum absent.
-    static func checkSubtrees(_ subtrees: Span<UInt8>) throws(TLSError) {
+    static func checkSubtrees(_ subtrees: Span<UInt8>, flaws: inout CertificateFlaws) throws(TLSError) {
         var reader = DER(subtrees)
         guard !reader.isAtEnd else { throw .malformed }
         while !reader.isAtEnd {
             let subtree = try reader.contents(DER.sequence)
             try checkGeneralNames(subtree, constraint: true)
             guard !DER(subtree).isAtEnd else { throw .malformed }
+            var base = DER(subtree)
+            let name = try base.next()
+            if name.tag == GeneralName.dnsName, name.contents.count > 0, !Hostname.isValidConstraint(name.contents) {
+                flaws.insert(.nameConstraintSyntax)
+            }
         }
     }
 }

@@ -17,6 +17,10 @@ public struct CertificateFlaws: Equatable, Sendable {
     /// serialNumber zero, negative or longer than 20 octets (RFC 5280 §4.1.2.2).
     public static let serialNumber = CertificateFlaws(rawValue: 1 << 3)
 
+    /// A dNSName constraint that is not a DNS name: a leading period, an empty label
+    /// (RFC 5280 §4.2.1.10 reads the form as a domain; "" alone, every name, is allowed).
+    public static let nameConstraintSyntax = CertificateFlaws(rawValue: 1 << 4)
+
     public func contains(_ other: CertificateFlaws) -> Bool { rawValue & other.rawValue == other.rawValue }
     public mutating func insert(_ other: CertificateFlaws) { rawValue |= other.rawValue }
 }

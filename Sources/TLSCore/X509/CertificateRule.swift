@@ -62,6 +62,8 @@ public enum CertificateRule: Sendable, Equatable {
     case dnsNameSyntax
     /// webpki: a subject commonName that is not one of the subjectAltName entries.
     case commonNameNotInSubjectAltName
+    /// A dNSName name constraint with a leading period or an empty label (§4.2.1.10).
+    case nameConstraintSyntax
 
     /// The spelling tools print.
     public var name: StaticString {
@@ -89,6 +91,7 @@ public enum CertificateRule: Sendable, Equatable {
         case .rsaPublicExponent: "rsa-public-exponent"
         case .dnsNameSyntax: "dns-name-syntax"
         case .commonNameNotInSubjectAltName: "common-name-not-in-subject-alt-name"
+        case .nameConstraintSyntax: "name-constraint-syntax"
         }
     }
 

@@ -116,6 +116,12 @@ public enum Hostname {
         return label > 0
     }
 
+    /// A dNSName constraint's syntax: a DNS name without wildcards (no leading period, no
+    /// empty label, letters, digits and hyphens).
+    public static func isValidConstraint(_ name: Span<UInt8>) -> Bool {
+        isValidDNSName(name) && !contains(name, 0x2A)
+    }
+
     /// Parses an IP literal (RFC 6125 §6.1: an IP address reference is matched against
     /// iPAddress identifiers only, never as a DNS name): IPv4 dotted decimal (four parts,
     /// no leading zeros) or IPv6 text (RFC 4291 §2.2 forms 1 and 2; no embedded IPv4, no

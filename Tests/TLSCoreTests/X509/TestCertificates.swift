@@ -41,6 +41,17 @@ enum DERW {
         return seq(set(seq(oid([0x55, 0x04, 0x03]), utf8(commonName))))
     }
 
+    static let organization: [UInt8] = [0x55, 0x04, 0x0A]
+    static let commonName: [UInt8] = [0x55, 0x04, 0x03]
+    static let emailAddress: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01]
+
+    /// A Name of one attribute per RDN, in order (emailAddress as IA5String, others UTF8String).
+    static func name(_ attributes: [([UInt8], String)]) -> [UInt8] {
+        seq(all: attributes.map { type, value in
+            set(seq(oid(type), type == emailAddress ? tlv(0x16, Array(value.utf8)) : utf8(value)))
+        })
+    }
+
     /// The whole TLV elements of a concatenation.
     static func split(_ bytes: [UInt8]) -> [[UInt8]] {
         var out: [[UInt8]] = []
@@ -88,6 +99,8 @@ enum Ext {
     static func dns(_ name: String) -> [UInt8] { DERW.tlv(0x82, Array(name.utf8)) }
     static func ip(_ octets: [UInt8]) -> [UInt8] { DERW.tlv(0x87, octets) }
     static func email(_ address: String) -> [UInt8] { DERW.tlv(0x81, Array(address.utf8)) }
+    static func uri(_ text: String) -> [UInt8] { DERW.tlv(0x86, Array(text.utf8)) }
+    static func directory(_ name: [UInt8]) -> [UInt8] { DERW.tlv(0xA4, name) }
 
     static func basicConstraints(ca: Bool?, pathLength: Int? = nil, critical: Bool? = true) -> Extension {
         var fields: [UInt8] = []

@@ -1,7 +1,7 @@
 /// DER and field-encoding rules that parse but are refused by name (`CertificateFlaws`):
 /// explicit DEFAULTs (X.690 §11.5), duplicate extensions (RFC 5280 §4.2), validity dates
 /// through 2049 as GeneralizedTime (§4.1.2.5), serial numbers zero, negative or over 20
-/// octets (§4.1.2.2). Applied to the chain's certificates; the trust anchor is the
+/// octets (§4.1.2.2), dNSName constraints that are not DNS names (§4.2.1.10). Applied to the chain's certificates; the trust anchor is the
 /// caller's own configuration and is taken as it is.
 public struct EncodingPolicy: PathPolicy {
     public init() {}
@@ -17,6 +17,7 @@ public struct EncodingPolicy: PathPolicy {
             if flaws.contains(.duplicateExtension) { throw .certificate(.violates(.duplicateExtension)) }
             if flaws.contains(.validityEncoding) { throw .certificate(.violates(.validityEncoding)) }
             if flaws.contains(.serialNumber) { throw .certificate(.violates(.serialNumber)) }
+            if flaws.contains(.nameConstraintSyntax) { throw .certificate(.violates(.nameConstraintSyntax)) }
         }
     }
 }
