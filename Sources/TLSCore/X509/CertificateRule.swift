@@ -62,6 +62,13 @@ public enum CertificateRule: Sendable, Equatable {
     case dnsNameSyntax
     /// webpki: a subject commonName that is not one of the subjectAltName entries.
     case commonNameNotInSubjectAltName
+    // CRLs (RFC 5280 §5.2).
+    /// The issuer's most recent CRL has no cRLNumber, or marks it critical (§5.2.3).
+    case crlNumber
+    /// A delta CRL (deltaCRLIndicator, §5.2.4) from the issuer: not combined with a base
+    /// here, so refused rather than ignored (it may list revocations the base does not).
+    case deltaCRL
+
     /// A dNSName name constraint with a leading period or an empty label (§4.2.1.10).
     case nameConstraintSyntax
 
@@ -92,12 +99,15 @@ public enum CertificateRule: Sendable, Equatable {
         case .dnsNameSyntax: "dns-name-syntax"
         case .commonNameNotInSubjectAltName: "common-name-not-in-subject-alt-name"
         case .nameConstraintSyntax: "name-constraint-syntax"
+        case .crlNumber: "crl-number"
+        case .deltaCRL: "delta-crl-unsupported"
         }
     }
 
     public var alert: AlertDescription {
         switch self {
         case .rsaKeySize, .rsaPublicExponent: .unsupportedCertificate
+        case .crlNumber, .deltaCRL: .certificateUnknown
         default: .badCertificate
         }
     }

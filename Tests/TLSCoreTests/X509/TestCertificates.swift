@@ -285,3 +285,40 @@ extension Array where Element == Ext.Extension {
 
     mutating func remove(_ arc: UInt8) { removeAll { $0.oid == Ext.ce(arc) } }
 }
+
+/// One CRL to build (RFC 5280 §5.1), by default from the built intermediate, current,
+/// cRLNumber 1, listing nothing.
+struct TestCRL {
+    var issuer: [UInt8] = DERW.name(BuiltPKI.intName)
+    var thisUpdate: [UInt8] = DERW.utc("200101000000Z")
+    var nextUpdate: [UInt8]? = DERW.generalized("20991231235959Z")
+    /// Serial numbers (INTEGER contents) listed as revoked.
+    var revoked: [[UInt8]] = []
+    var extensions: [Ext.Extension] = [TestCRL.number([1])]
+
+    static func number(_ value: [UInt8], critical: Bool? = nil) -> Ext.Extension {
+        Ext.Extension(oid: Ext.ce(20), critical: critical, value: DERW.integer(value))
+    }
+
+    static func delta(base: [UInt8]) -> Ext.Extension {
+        Ext.Extension(oid: Ext.ce(27), critical: true, value: DERW.integer(base))
+    }
+
+    /// issuingDistributionPoint with the given fields (e.g. [0x81, 0x01, 0xFF] onlyContainsUserCerts).
+    static func issuingDistributionPoint(_ fields: [UInt8]) -> Ext.Extension {
+        Ext.Extension(oid: Ext.ce(28), critical: true, value: DERW.tlv(0x30, fields))
+    }
+
+    func signed(by signer: TestKey) -> [UInt8] {
+        var tbs = DERW.integer([1]) + TestCertificate.ecdsaWithSHA256 + issuer + thisUpdate
+        if let nextUpdate { tbs += nextUpdate }
+        if !revoked.isEmpty {
+            tbs += DERW.seq(all: revoked.map { DERW.seq(DERW.integer($0), DERW.utc("200101000000Z")) })
+        }
+        if !extensions.isEmpty {
+            tbs += DERW.context(0, constructed: true, DERW.seq(all: extensions.map { $0.encoded }))
+        }
+        let tbsDER = DERW.tlv(0x30, tbs)
+        return DERW.seq(tbsDER, TestCertificate.ecdsaWithSHA256, DERW.bits(TestCertificate.sign(tbsDER, with: signer.pkcs8)))
+    }
+}
