@@ -2,10 +2,8 @@
 /// span into the caller's bytes, parsed once by `init` and checked strictly. Nothing is
 /// copied, nothing allocated; the view lives as long as the bytes it borrows.
 ///
-/// Names (issuer, subject) are kept as their DER encodings and compared byte for byte.
-/// RFC 5280 §7.1 asks for a case-folding comparison of some string types; byte equality is
-/// the simplification OpenSSL's and Go's fast paths also take, and it never matches two
-/// names that differ — it can only fail to match a CA that re-encodes its own name.
+/// Names (issuer, subject) are kept as their DER encodings and compared by
+/// `DistinguishedName.equal` (RFC 5280 §7.1, bytes first, then ASCII case and spaces).
 public struct Certificate: ~Escapable {
     /// The whole certificate.
     public let der: Span<UInt8>
@@ -130,7 +128,7 @@ public struct Certificate: ~Escapable {
     }
 
     /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
-    public var isSelfIssued: Bool { OID.equal(issuer, subject) }
+    public var isSelfIssued: Bool { DistinguishedName.equal(issuer, subject) }
 
     /// The subject is an empty SEQUENCE (allowed for end entities named only by their
     /// subjectAltName, §4.1.2.6).

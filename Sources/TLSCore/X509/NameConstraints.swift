@@ -2,7 +2,7 @@
 /// subtrees, applied to the names of a certificate below it. Processed forms: dNSName,
 /// iPAddress, rfc822Name (a mailbox, a host, or ".domain" for the hosts below it) and
 /// directoryName (the constraint's RDNs a prefix of the name's, compared RDN by RDN as
-/// bytes: the simplification of Certificate's names).
+/// `DistinguishedName` compares them).
 ///
 /// Other forms (URI, otherName …) are not processed; a constraint on such a form refuses
 /// every subordinate certificate that carries a name of that form, which RFC 5280 allows
@@ -202,7 +202,7 @@ public enum NameConstraints {
         guard var baseRDNs = try? baseOuter.nested(), var nameRDNs = try? nameOuter.nested() else { return false }
         while !baseRDNs.isAtEnd {
             guard let constraint = try? baseRDNs.next(), let rdn = try? nameRDNs.next() else { return false }
-            guard OID.equal(constraint.encoded, rdn.encoded) else { return false }
+            guard DistinguishedName.rdnEqual(constraint.encoded, rdn.encoded) else { return false }
         }
         return true
     }

@@ -3,7 +3,7 @@
 ///
 /// The path is built upwards from the leaf, depth first. At each step the candidates for
 /// the current certificate's issuer are the trust anchors, then the chain's entries not yet
-/// on the path, whose subject equals the current issuer name; within each group those
+/// on the path, whose subject matches the current issuer name (`DistinguishedName`, §7.1); within each group those
 /// whose subjectKeyIdentifier equals the current authorityKeyIdentifier come first, those
 /// without either next, and those whose identifiers differ last (§4.2.1.1: a hint, not a
 /// rule). A candidate is taken when its key verifies the current signature. A path that
@@ -153,7 +153,7 @@ public enum PathValidator {
                     do throws(TLSError) { anchor = try Certificate(der: element.encoded) } catch {
                         throw .certificate(.malformed(where: .trustAnchor))
                     }
-                    guard OID.equal(anchor.subject, subject.issuer), Self.rank(subject, anchor) == rank else { continue }
+                    guard DistinguishedName.equal(anchor.subject, subject.issuer), Self.rank(subject, anchor) == rank else { continue }
                     try work.spendSignature()
                     if verifies(subject.tbs, subject.signatureAlgorithm, subject.signature, by: anchor) {
                         return Candidate(isAnchor: true, start: start, count: element.encoded.count)
@@ -167,7 +167,7 @@ public enum PathValidator {
                     if entry.offset == 0 || contains(path, count, entry.offset) { continue }
                     // An extra that does not even parse is not our problem unless chosen.
                     guard let candidate = try? Certificate(der: entry.der),
-                          OID.equal(candidate.subject, subject.issuer), Self.rank(subject, candidate) == rank
+                          DistinguishedName.equal(candidate.subject, subject.issuer), Self.rank(subject, candidate) == rank
                     else { continue }
                     guard mayExtend else {
                         failure.note(.certificate(.pathTooLong), rank: Failure.pathTooLong)

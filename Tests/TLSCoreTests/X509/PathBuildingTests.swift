@@ -122,4 +122,18 @@ import TLSCore
         #expect(PKI.validate([leaf, good], anchors: root) == nil)
         #expect(PKI.validate([leaf, good], anchors: root, profile: .webpki) == nil)
     }
+
+    /// RFC 5280 §7.1: an issuer name re-encoded (another string type, case, spaces) still
+    /// matches the CA's subject; a different name does not.
+    @Test func issuerNamesCompareAsNames() {
+        let printable = DERW.seq(DERW.set(DERW.seq(DERW.oid(DERW.commonName), DERW.printable("Built Test Intermediate"))))
+        let ca = BuiltPKI.intermediate { $0.subject = printable }
+        let reencoded = BuiltPKI.leaf { $0.issuer = DERW.seq(DERW.set(DERW.seq(DERW.oid(DERW.commonName), DERW.utf8("  built  TEST intermediate ")))) }
+        #expect(PKI.validate([reencoded, ca], anchors: root) == nil)
+        #expect(PKI.validate([reencoded, good], anchors: root) == nil)
+        for other in ["Built Test Intermediat", "Built TestIntermediate", "Built Test Intermediate X"] {
+            let leaf = BuiltPKI.leaf { $0.issuer = DERW.name(other) }
+            #expect(PKI.validate([leaf, ca], anchors: root) == PKI.reason(.unknownIssuer), "\(other)")
+        }
+    }
 }

@@ -108,6 +108,12 @@ import TLSCore
         Case("policyConstraints critical (not processed)", rfc5280: .unsupportedCriticalExtension, ca {
             $0.extensions.append(Ext.policyConstraints(critical: true))
         }),
+        Case("critical certificatePolicies (RFC 5280 §6.1 cannot fail on them here)", rfc5280: nil, ca {
+            $0.extensions.append(Ext.certificatePolicies(critical: true))
+        }),
+        Case("critical policyMappings (not processed)", rfc5280: .unsupportedCriticalExtension, ca {
+            $0.extensions.append(Ext.policyMappings(critical: true))
+        }),
         Case("CA basicConstraints not critical", rfc5280: .violates(.basicConstraintsNotCritical), ca {
             $0.extensions.set(Ext.basicConstraints(ca: true, critical: nil))
         }),

@@ -29,6 +29,7 @@ enum DERW {
     static func octets(_ contents: [UInt8]) -> [UInt8] { tlv(0x04, contents) }
     static func bits(_ contents: [UInt8], unused: UInt8 = 0) -> [UInt8] { tlv(0x03, [unused] + contents) }
     static func utf8(_ text: String) -> [UInt8] { tlv(0x0C, Array(text.utf8)) }
+    static func printable(_ text: String) -> [UInt8] { tlv(0x13, Array(text.utf8)) }
     static func utc(_ text: String) -> [UInt8] { tlv(0x17, Array(text.utf8)) }
     static func generalized(_ text: String) -> [UInt8] { tlv(0x18, Array(text.utf8)) }
     static func context(_ n: UInt8, constructed: Bool, _ content: [UInt8]) -> [UInt8] {
@@ -147,6 +148,17 @@ enum Ext {
 
     static func policyConstraints(critical: Bool?) -> Extension {
         Extension(oid: ce(36), critical: critical, value: DERW.seq(DERW.context(0, constructed: false, [0])))
+    }
+
+    /// certificatePolicies with one policy OID (2.23.140.1.2.1, CA/B domain-validated).
+    static func certificatePolicies(critical: Bool?) -> Extension {
+        Extension(oid: ce(32), critical: critical, value: DERW.seq(DERW.seq(DERW.oid([0x67, 0x81, 0x0C, 0x01, 0x02, 0x01]))))
+    }
+
+    /// policyMappings: one pair of policy OIDs.
+    static func policyMappings(critical: Bool?) -> Extension {
+        let policy = DERW.oid([0x67, 0x81, 0x0C, 0x01, 0x02, 0x01])
+        return Extension(oid: ce(33), critical: critical, value: DERW.seq(DERW.seq(policy, policy)))
     }
 
     static func privateExtension(_ last: UInt8, critical: Bool? = nil) -> Extension {

@@ -17,6 +17,6 @@ public enum ProfilePolicies {
         let leaf = AllOf(
             AllOf(LeafUsagePolicy(), IdentityPolicy(commonNameFallback: !webpki)),
             NameConstraintsPolicy(commonNameFallback: !webpki))
-        return AllOf(AllOf(certificates, leaf), RevocationPolicy())
+        return AllOf(AllOf(AllOf(certificates, CertificatePoliciesPolicy()), leaf), RevocationPolicy())
     }
 }

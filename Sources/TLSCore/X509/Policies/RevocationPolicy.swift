@@ -52,7 +52,7 @@ public struct RevocationPolicy: PathPolicy {
                     throw .certificate(.malformed(where: .crl))
                 }
                 let crl = try CRL(der: element.encoded)
-                guard OID.equal(crl.issuer, issuer.subject), !crl.hasUnknownCriticalExtension,
+                guard DistinguishedName.equal(crl.issuer, issuer.subject), !crl.hasUnknownCriticalExtension,
                       crl.scope.covers(ca: subject.extensions.isCA) else { continue }
                 let rank = Rank(offset: offset, thisUpdate: crl.thisUpdate)
                 if let below, !precedes(rank, crl.number, below, crls) { continue }
