@@ -60,9 +60,11 @@ public struct Certificate: ~Escapable {
             }
             let serial = try fields.integerBytes()
             var flaws = CertificateFlaws()
-            // RFC 5280 §4.1.2.2: a positive INTEGER of at most 20 octets (the encoding's
-            // contents, sign octet included, as BoringSSL and pyca count).
-            if serial[0] & 0x80 != 0 || serial.count > 20 || (serial.count == 1 && serial[0] == 0) {
+            // RFC 5280 §4.1.2.2: a positive INTEGER whose value has at most 20 octets — so
+            // 21 content octets when the first is the sign octet 0x00 (a 160-bit random
+            // serial), as Go counts.
+            let magnitude = serial[0] == 0 ? serial.count &- 1 : serial.count
+            if serial[0] & 0x80 != 0 || magnitude > 20 || (serial.count == 1 && serial[0] == 0) {
                 flaws.insert(.serialNumber)
             }
             place = .algorithm

@@ -14,7 +14,7 @@ public struct CertificateFlaws: Equatable, Sendable {
     public static let duplicateExtension = CertificateFlaws(rawValue: 1 << 1)
     /// A validity date through 2049 as GeneralizedTime (RFC 5280 §4.1.2.5).
     public static let validityEncoding = CertificateFlaws(rawValue: 1 << 2)
-    /// serialNumber zero, negative or longer than 20 octets (RFC 5280 §4.1.2.2).
+    /// serialNumber zero, negative or a value longer than 20 octets (RFC 5280 §4.1.2.2).
     public static let serialNumber = CertificateFlaws(rawValue: 1 << 3)
 
     /// A dNSName constraint that is not a DNS name: a leading period, an empty label

@@ -18,7 +18,7 @@ public enum CertificateRule: Sendable, Equatable {
     case duplicateExtension
     /// Validity through 2049 not as UTCTime (§4.1.2.5).
     case validityEncoding
-    /// serialNumber zero, negative or longer than 20 octets (§4.1.2.2).
+    /// serialNumber zero, negative or a value longer than 20 octets (§4.1.2.2).
     case serialNumber
 
     // Extension placement and criticality.

@@ -67,10 +67,13 @@ import TLSCore
         }),
         Case("serial zero", rfc5280: .violates(.serialNumber), leaf { $0.serial = [0x00] }),
         Case("serial negative", rfc5280: .violates(.serialNumber), leaf { $0.serial = [0xFF, 0x01] }),
-        Case("serial of 21 octets", rfc5280: .violates(.serialNumber), leaf {
+        Case("serial value of 21 octets", rfc5280: .violates(.serialNumber), leaf {
+            $0.serial = [0x01] + [UInt8](repeating: 0x81, count: 20)
+        }),
+        Case("serial value of 20 octets", rfc5280: nil, leaf { $0.serial = [0x7F] + [UInt8](repeating: 0x81, count: 19) }),
+        Case("serial value of 20 octets after a sign octet", rfc5280: nil, leaf {
             $0.serial = [0x00] + [UInt8](repeating: 0x81, count: 20)
         }),
-        Case("serial of 20 octets", rfc5280: nil, leaf { $0.serial = [0x7F] + [UInt8](repeating: 0x81, count: 19) }),
         // Placement and criticality.
         Case("AKI critical", rfc5280: .violates(.authorityKeyIdentifierCritical), leaf {
             $0.extensions.set(Ext.authorityKeyIdentifier(BuiltPKI.intKey.id, critical: true))
