@@ -14,7 +14,7 @@ struct Verify: ParsableCommand {
     // so that usage errors exit 2 here rather than with ArgumentParser's own status 64.
     @Option(help: "Trusted roots, PEM (several certificates allowed).") var ca: String?
     @Option(help: "The chain, PEM, leaf first.") var chain: String?
-    @Option(help: "Expected DNS name.") var host: String?
+    @Option(help: "Expected DNS name (an IP literal here is matched against IP SANs only).") var host: String?
     @Option(help: "Expected IP address (IPv4 or IPv6).") var ip: String?
     @Option(help: "Validation time: RFC 3339 (2030-01-01T00:00:00Z) or Unix seconds; default now.") var time: String?
     @Option(help: "A CRL file, PEM or DER (repeatable).") var crl: [String] = []
@@ -26,8 +26,8 @@ struct Verify: ParsableCommand {
     var profile: String = "rfc5280"
     @Option(name: .customLong("signature-budget"), help: "Signature verifications path building may spend (default 16).")
     var signatureBudget: String?
-    @Flag(name: .customLong("cn-fallback"), help: "Match the subject CN when there is no DNS SAN.") var cnFallback = false
-    @Flag(name: .customLong("require-crl"), help: "Fail links that have no CRL.") var requireCRL = false
+    @Flag(name: .customLong("cn-fallback"), help: "Match the subject CN when the leaf has no SAN at all (never with --profile webpki).") var cnFallback = false
+    @Flag(name: .customLong("require-crl"), help: "Fail links without a usable CRL from their issuer (in scope, current, conforming).") var requireCRL = false
     @Option(name: .customLong("repeat"), help: .hidden) var repetitions: String?
     @Argument(parsing: .allUnrecognized, help: .hidden) var unexpected: [String] = []
 
