@@ -136,6 +136,15 @@ import TLSCore
         Case("CN not among the SANs", rfc5280: nil, webpki: .violates(.commonNameNotInSubjectAltName), sameInWebPKI: false,
              leaf { $0.subject = DERW.name("www.example.com") }),
         Case("CN in another case than the SAN", rfc5280: nil, leaf { $0.subject = DERW.name("LocalHost") }),
+        Case("CN the U-label form of the SAN", name: .host("xn--bcher-kva.example"), rfc5280: nil, leaf {
+            $0.subject = DERW.name("bücher.example")
+            $0.extensions.set(Ext.subjectAltName([Ext.dns("xn--bcher-kva.example")]))
+        }),
+        Case("CN another U-label", name: .host("xn--bcher-kva.example"), rfc5280: nil,
+             webpki: .violates(.commonNameNotInSubjectAltName), sameInWebPKI: false, leaf {
+            $0.subject = DERW.name("büchen.example")
+            $0.extensions.set(Ext.subjectAltName([Ext.dns("xn--bcher-kva.example")]))
+        }),
         Case("CN an IP address in the SANs", name: .ip([127, 0, 0, 1]), rfc5280: nil, leaf {
             $0.subject = DERW.name("127.0.0.1")
             $0.extensions.set(Ext.subjectAltName([Ext.ip([127, 0, 0, 1])]))
@@ -215,5 +224,26 @@ import TLSCore
         #expect(names.count == rules.count)
         #expect(TLSError.certificate(.violates(.rsaKeySize)).alert == .unsupportedCertificate)
         #expect(TLSError.certificate(.violates(.dnsNameSyntax)).alert == .badCertificate)
+    }
+
+    /// Punycode (RFC 3492) vectors through the CN comparison.
+    @Test func internationalizedCommonNames() {
+        func same(_ commonName: String, _ dnsName: String) -> Bool {
+            Hostname.sameIDN(commonName: Array(commonName.utf8).span, dnsName: Array(dnsName.utf8).span)
+        }
+        #expect(same("bücher.example", "xn--bcher-kva.example"))
+        #expect(same("münchen.de", "XN--MNCHEN-3YA.de"))
+        #expect(same("例え.テスト", "xn--r8jz45g.xn--zckzah"))
+        #expect(same("Bücher.example", "xn--bcher-kva.example"))
+        #expect(same("www.example.com", "WWW.example.com"))
+        #expect(!same("bucher.example", "xn--bcher-kva.example"))
+        #expect(!same("bücher.example", "xn--bcher-kva.example.org"))
+        #expect(!same("bücher..example", "xn--bcher-kva..example"))
+        // No IDNA mapping: a non-ASCII capital is not folded.
+        #expect(!same("BÜCHER.example", "xn--bcher-kva.example"))
+        // Not UTF-8.
+        let latin1: [UInt8] = [0x62, 0xFC, 0x63], encoded = Array("xn--bc-kva".utf8)
+        let matched = Hostname.sameIDN(commonName: latin1.span, dnsName: encoded.span)
+        #expect(!matched)
     }
 }

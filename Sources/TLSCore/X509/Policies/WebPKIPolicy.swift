@@ -4,7 +4,7 @@
 /// subjectKeyIdentifier (BR §7.1.2), subjectAltName non-critical beside a non-empty subject
 /// (RFC 5280 §4.2.1.6's SHOULD, a MUST in the BR), and the leaf's commonName, when present,
 /// one of its subjectAltName entries in canonical form (BR §7.1.4.3: ASCII case folded, an IP
-/// address compared as octets).
+/// address compared as octets, U-labels as their Punycode A-labels).
 public struct WebPKIPolicy: PathPolicy {
     public init() {}
 
@@ -30,8 +30,8 @@ public struct WebPKIPolicy: PathPolicy {
         }
     }
 
-    /// Whether `commonName` equals a dNSName (ASCII case-insensitively) or, as an IP
-    /// literal, an iPAddress entry of the leaf's subjectAltName.
+    /// Whether `commonName` equals a dNSName (ASCII case-insensitively, U-labels encoded)
+    /// or, as an IP literal, an iPAddress entry of the leaf's subjectAltName.
     static func isListed(_ commonName: Span<UInt8>, in leaf: borrowing Certificate) -> Bool {
         guard let names = leaf.extensions.subjectAltNames else { return false }
         var literal = InlineArray<16, UInt8>(repeating: 0)
@@ -41,7 +41,7 @@ public struct WebPKIPolicy: PathPolicy {
             guard let name = try? reader.next() else { return false }
             if length > 0 {
                 if name.tag == GeneralName.ipAddress, OID.equal(name.contents, literal.span.extracting(0..<length)) { return true }
-            } else if name.tag == GeneralName.dnsName, Hostname.equalFolded(name.contents, commonName) {
+            } else if name.tag == GeneralName.dnsName, Hostname.sameIDN(commonName: commonName, dnsName: name.contents) {
                 return true
             }
         }
