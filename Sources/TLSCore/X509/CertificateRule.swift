@@ -49,6 +49,8 @@ public enum CertificateRule: Sendable, Equatable {
     case caCertificateAsLeaf
     /// webpki: anyExtendedKeyUsage in the end entity (BR §7.1.2.7.10).
     case anyExtendedKeyUsageInLeaf
+    /// webpki: an end entity without extendedKeyUsage (BR §7.1.2.7.10: MUST be present).
+    case extendedKeyUsageMissing
 
     // Keys.
     /// webpki: an RSA modulus below 2048 bits or not a multiple of 8 bits (BR §6.1.5).
@@ -94,6 +96,7 @@ public enum CertificateRule: Sendable, Equatable {
         case .policyConstraintsNotCritical: "policy-constraints-not-critical"
         case .caCertificateAsLeaf: "ca-certificate-as-leaf"
         case .anyExtendedKeyUsageInLeaf: "any-extended-key-usage-in-leaf"
+        case .extendedKeyUsageMissing: "extended-key-usage-missing"
         case .rsaKeySize: "rsa-key-size"
         case .rsaPublicExponent: "rsa-public-exponent"
         case .dnsNameSyntax: "dns-name-syntax"

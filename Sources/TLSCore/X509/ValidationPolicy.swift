@@ -35,8 +35,9 @@ public struct ValidationPolicy: ~Escapable {
         /// the Baseline Requirements.
         case rfc5280
         /// `rfc5280` plus the CA/Browser Forum Baseline Requirements for public TLS servers:
-        /// no common-name fallback, CN among the SANs, no CA certificate as leaf, no
-        /// anyExtendedKeyUsage in the leaf, key identifiers present, RSA of 2048 bits and up.
+        /// no common-name fallback, CN among the SANs, no CA certificate as leaf, an
+        /// extendedKeyUsage without anyExtendedKeyUsage in the leaf, key identifiers present,
+        /// RSA of 2048 bits and up.
         case webpki
     }
 

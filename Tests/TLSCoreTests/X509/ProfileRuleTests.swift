@@ -126,6 +126,8 @@ import TLSCore
         }),
         Case("anyExtendedKeyUsage in the leaf", rfc5280: nil, webpki: .violates(.anyExtendedKeyUsageInLeaf),
              sameInWebPKI: false, leaf { $0.extensions.set(Ext.extendedKeyUsage([Ext.anyEKU])) }),
+        Case("leaf without EKU", rfc5280: nil, webpki: .violates(.extendedKeyUsageMissing), sameInWebPKI: false,
+             leaf { $0.extensions.remove(37) }),
         Case("leaf without AKI", rfc5280: nil, webpki: .violates(.authorityKeyIdentifierMissing), sameInWebPKI: false,
              leaf { $0.extensions.remove(35) }),
         Case("intermediate without SKI", rfc5280: nil, webpki: .violates(.subjectKeyIdentifierMissing), sameInWebPKI: false,
@@ -217,7 +219,8 @@ import TLSCore
             .authorityKeyIdentifierMissing, .subjectKeyIdentifierMissing, .basicConstraintsNotCritical,
             .pathLengthWithoutCA, .keyCertSignWithoutCA, .nameConstraintsInEndEntity, .caEmptySubject,
             .subjectAltNameCriticality, .policyConstraintsNotCritical, .caCertificateAsLeaf,
-            .anyExtendedKeyUsageInLeaf, .rsaKeySize, .rsaPublicExponent, .dnsNameSyntax,
+            .anyExtendedKeyUsageInLeaf, .extendedKeyUsageMissing, .nameConstraintSyntax, .crlNumber, .deltaCRL,
+            .rsaKeySize, .rsaPublicExponent, .dnsNameSyntax,
             .commonNameNotInSubjectAltName,
         ]
         let names = Set(rules.map { "\($0.name)" })

@@ -1,5 +1,6 @@
 /// The CA/Browser Forum Baseline Requirements for public TLS server certificates, over what
-/// `rfc5280` checks: the leaf is no CA and carries no anyExtendedKeyUsage (BR §7.1.2.7),
+/// `rfc5280` checks: the leaf is no CA and carries an extendedKeyUsage without
+/// anyExtendedKeyUsage (BR §7.1.2.7),
 /// every certificate of the chain an authorityKeyIdentifier and every intermediate a
 /// subjectKeyIdentifier (BR §7.1.2), subjectAltName non-critical beside a non-empty subject
 /// (RFC 5280 §4.2.1.6's SHOULD, a MUST in the BR), and the leaf's commonName, when present,
@@ -16,6 +17,7 @@ public struct WebPKIPolicy: PathPolicy {
         let leaf = try path.certificate(0)
         if leaf.extensions.isCA { throw .certificate(.violates(.caCertificateAsLeaf)) }
         if leaf.extensions.anyExtendedKeyUsage { throw .certificate(.violates(.anyExtendedKeyUsageInLeaf)) }
+        if !leaf.extensions.hasExtendedKeyUsage { throw .certificate(.violates(.extendedKeyUsageMissing)) }
         for i in 0..<path.anchorIndex {
             let certificate = try path.certificate(i)
             let extensions = certificate.extensions
