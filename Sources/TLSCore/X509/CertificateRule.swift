@@ -115,3 +115,10 @@ public enum CertificateRule: Sendable, Equatable {
         }
     }
 }
+
+#if !hasFeature(Embedded)
+/// Host tools print a refusal as `violates(dns-name-syntax)` rather than the qualified case.
+extension CertificateRule: CustomStringConvertible {
+    public var description: String { "\(name)" }
+}
+#endif
