@@ -55,7 +55,7 @@ public enum CertificateRule: Sendable, Equatable {
     // Keys.
     /// webpki: an RSA modulus below 2048 bits or not a multiple of 8 bits (BR §6.1.5).
     case rsaKeySize
-    /// An RSA public exponent that is even, below 3 or longer than 256 bits.
+    /// An RSA public exponent that is even, below 3 or not below 2^32.
     case rsaPublicExponent
 
     // Names.

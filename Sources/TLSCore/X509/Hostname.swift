@@ -123,94 +123,14 @@ public enum Hostname {
     }
 
     /// Parses an IP literal (RFC 6125 §6.1: an IP address reference is matched against
-    /// iPAddress identifiers only, never as a DNS name): IPv4 dotted decimal (four parts,
-    /// no leading zeros) or IPv6 text (RFC 4291 §2.2 forms 1 and 2; no embedded IPv4, no
-    /// zone). Writes the octets to `out` and returns 4 or 16, or 0 when `text` is neither.
+    /// iPAddress identifiers only, never as a DNS name) as the whole core reads one
+    /// (`IPAddressLiteral`: what inet_pton accepts). Writes the octets to `out` and returns 4
+    /// or 16, or 0 when `text` is neither.
     public static func ipLiteral(_ text: Span<UInt8>, into out: inout InlineArray<16, UInt8>) -> Int {
-        if parseIPv4(text, into: &out) { return 4 }
-        if parseIPv6(text, into: &out) { return 16 }
-        return 0
-    }
-
-    static func parseIPv4(_ text: Span<UInt8>, into out: inout InlineArray<16, UInt8>) -> Bool {
-        var part = 0
-        var value = 0
-        var digits = 0
-        for i in 0...text.count {
-            if i == text.count || text[i] == 0x2E {
-                guard digits > 0, value <= 255, part < 4 else { return false }
-                out[part] = UInt8(truncatingIfNeeded: value)
-                part &+= 1
-                value = 0
-                digits = 0
-                continue
-            }
-            let c = text[i]
-            guard c >= 0x30, c <= 0x39, digits < 3 else { return false }
-            // "010" is octal to inet_aton and decimal elsewhere: neither, here.
-            if digits == 1 && value == 0 { return false }
-            value = value &* 10 &+ Int(c &- 0x30)
-            digits &+= 1
-        }
-        return part == 4
-    }
-
-    static func parseIPv6(_ text: Span<UInt8>, into out: inout InlineArray<16, UInt8>) -> Bool {
-        var groups = InlineArray<8, UInt16>(repeating: 0)
-        var count = 0
-        var gap = -1
-        var i = 0
-        let n = text.count
-        guard n >= 2 else { return false }
-        if text[0] == 0x3A {
-            guard text[1] == 0x3A else { return false }
-            gap = 0
-            i = 2
-        }
-        while i < n {
-            var value: UInt16 = 0
-            var digits = 0
-            while i < n, digits < 5, let nibble = hexValue(text[i]) {
-                value = value &<< 4 | UInt16(nibble)
-                digits &+= 1
-                i &+= 1
-            }
-            guard digits > 0, digits <= 4, count < 8 else { return false }
-            groups[count] = value
-            count &+= 1
-            if i == n { break }
-            guard text[i] == 0x3A else { return false }
-            i &+= 1
-            if i < n, text[i] == 0x3A {
-                guard gap < 0 else { return false }
-                gap = count
-                i &+= 1
-            } else if i == n {
-                return false
-            }
-        }
-        if gap < 0 { guard count == 8 else { return false } } else { guard count <= 7 else { return false } }
-        let zeros = 8 &- count
-        var k = 0
-        for g in 0..<8 {
-            let group: UInt16
-            if gap >= 0 && g >= gap && g < gap &+ zeros {
-                group = 0
-            } else {
-                group = groups[k]
-                k &+= 1
-            }
-            out[g &* 2] = UInt8(truncatingIfNeeded: group >> 8)
-            out[g &* 2 &+ 1] = UInt8(truncatingIfNeeded: group)
-        }
-        return true
-    }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        if c >= 0x30 && c <= 0x39 { return c &- 0x30 }
-        let l = c | 0x20
-        if l >= 0x61 && l <= 0x66 { return l &- 0x61 &+ 10 }
-        return nil
+        guard let literal = IPAddressLiteral(text) else { return 0 }
+        let bytes = literal.span
+        for i in 0..<bytes.count { out[i] = bytes[i] }
+        return bytes.count
     }
 
     // MARK: IDNs in common names

@@ -184,6 +184,9 @@ import TLSCore
         Case("RSA exponent 1", rfc5280: .violates(.rsaPublicExponent), rsaLeaf(modulusBits: 2048, exponent: [0x01])),
         Case("RSA exponent of 264 bits", rfc5280: .violates(.rsaPublicExponent),
              rsaLeaf(modulusBits: 2048, exponent: [0x01] + [UInt8](repeating: 0, count: 32) + [0x01])),
+        Case("RSA exponent of 33 bits", rfc5280: .violates(.rsaPublicExponent),
+             rsaLeaf(modulusBits: 2048, exponent: [0x01, 0x00, 0x00, 0x00, 0x01])),
+        Case("RSA exponent 2^32 - 1", rfc5280: nil, rsaLeaf(modulusBits: 2048, exponent: [0x00, 0xFF, 0xFF, 0xFF, 0xFF])),
     ]
 
     @Test(arguments: cases)

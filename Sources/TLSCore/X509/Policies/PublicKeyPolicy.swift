@@ -1,6 +1,7 @@
 /// RSA public keys of the chain's certificates: an exponent that is odd, at least 3 and
-/// at most 256 bits everywhere (a huge exponent makes each verification as slow as a
-/// private-key operation: work a peer must not be able to cause), and with
+/// below 2^32 everywhere (a huge exponent makes each verification as slow as a private-key
+/// operation: work a peer must not be able to cause; `PublicKey` has the same bound, so
+/// the refusal is named here before a key is imported), and with
 /// `minimumRSABits` (webpki: 2048, BR §6.1.5) a modulus of at least that many bits and a
 /// whole number of octets.
 public struct PublicKeyPolicy: PathPolicy {
@@ -17,7 +18,7 @@ public struct PublicKeyPolicy: PathPolicy {
             let key = try path.certificate(i).publicKey
             guard key.kind == .rsa else { continue }
             let exponent = Self.magnitude(key.second)
-            if exponent.count == 0 || exponent.count > 32 || exponent[exponent.count &- 1] & 1 == 0
+            if exponent.count == 0 || exponent.count > 4 || exponent[exponent.count &- 1] & 1 == 0
                 || (exponent.count == 1 && exponent[0] < 3) {
                 throw .certificate(.violates(.rsaPublicExponent))
             }
