@@ -279,6 +279,7 @@ private enum ErrorCode {
         case .crlMissing: TLSCORE_ERR_CERT_CRL_MISSING
         case .crlBadSignature: TLSCORE_ERR_CERT_CRL_BAD_SIGNATURE
         case .nameConstraintViolation: TLSCORE_ERR_CERT_NAME_CONSTRAINT
+        case .violates: TLSCORE_ERR_CERT_RULE
         case .malformed(where: .trustAnchor): TLSCORE_ERR_CERT_BAD_ANCHOR
         case .malformed: TLSCORE_ERR_CERT_MALFORMED
         }
@@ -346,6 +347,7 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_CERT_NAME_CONSTRAINT: "certificate: name constraint violated"
     case TLSCORE_ERR_CERT_MALFORMED: "certificate: malformed DER"
     case TLSCORE_ERR_CERT_BAD_ANCHOR: "certificate: a trust anchor does not decode"
+    case TLSCORE_ERR_CERT_RULE: "certificate: refused by a rule of the validation profile"
     default: "unknown error code"
     }
 }

@@ -14,14 +14,20 @@ struct Verify: ParsableCommand {
     // so that usage errors exit 2 here rather than with ArgumentParser's own status 64.
     @Option(help: "Trusted roots, PEM (several certificates allowed).") var ca: String?
     @Option(help: "The chain, PEM, leaf first.") var chain: String?
-    @Option(help: "Expected DNS name.") var host: String?
+    @Option(help: "Expected DNS name (an IP literal here is matched against IP SANs only).") var host: String?
     @Option(help: "Expected IP address (IPv4 or IPv6).") var ip: String?
     @Option(help: "Validation time: RFC 3339 (2030-01-01T00:00:00Z) or Unix seconds; default now.") var time: String?
     @Option(help: "A CRL file, PEM or DER (repeatable).") var crl: [String] = []
     @Option(help: "server or client.") var purpose: String = "server"
-    @Option(name: .customLong("max-depth"), help: "Longest path in certificates, leaf and root included.") var maxDepth: String?
-    @Flag(name: .customLong("cn-fallback"), help: "Match the subject CN when there is no DNS SAN.") var cnFallback = false
-    @Flag(name: .customLong("require-crl"), help: "Fail links that have no CRL.") var requireCRL = false
+    @Option(name: .customLong("max-depth"),
+            help: "Most intermediates between the leaf and a trusted root (0: the leaf directly under a root), as OpenSSL's -verify_depth counts; default and ceiling 6.")
+    var maxDepth: String?
+    @Option(help: "rfc5280 (default: RFC 5280 as private PKIs use it, what a device usually meets) or webpki (adds the CA/Browser Forum Baseline Requirements of public TLS servers).")
+    var profile: String = "rfc5280"
+    @Option(name: .customLong("signature-budget"), help: "Signature verifications path building may spend (default 16).")
+    var signatureBudget: String?
+    @Flag(name: .customLong("cn-fallback"), help: "Match the subject CN when the leaf has no SAN at all (never with --profile webpki).") var cnFallback = false
+    @Flag(name: .customLong("require-crl"), help: "Fail links without a usable CRL from their issuer (in scope, current, conforming).") var requireCRL = false
     @Option(name: .customLong("repeat"), help: .hidden) var repetitions: String?
     @Argument(parsing: .allUnrecognized, help: .hidden) var unexpected: [String] = []
 
@@ -33,10 +39,21 @@ struct Verify: ParsableCommand {
         guard unexpected.isEmpty else { throw fail("unexpected arguments: \(unexpected.joined(separator: " "))") }
         guard let ca, let chain else { throw fail("--ca and --chain are required") }
         guard host == nil || ip == nil else { throw fail("--host and --ip are exclusive") }
-        var depth = PathValidator.maximumDepth
+        var depth = PathValidator.maximumIntermediates
         if let maxDepth {
-            guard let value = Int(maxDepth), value >= 2 else { throw fail("bad --max-depth \(maxDepth)") }
+            guard let value = Int(maxDepth), value >= 0 else { throw fail("bad --max-depth \(maxDepth)") }
             depth = value
+        }
+        var budget = PathValidator.defaultSignatureBudget
+        if let signatureBudget {
+            guard let value = Int(signatureBudget), value >= 1 else { throw fail("bad --signature-budget \(signatureBudget)") }
+            budget = value
+        }
+        let profileValue: ValidationPolicy.Profile
+        switch profile {
+        case "rfc5280": profileValue = .rfc5280
+        case "webpki": profileValue = .webpki
+        default: throw fail("--profile must be rfc5280 or webpki")
         }
         guard let caData = FileManager.default.contents(atPath: ca) else { throw fail("cannot read \(ca)") }
         guard let chainData = FileManager.default.contents(atPath: chain) else { throw fail("cannot read \(chain)") }
@@ -71,7 +88,7 @@ struct Verify: ParsableCommand {
         }
         let hostBytes = Array((host ?? "").utf8)
         let anchorBytes = roots.flatMap { $0 }
-        let list = PEM.tlsCertificateList(certificates)
+        let list = certificates.flatMap { $0 }
 
         // Benchmarks (Benchmarks/x509): extra validations of the same inputs, so that
         // callgrind's per-run figure is (cost at N - cost at 1) / (N - 1).
@@ -81,13 +98,13 @@ struct Verify: ParsableCommand {
                 _ = Self.validate(
                     list: list, anchors: anchorBytes, crls: crlBytes, time: seconds, purpose: purposeValue,
                     host: host == nil ? nil : hostBytes, ip: ip == nil ? nil : address, maxDepth: depth,
-                    cnFallback: cnFallback, requireCRL: requireCRL)
+                    profile: profileValue, signatureBudget: budget, cnFallback: cnFallback, requireCRL: requireCRL)
             }
         }
         let outcome: Result<Void, TLSError> = Self.validate(
             list: list, anchors: anchorBytes, crls: crlBytes, time: seconds, purpose: purposeValue,
             host: host == nil ? nil : hostBytes, ip: ip == nil ? nil : address, maxDepth: depth,
-            cnFallback: cnFallback, requireCRL: requireCRL)
+            profile: profileValue, signatureBudget: budget, cnFallback: cnFallback, requireCRL: requireCRL)
         switch outcome {
         case .success:
             print("valid")
@@ -99,7 +116,8 @@ struct Verify: ParsableCommand {
 
     static func validate(
         list: [UInt8], anchors: [UInt8], crls: [UInt8], time: Int64, purpose: ValidationPolicy.Purpose,
-        host: [UInt8]?, ip: [UInt8]?, maxDepth: Int, cnFallback: Bool, requireCRL: Bool
+        host: [UInt8]?, ip: [UInt8]?, maxDepth: Int, profile: ValidationPolicy.Profile, signatureBudget: Int,
+        cnFallback: Bool, requireCRL: Bool
     ) -> Result<Void, TLSError> {
         let empty: [UInt8] = []
         let name = host ?? ip ?? empty
@@ -107,10 +125,12 @@ struct Verify: ParsableCommand {
         let identity: ValidationPolicy.Identity =
             host != nil ? .dnsName(nameSpan) : (ip != nil ? .ipAddress(nameSpan) : .unspecified)
         let policy = ValidationPolicy(
-            time: time, purpose: purpose, identity: identity, maxDepth: maxDepth,
-            allowCommonNameFallback: cnFallback, revocation: requireCRL ? .requireCRL : .checkAvailable)
+            time: time, purpose: purpose, identity: identity, profile: profile, maxIntermediates: maxDepth,
+            allowCommonNameFallback: cnFallback, revocation: requireCRL ? .requireCRL : .checkAvailable,
+            signatureBudget: signatureBudget)
         do {
-            _ = try PathValidator.validate(chain: list.span, trustAnchors: anchors.span, crls: crls.span, policy: policy)
+            let chain = try CertificateChain(list.span, framing: .der)
+            _ = try PathValidator.validate(chain: chain, trustAnchors: anchors.span, crls: crls.span, policy: policy)
             return .success(())
         } catch {
             return .failure(error)
@@ -120,6 +140,7 @@ struct Verify: ParsableCommand {
     static func describe(_ error: TLSError) -> String {
         if case .certificate(let reason) = error {
             if case .malformed(let place) = reason { return "malformed(\(place))" }
+            if case .violates(let rule) = reason { return "\(rule.name)" }
             return "\(reason)"
         }
         return "\(error)"

@@ -224,6 +224,7 @@ const char *tlscore_strerror(int code);
 #define TLSCORE_ERR_CERT_NAME_CONSTRAINT    (-115)
 #define TLSCORE_ERR_CERT_MALFORMED          (-116)
 #define TLSCORE_ERR_CERT_BAD_ANCHOR         (-117) /* a configured anchor does not decode */
+#define TLSCORE_ERR_CERT_RULE               (-118) /* a named rule of RFC 5280 / the profile (CertificateRule) */
 /* The peer sent a fatal alert (or close_notify during the handshake): -(256 + description). */
 #define TLSCORE_ERR_PEER_ALERT_BASE         (-256)
 #define TLSCORE_IS_PEER_ALERT(code)  ((code) <= -256 && (code) > -512)

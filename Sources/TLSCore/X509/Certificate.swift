@@ -2,10 +2,8 @@
 /// span into the caller's bytes, parsed once by `init` and checked strictly. Nothing is
 /// copied, nothing allocated; the view lives as long as the bytes it borrows.
 ///
-/// Names (issuer, subject) are kept as their DER encodings and compared byte for byte.
-/// RFC 5280 §7.1 asks for a case-folding comparison of some string types; byte equality is
-/// the simplification OpenSSL's and Go's fast paths also take, and it never matches two
-/// names that differ — it can only fail to match a CA that re-encodes its own name.
+/// Names (issuer, subject) are kept as their DER encodings and compared by
+/// `DistinguishedName.equal` (RFC 5280 §7.1, bytes first, then ASCII case and spaces).
 public struct Certificate: ~Escapable {
     /// The whole certificate.
     public let der: Span<UInt8>
@@ -26,6 +24,8 @@ public struct Certificate: ~Escapable {
     public let extensions: CertificateExtensions
     /// signatureValue's bytes.
     public let signature: Span<UInt8>
+    /// Encoding faults that parse (the extensions' and the certificate's own).
+    public let flaws: CertificateFlaws
 
     /// Parses `der`, which must hold exactly one certificate. Any fault throws
     /// `TLSError.certificate(.malformed(where:))`.
@@ -59,8 +59,14 @@ public struct Certificate: ~Escapable {
                 guard version == 2 || version == 3 else { throw .malformed }
             }
             let serial = try fields.integerBytes()
-            // RFC 5280 §4.1.2.2: positive, at most 20 octets (21 with a sign octet).
-            guard serial[0] & 0x80 == 0, serial.count <= 21 else { throw .malformed }
+            var flaws = CertificateFlaws()
+            // RFC 5280 §4.1.2.2: a positive INTEGER whose value has at most 20 octets — so
+            // 21 content octets when the first is the sign octet 0x00 (a 160-bit random
+            // serial), as Go counts.
+            let magnitude = serial[0] == 0 ? serial.count &- 1 : serial.count
+            if serial[0] & 0x80 != 0 || magnitude > 20 || (serial.count == 1 && serial[0] == 0) {
+                flaws.insert(.serialNumber)
+            }
             place = .algorithm
             // The signed copy of the algorithm must equal the unsigned one (§4.1.1.2).
             let innerAlgorithm = try fields.encoded(DER.sequence)
@@ -75,6 +81,11 @@ public struct Certificate: ~Escapable {
             let notAfterTag = validity.peekTag() ?? 0
             let notAfter = try Time.seconds(tag: notAfterTag, try validity.next().contents)
             try validity.expectEnd()
+            // §4.1.2.5: dates through 2049 MUST be UTCTime (UTCTime cannot reach 2050).
+            if (notBeforeTag == DER.generalizedTime && notBefore < Time.year2050)
+                || (notAfterTag == DER.generalizedTime && notAfter < Time.year2050) {
+                flaws.insert(.validityEncoding)
+            }
             place = .name
             let subject = try fields.encoded(DER.sequence)
             place = .publicKey
@@ -95,6 +106,7 @@ public struct Certificate: ~Escapable {
                 present = true
             }
             let extensions = try CertificateExtensions(list, present: present, place: &place)
+            flaws.insert(extensions.flaws)
             try fields.expectEnd()
             try tbs.expectEnd()
 
@@ -110,6 +122,7 @@ public struct Certificate: ~Escapable {
             self.publicKey = publicKey
             self.extensions = extensions
             self.signature = signature
+            self.flaws = flaws
         } catch {
             if case .certificate = error { throw error }
             throw .certificate(.malformed(where: place))
@@ -117,7 +130,11 @@ public struct Certificate: ~Escapable {
     }
 
     /// Self-issued: subject and issuer are the same name (RFC 5280 §6.1).
-    public var isSelfIssued: Bool { OID.equal(issuer, subject) }
+    public var isSelfIssued: Bool { DistinguishedName.equal(issuer, subject) }
+
+    /// The subject is an empty SEQUENCE (allowed for end entities named only by their
+    /// subjectAltName, §4.1.2.6).
+    public var hasEmptySubject: Bool { subject.count == 2 }
 
     /// The last commonName attribute of the subject (the most specific one), for the
     /// legacy CN fallback of name matching; nil if there is none.

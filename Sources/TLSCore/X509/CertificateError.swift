@@ -12,7 +12,8 @@ public enum CertificateError: Error, Equatable, Sendable {
     case badSignature
     /// An issuer lacks basicConstraints cA (RFC 5280 §4.2.1.9).
     case issuerNotCA
-    /// The path is longer than the policy's maximum or an issuer's pathLenConstraint.
+    /// The path has more intermediates than the policy's maximum or an issuer's
+    /// pathLenConstraint allows.
     case pathTooLong
     /// The leaf does not carry the expected DNS name or IP address.
     case nameMismatch
@@ -34,12 +35,14 @@ public enum CertificateError: Error, Equatable, Sendable {
     case crlBadSignature
     /// A name outside a CA's permitted subtrees or inside its excluded ones (RFC 5280 §4.2.1.10).
     case nameConstraintViolation
+    /// A rule of the validation profile, named (see `CertificateRule`).
+    case violates(CertificateRule)
     /// DER that does not decode, and where.
     case malformed(where: Place)
 
     /// Where a decoding failure happened.
     public enum Place: Sendable, Equatable {
-        /// The TLS certificate_list framing (uint24 lengths).
+        /// The chain's framing (`CertificateChain`: TLS 1.2 or 1.3 certificate_list, or DER).
         case chain
         /// The outer Certificate SEQUENCE or its signature fields.
         case certificate
@@ -64,6 +67,7 @@ public enum CertificateError: Error, Equatable, Sendable {
         case .wrongPurpose, .unsupportedCriticalExtension, .unsupportedAlgorithm: .unsupportedCertificate
         case .revoked: .certificateRevoked
         case .crlExpired, .crlMissing, .crlBadSignature: .certificateUnknown
+        case .violates(let rule): rule.alert
         case .malformed(let place):
             switch place {
             // Our own configuration is broken, not the peer's message.

@@ -21,9 +21,18 @@ public struct CertificateExtensions: ~Escapable {
     /// narrow the issuer search when both sides carry them.
     public var subjectKeyIdentifier: Optional<Span<UInt8>>
     public var authorityKeyIdentifier: Optional<Span<UInt8>>
-    /// A critical extension not processed here: the validator refuses the certificate
-    /// (§4.2: "MUST reject"), but parsing goes on so that the reason is precise.
+    /// A critical extension outside id-ce (or an id-ce arc of 64 and up): no policy
+    /// processes those, so the validator refuses the certificate (§4.2: "MUST reject").
     public var hasUnknownCriticalExtension: Bool
+    /// id-ce extensions (2.5.29.n) present, and those marked critical: bit n. Which critical
+    /// ones are acceptable is up to the profile's policies (`PathPolicy.understoodExtensions`).
+    public var presentArcs: UInt64
+    public var criticalArcs: UInt64
+    /// Encoding faults that parse but that profiles refuse by name (`CertificateFlaws`).
+    public var flaws: CertificateFlaws
+
+    /// At most this many extensions: duplicates are searched pairwise.
+    static let maximumCount = 48
 
     /// Parses the contents of the Extensions SEQUENCE; an empty span stands for a
     /// certificate without extensions (v1, v2, or v3 without the field).
@@ -42,6 +51,9 @@ public struct CertificateExtensions: ~Escapable {
         subjectKeyIdentifier = nil
         authorityKeyIdentifier = nil
         hasUnknownCriticalExtension = false
+        presentArcs = 0
+        criticalArcs = 0
+        flaws = CertificateFlaws()
         if present { try parse(list, place: &place) }
     }
 
@@ -54,34 +66,54 @@ public struct CertificateExtensions: ~Escapable {
     static let certificatePoliciesArc: UInt8 = 32
     static let authorityKeyIdentifierArc: UInt8 = 35
     static let extendedKeyUsageArc: UInt8 = 37
+    static let policyConstraintsArc: UInt8 = 36
+
+    /// Whether id-ce extension `arc` is present / critical.
+    public func has(_ arc: UInt8) -> Bool { arc < 64 && presentArcs & (1 &<< UInt64(widening: UInt32(arc))) != 0 }
+    public func isCritical(_ arc: UInt8) -> Bool { arc < 64 && criticalArcs & (1 &<< UInt64(widening: UInt32(arc))) != 0 }
 
     /// Sets `place` to the extension being read so that a failure names it.
     @_lifetime(self: copy self, copy list)
     mutating func parse(_ list: Span<UInt8>, place: inout CertificateError.Place) throws(TLSError) {
         var extensions = DER(list)
-        // SIZE (1..MAX), and no extension twice (§4.2).
+        // SIZE (1..MAX) (§4.1).
         guard !extensions.isAtEnd else { throw .malformed }
-        var seen: UInt64 = 0
+        var count = 0
         while !extensions.isAtEnd {
             place = .extensions
+            let start = list.count &- extensions.reader.remaining
             var ext = try extensions.nested()
             let oid = try ext.contents(DER.objectIdentifier)
             var critical = false
-            if ext.peekTag() == DER.boolean { critical = try ext.boolean() }
+            if ext.peekTag() == DER.boolean {
+                critical = try ext.boolean()
+                // critical DEFAULT FALSE: DER leaves it out (X.690 §11.5).
+                if !critical { flaws.insert(.explicitDefault) }
+            }
             let value = try ext.contents(DER.octetString)
             try ext.expectEnd()
+            count &+= 1
+            guard count <= Self.maximumCount else { throw .malformed }
+            // §4.2: at most one instance of a given extension, whatever its OID.
+            if Self.occurs(oid, in: list.extracting(0..<start)) { flaws.insert(.duplicateExtension) }
             guard let arc = OID.certificateExtension(oid), arc < 64 else {
                 if critical { hasUnknownCriticalExtension = true }
                 continue
             }
-            guard seen & ((1 as UInt64) &<< UInt64(widening: UInt32(arc))) == 0 else { throw .malformed }
-            seen |= (1 as UInt64) &<< UInt64(widening: UInt32(arc))
+            let bit = (1 as UInt64) &<< UInt64(widening: UInt32(arc))
+            // The first instance is the one parsed; a second is only flagged.
+            guard presentArcs & bit == 0 else { continue }
+            presentArcs |= bit
+            if critical { criticalArcs |= bit }
             var body = DER(value)
             switch arc {
             case Self.basicConstraintsArc:
                 var fields = try body.nested()
-                // DER omits a FALSE default, but an explicit FALSE is common enough to accept.
-                if fields.peekTag() == DER.boolean { isCA = try fields.boolean() }
+                // cA DEFAULT FALSE: an explicit FALSE parses, and is flagged (X.690 §11.5).
+                if fields.peekTag() == DER.boolean {
+                    isCA = try fields.boolean()
+                    if !isCA { flaws.insert(.explicitDefault) }
+                }
                 if fields.peekTag() == DER.integer { pathLength = try fields.smallInteger() }
                 try fields.expectEnd()
             case Self.keyUsageArc:
@@ -106,11 +138,11 @@ public struct CertificateExtensions: ~Escapable {
                 place = .nameConstraints
                 var fields = try body.nested()
                 if let permitted = try fields.optional(DER.context(0, constructed: true)) {
-                    try Self.checkSubtrees(permitted)
+                    try Self.checkSubtrees(permitted, flaws: &flaws)
                     permittedSubtrees = permitted
                 }
                 if let excluded = try fields.optional(DER.context(1, constructed: true)) {
-                    try Self.checkSubtrees(excluded)
+                    try Self.checkSubtrees(excluded, flaws: &flaws)
                     excludedSubtrees = excluded
                 }
                 try fields.expectEnd()
@@ -123,17 +155,24 @@ public struct CertificateExtensions: ~Escapable {
                 authorityKeyIdentifier = try fields.optional(DER.context(0, constructed: false))
                 // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used.
                 while !fields.isAtEnd { _ = try fields.next() }
-            case Self.certificatePoliciesArc:
-                // Policies are not processed (no policy mapping in this validator): known
-                // well enough to skip when non-critical, refused when critical.
-                if critical { hasUnknownCriticalExtension = true }
-                continue
             default:
-                if critical { hasUnknownCriticalExtension = true }
+                // Known or not, an id-ce extension without a parser here is recorded in
+                // `presentArcs` / `criticalArcs`; no policy understands certificatePolicies
+                // (no policy processing), so a critical one is refused.
                 continue
             }
             try body.expectEnd()
         }
+    }
+
+    /// Whether an extension with `oid` is among the Extension elements of `list`.
+    static func occurs(_ oid: Span<UInt8>, in list: Span<UInt8>) -> Bool {
+        var reader = DER(list)
+        while !reader.isAtEnd {
+            guard var ext = try? reader.nested(), let other = try? ext.contents(DER.objectIdentifier) else { return false }
+            if OID.equal(oid, other) { return true }
+        }
+        return false
     }
 
     /// Each element a GeneralName (§4.2.1.6) with the shapes matched later checked now:
@@ -163,13 +202,18 @@ public struct CertificateExtensions: ~Escapable {
 
     /// GeneralSubtrees: SEQUENCE OF GeneralSubtree { base, minimum [0] DEFAULT 0, maximum [1] };
     /// RFC 5280 requires minimum absent (0) and maximum absent.
-    static func checkSubtrees(_ subtrees: Span<UInt8>) throws(TLSError) {
+    static func checkSubtrees(_ subtrees: Span<UInt8>, flaws: inout CertificateFlaws) throws(TLSError) {
         var reader = DER(subtrees)
         guard !reader.isAtEnd else { throw .malformed }
         while !reader.isAtEnd {
             let subtree = try reader.contents(DER.sequence)
             try checkGeneralNames(subtree, constraint: true)
             guard !DER(subtree).isAtEnd else { throw .malformed }
+            var base = DER(subtree)
+            let name = try base.next()
+            if name.tag == GeneralName.dnsName, name.contents.count > 0, !Hostname.isValidConstraint(name.contents) {
+                flaws.insert(.nameConstraintSyntax)
+            }
         }
     }
 }

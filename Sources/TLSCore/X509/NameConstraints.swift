@@ -1,15 +1,26 @@
 /// Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)–(c)): a CA's permitted and excluded
-/// dNSName and iPAddress subtrees, applied to the names of a certificate below it.
+/// subtrees, applied to the names of a certificate below it. Processed forms: dNSName,
+/// iPAddress, rfc822Name (a mailbox, a host, or ".domain" for the hosts below it) and
+/// directoryName (the constraint's RDNs a prefix of the name's, compared RDN by RDN as
+/// `DistinguishedName` compares them).
 ///
-/// Other name forms (directoryName, rfc822Name, URI …) are not processed; a constraint on
-/// such a form refuses every subordinate certificate that carries a name of that form,
-/// which RFC 5280 allows ("process the constraint or reject the certificate").
+/// Other forms (URI, otherName …) are not processed; a constraint on such a form refuses
+/// every subordinate certificate that carries a name of that form, which RFC 5280 allows
+/// ("process the constraint or reject the certificate").
 public enum NameConstraints {
-    /// Throws `nameConstraintViolation` unless every dNSName and iPAddress of `subject`'s
-    /// subjectAltName — and `commonName` when the caller will match a host name against it
-    /// — satisfies `ca`'s constraints.
+    /// GeneralName tag numbers (the low five bits) this type processes.
+    static let processedForms: UInt16 = 1 << 1 | 1 << 2 | 1 << 4 | 1 << 7
+
+    /// Throws `nameConstraintViolation` unless every name of `subject` satisfies `ca`'s
+    /// constraints: each subjectAltName entry, the subject DN (directoryName, when not
+    /// empty), the subject's emailAddress attributes when there is no subjectAltName
+    /// (rfc822Name, §4.2.1.10), and `commonName` when the caller matches a host name against it.
+    ///
+    /// The work (names × subtrees comparisons) is taken from `work` before any comparison,
+    /// so that a certificate built to exhaust it is refused at the cost of counting.
     public static func check(
-        ca: borrowing Certificate, subject: borrowing Certificate, commonName: Span<UInt8>?
+        ca: borrowing Certificate, subject: borrowing Certificate, commonName: Span<UInt8>?,
+        work: inout ValidationWork
     ) throws(TLSError) {
         // `??` does not take non-escapable operands yet.
         var permittedList = ca.der.extracting(0..<0)
@@ -24,16 +35,18 @@ public enum NameConstraints {
             constrained = true
         }
         guard constrained else { return }
+        let subtrees = count(permittedList) &+ count(excludedList)
+        // The subject DN, the CN in use, the emailAddress attributes, the SAN entries.
+        var names = 1 &+ (commonName == nil ? 0 : 1) &+ emailAddresses(subject.subject)
+        if let san = subject.extensions.subjectAltNames { names &+= count(san) }
+        // Both counts are bounded by the certificates' sizes (< 2^24), so the product fits
+        // an Int on 64-bit targets; on 32-bit ones a product past Int.max is refused too.
+        let (comparisons, overflow) = names.multipliedReportingOverflow(by: subtrees)
+        if overflow { throw .certificate(.violates(.nameConstraintBudget)) }
+        try work.spendComparisons(comparisons)
 
         // Forms constrained but not processed here.
         let unhandled = formsNotProcessed(permittedList) | formsNotProcessed(excludedList)
-        if unhandled & (1 << 4) != 0 {
-            // directoryName: the subject name is one (§4.2.1.10); an empty one is not.
-            var name = DER(subject.subject)
-            if let contents = try? name.contents(DER.sequence), contents.count > 0 {
-                throw .certificate(.nameConstraintViolation)
-            }
-        }
 
         if let names = subject.extensions.subjectAltNames {
             var reader = DER(names)
@@ -45,10 +58,46 @@ public enum NameConstraints {
                 }
                 try checkName(tag: name.tag, name.contents, permitted: permittedList, excluded: excludedList)
             }
+        } else {
+            // §4.2.1.10: without a subjectAltName, rfc822Name constraints apply to the
+            // subject's emailAddress attributes.
+            var attributes = DER(subject.subject)
+            if var rdns = try? attributes.nested() {
+                while !rdns.isAtEnd {
+                    guard var rdn = try? rdns.nested(DER.set) else { break }
+                    while !rdn.isAtEnd {
+                        guard var attribute = try? rdn.nested(),
+                              let type = try? attribute.contents(DER.objectIdentifier),
+                              let value = try? attribute.next() else { break }
+                        guard OID.matches(type, OID.emailAddress) else { continue }
+                        try checkName(tag: GeneralName.rfc822Name, value.contents, permitted: permittedList,
+                                      excluded: excludedList)
+                    }
+                }
+            }
+        }
+        // §6.1.3 (b): the subject DN is a directoryName, unless it is empty.
+        if !subject.hasEmptySubject {
+            try checkName(tag: GeneralName.directoryName, subject.subject, permitted: permittedList, excluded: excludedList)
         }
         if let commonName {
             try checkName(tag: GeneralName.dnsName, commonName, permitted: permittedList, excluded: excludedList)
         }
+    }
+
+    /// The emailAddress attributes of a Name (counted for the work bound).
+    static func emailAddresses(_ name: Span<UInt8>) -> Int {
+        var n = 0
+        var outer = DER(name)
+        guard var rdns = try? outer.nested() else { return 0 }
+        while !rdns.isAtEnd {
+            guard var rdn = try? rdns.nested(DER.set) else { return n }
+            while !rdn.isAtEnd {
+                guard var attribute = try? rdn.nested(), let type = try? attribute.contents(DER.objectIdentifier) else { return n }
+                if OID.matches(type, OID.emailAddress) { n &+= 1 }
+            }
+        }
+        return n
     }
 
     /// One name against both lists: inside at least one permitted subtree of its form (if
@@ -56,7 +105,7 @@ public enum NameConstraints {
     static func checkName(
         tag: UInt8, _ name: Span<UInt8>, permitted: Span<UInt8>, excluded: Span<UInt8>
     ) throws(TLSError) {
-        guard tag == GeneralName.dnsName || tag == GeneralName.ipAddress else { return }
+        guard tag & 0x1F < 16, processedForms & (1 << UInt16(tag & 0x1F)) != 0 else { return }
         var sawForm = false
         var inside = false
         var reader = DER(permitted)
@@ -97,6 +146,12 @@ public enum NameConstraints {
             }
             return true
         }
+        if tag == GeneralName.rfc822Name {
+            // A name that is not a mailbox is inside every excluded and no permitted subtree.
+            guard singleAt(name) != nil else { return excluding }
+            return mailboxCovers(base, name)
+        }
+        if tag == GeneralName.directoryName { return directoryCovers(base, name) }
         if Hostname.isWithin(name, domain: base) { return true }
         // A wildcard "*.example.com" stands for any one label in front of example.com: it
         // reaches an excluded "bad.example.com" even though the text is not inside it.
@@ -115,16 +170,63 @@ public enum NameConstraints {
         return false
     }
 
-    /// A mask of the GeneralName forms (bit = tag number) in `subtrees` other than dNSName
-    /// and iPAddress.
+    /// rfc822Name (§4.2.1.10): a constraint with "@" is one mailbox (local part exact,
+    /// host case-insensitive, §7.5); a host alone is every mailbox on that host; ".domain"
+    /// every mailbox on a host below it.
+    static func mailboxCovers(_ base: Span<UInt8>, _ name: Span<UInt8>) -> Bool {
+        guard let at = singleAt(name) else { return false }
+        let host = name.extracting((at &+ 1)..<name.count)
+        if let baseAt = singleAt(base) {
+            return OID.equal(base.extracting(0..<baseAt), name.extracting(0..<at))
+                && Hostname.equalFolded(base.extracting((baseAt &+ 1)..<base.count), host)
+        }
+        if base.count > 0, base[0] == 0x2E { return Hostname.isWithin(host, domain: base) }
+        return Hostname.equalFolded(base, host)
+    }
+
+    static func singleAt(_ text: Span<UInt8>) -> Int? {
+        var at: Int? = nil
+        for i in 0..<text.count where text[i] == 0x40 {
+            guard at == nil else { return nil }
+            at = i
+        }
+        guard let at, at > 0, at &+ 1 < text.count else { return nil }
+        return at
+    }
+
+    /// directoryName: `base` (a Name, as the [4] GeneralName holds it) has no more RDNs
+    /// than `name` and each equals `name`'s at the same place; an empty base covers all.
+    static func directoryCovers(_ base: Span<UInt8>, _ name: Span<UInt8>) -> Bool {
+        var baseOuter = DER(base)
+        var nameOuter = DER(name)
+        guard var baseRDNs = try? baseOuter.nested(), var nameRDNs = try? nameOuter.nested() else { return false }
+        while !baseRDNs.isAtEnd {
+            guard let constraint = try? baseRDNs.next(), let rdn = try? nameRDNs.next() else { return false }
+            guard DistinguishedName.rdnEqual(constraint.encoded, rdn.encoded) else { return false }
+        }
+        return true
+    }
+
+    /// Elements in a list of DER elements (GeneralNames, GeneralSubtrees); the lists were
+    /// parsed whole when the certificate was, so a fault here only ends the count.
+    static func count(_ list: Span<UInt8>) -> Int {
+        var n = 0
+        var reader = DER(list)
+        while !reader.isAtEnd {
+            guard (try? reader.next()) != nil else { break }
+            n &+= 1
+        }
+        return n
+    }
+
+    /// A mask of the GeneralName forms (bit = tag number) in `subtrees` not processed here.
     static func formsNotProcessed(_ subtrees: Span<UInt8>) -> UInt16 {
         var mask: UInt16 = 0
         var reader = DER(subtrees)
         while !reader.isAtEnd {
             guard let base = try? baseName(&reader) else { return 0xFFFF }
-            if base.tag != GeneralName.dnsName, base.tag != GeneralName.ipAddress {
-                mask |= 1 << UInt16(base.tag & 0x0F)
-            }
+            let form = UInt16(base.tag & 0x0F)
+            if processedForms & (1 << form) == 0 { mask |= 1 << form }
         }
         return mask
     }

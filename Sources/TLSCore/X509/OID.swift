@@ -24,6 +24,8 @@ public enum OID {
     public static let clientAuth: [8 of UInt8] = [0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x02]
     public static let anyExtendedKeyUsage: [4 of UInt8] = [0x55, 0x1D, 0x25, 0x00]
     public static let commonName: [3 of UInt8] = [0x55, 0x04, 0x03]
+    /// pkcs-9 emailAddress (1.2.840.113549.1.9.1), the subject's mailbox in old certificates.
+    public static let emailAddress: [9 of UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x01]
 
     /// The last arc of an id-ce extension OID (2.5.29.n, RFC 5280 §4.2), or nil for others.
     public static func certificateExtension(_ oid: Span<UInt8>) -> UInt8? {

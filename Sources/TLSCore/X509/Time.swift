@@ -3,6 +3,9 @@
 /// conversion. Only the two forms RFC 5280 allows are accepted: UTCTime YYMMDDHHMMSSZ and
 /// GeneralizedTime YYYYMMDDHHMMSSZ — always in Zulu, seconds present, no fractions.
 public enum Time {
+    /// 2050-01-01T00:00:00Z, where UTCTime ends (RFC 5280 §4.1.2.5).
+    public static let year2050: Int64 = 2_524_608_000
+
     /// Parses the contents of a UTCTime (tag 0x17) or GeneralizedTime (tag 0x18).
     public static func seconds(tag: UInt8, _ bytes: Span<UInt8>) throws(TLSError) -> Int64 {
         var year: Int64

@@ -26,15 +26,39 @@ public struct ValidationPolicy: ~Escapable {
         case requireCRL
     }
 
+    /// Which rules beyond RFC 5280 §6 apply (`PathValidator` composes each profile from
+    /// small `PathPolicy` values).
+    public enum Profile: Sendable, Equatable {
+        /// RFC 5280 as private PKIs use it, what most devices meet: the §6 algorithm, the
+        /// MUSTs on certificates, no CA/Browser Forum requirements. The default, because a
+        /// device usually talks to its own vendor's or operator's PKI, which need not follow
+        /// the Baseline Requirements.
+        case rfc5280
+        /// `rfc5280` plus the CA/Browser Forum Baseline Requirements for public TLS servers:
+        /// no common-name fallback, CN among the SANs, no CA certificate as leaf, an
+        /// extendedKeyUsage without anyExtendedKeyUsage in the leaf, key identifiers present,
+        /// RSA of 2048 bits and up.
+        case webpki
+    }
+
     /// Validation time, seconds since the Unix epoch.
     public var time: Int64
     public var purpose: Purpose
     public var identity: Identity
-    /// The longest path in certificates, leaf and trust anchor included; at most
-    /// `PathValidator.maximumDepth`.
-    public var maxDepth: Int
-    /// Match the subject's last commonName when the leaf has no dNSName SAN (RFC 6125
-    /// §6.4.4). Off by default, as in browsers.
+    public var profile: Profile
+    /// The most intermediates between the leaf and the trust anchor (0: the leaf directly
+    /// under an anchor), as OpenSSL's verify depth counts; at most
+    /// `PathValidator.maximumIntermediates`.
+    public var maxIntermediates: Int
+    /// Signature verifications path building may spend, on certificates and CRLs together,
+    /// before it gives up with `violates(.signatureBudget)`: the bound on work a chain of
+    /// decoy issuers can cause.
+    public var signatureBudget: Int
+    /// Name-against-subtree comparisons name constraints may take before the path is
+    /// refused with `violates(.nameConstraintBudget)`.
+    public var nameConstraintBudget: Int
+    /// Match the subject's last commonName when the leaf has no subjectAltName at all (RFC
+    /// 6125 §6.4.4). Off by default, as in browsers; `webpki` never falls back.
     public var allowCommonNameFallback: Bool
     /// Accept SHA-1 signatures. Off by default; the crypto layer has no SHA-1, so even when
     /// allowed such a signature cannot be verified and the path fails as unsupported.
@@ -44,13 +68,19 @@ public struct ValidationPolicy: ~Escapable {
     @_lifetime(copy identity)
     public init(
         time: Int64, purpose: Purpose = .serverAuth, identity: consuming Identity,
-        maxDepth: Int = PathValidator.maximumDepth, allowCommonNameFallback: Bool = false,
-        allowSHA1: Bool = false, revocation: Revocation = .checkAvailable
+        profile: Profile = .rfc5280, maxIntermediates: Int = PathValidator.maximumIntermediates,
+        allowCommonNameFallback: Bool = false, allowSHA1: Bool = false,
+        revocation: Revocation = .checkAvailable,
+        signatureBudget: Int = PathValidator.defaultSignatureBudget,
+        nameConstraintBudget: Int = PathValidator.defaultNameConstraintBudget
     ) {
         self.time = time
         self.purpose = purpose
         self.identity = identity
-        self.maxDepth = maxDepth
+        self.profile = profile
+        self.maxIntermediates = maxIntermediates
+        self.signatureBudget = signatureBudget
+        self.nameConstraintBudget = nameConstraintBudget
         self.allowCommonNameFallback = allowCommonNameFallback
         self.allowSHA1 = allowSHA1
         self.revocation = revocation

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TLSCore
 
 /// `hostsim verify` exit statuses: 0 valid, 1 invalid, 2 usage errors or unreadable files.
 /// Runs the binary built next to the test bundle (swift build --build-tests builds both).
@@ -34,6 +35,60 @@ import Testing
         (status, _) = try run(["--chain", path("server-ec.chain.pem")])
         #expect(status == 2)
         (status, _) = try run(common + ["--chain", path("server-ec.chain.pem"), "--time", "yesterday"])
+        #expect(status == 2)
+    }
+
+    /// Built certificates as a PEM file in a fresh temporary directory.
+    func pemFile(_ certificates: [[UInt8]], _ name: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("x509-verify-\(getpid())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let text = certificates.map {
+            "-----BEGIN CERTIFICATE-----\n" + Data($0).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+                + "\n-----END CERTIFICATE-----\n"
+        }.joined()
+        let url = directory.appendingPathComponent(name)
+        try Data(text.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test func maxDepthCountsIntermediates() throws {
+        let common = ["--ca", path("ca-bundle.pem"), "--time", "2030-01-01T00:00:00Z", "--host", "localhost",
+                      "--chain", path("server-ec.chain.pem")]
+        var (status, output) = try run(common + ["--max-depth", "0"])
+        #expect(status == 1 && output == "invalid: pathTooLong\n")
+        (status, output) = try run(common + ["--max-depth", "1"])
+        #expect(status == 0 && output == "valid\n")
+        (status, _) = try run(common + ["--max-depth", "-1"])
+        #expect(status == 2)
+    }
+
+    @Test func profilesAndNamedRules() throws {
+        let root = try pemFile([BuiltPKI.root], "root.pem")
+        let cnElsewhere = try pemFile([BuiltPKI.leaf { $0.subject = DERW.name("www.example.com") }, BuiltPKI.intermediate],
+                                      "cn-elsewhere.pem")
+        let common = ["--ca", root, "--time", "1893456000", "--host", "localhost"]
+        var (status, output) = try run(common + ["--chain", cnElsewhere])
+        #expect(status == 0 && output == "valid\n")
+        (status, output) = try run(common + ["--chain", cnElsewhere, "--profile", "rfc5280"])
+        #expect(status == 0 && output == "valid\n")
+        (status, output) = try run(common + ["--chain", cnElsewhere, "--profile", "webpki"])
+        #expect(status == 1 && output == "invalid: common-name-not-in-subject-alt-name\n")
+        (status, _) = try run(common + ["--chain", cnElsewhere, "--profile", "browser"])
+        #expect(status == 2)
+
+        let underscore = try pemFile([BuiltPKI.leaf { $0.extensions.set(Ext.subjectAltName([Ext.dns("a_b.example")])) },
+                                      BuiltPKI.intermediate], "underscore.pem")
+        (status, output) = try run(common + ["--chain", underscore])
+        #expect(status == 1 && output == "invalid: dns-name-syntax\n")
+
+        // A stale copy of the intermediate before the good one: four verifications.
+        let stale = BuiltPKI.intermediate { $0.notAfter = DERW.utc("200101000000Z") }
+        let both = try pemFile([BuiltPKI.leaf(), stale, BuiltPKI.intermediate], "stale-and-good.pem")
+        (status, output) = try run(common + ["--chain", both])
+        #expect(status == 0 && output == "valid\n")
+        (status, output) = try run(common + ["--chain", both, "--signature-budget", "3"])
+        #expect(status == 1 && output == "invalid: signature-verification-budget-exhausted\n")
+        (status, _) = try run(common + ["--chain", both, "--signature-budget", "0"])
         #expect(status == 2)
     }
 }

@@ -41,7 +41,7 @@ import TLSCore
             var list = PKI.list(chain)
             list.removeLast(Int(random.next() % 8))
             _ = PKI.run(list.span, anchors.span, none.span, none.span, kind: 0, purpose: .serverAuth,
-                        time: PKI.time, maxDepth: 8, cnFallback: false, revocation: .checkAvailable)
+                        time: PKI.time, cnFallback: false, revocation: .checkAvailable)
         }
         #expect(iterations >= 500)
         // Some flips land in signatures or names and still parse: the parser is not merely

@@ -51,8 +51,11 @@ enum PKI {
     /// Runs the validator; nil on success, the reason otherwise.
     static func validate(
         _ certificates: [[UInt8]], anchors: [UInt8] = PKI.anchors, crls: [UInt8] = [], name: Name = .host("localhost"),
-        purpose: ValidationPolicy.Purpose = .serverAuth, time: Int64 = PKI.time, maxDepth: Int = 8,
-        cnFallback: Bool = false, revocation: ValidationPolicy.Revocation = .checkAvailable
+        purpose: ValidationPolicy.Purpose = .serverAuth, time: Int64 = PKI.time,
+        maxIntermediates: Int = PathValidator.maximumIntermediates, profile: ValidationPolicy.Profile = .rfc5280,
+        cnFallback: Bool = false, revocation: ValidationPolicy.Revocation = .checkAvailable,
+        signatureBudget: Int = PathValidator.defaultSignatureBudget,
+        nameConstraintBudget: Int = PathValidator.defaultNameConstraintBudget
     ) -> TLSError? {
         let list = PKI.list(certificates)
         var nameBytes: [UInt8] = []
@@ -65,22 +68,28 @@ enum PKI {
         case .ip: kind = 2
         }
         return run(list.span, anchors.span, crls.span, nameBytes.span, kind: kind, purpose: purpose, time: time,
-                   maxDepth: maxDepth, cnFallback: cnFallback, revocation: revocation)
+                   maxIntermediates: maxIntermediates, profile: profile, cnFallback: cnFallback, revocation: revocation,
+                   signatureBudget: signatureBudget, nameConstraintBudget: nameConstraintBudget)
     }
 
     /// Spans as parameters: their lifetimes then cover the whole body.
     static func run(
         _ list: Span<UInt8>, _ anchors: Span<UInt8>, _ crls: Span<UInt8>, _ name: Span<UInt8>, kind: Int,
-        purpose: ValidationPolicy.Purpose, time: Int64, maxDepth: Int, cnFallback: Bool,
-        revocation: ValidationPolicy.Revocation
+        purpose: ValidationPolicy.Purpose, time: Int64, maxIntermediates: Int = PathValidator.maximumIntermediates,
+        profile: ValidationPolicy.Profile = .rfc5280, cnFallback: Bool, revocation: ValidationPolicy.Revocation,
+        signatureBudget: Int = PathValidator.defaultSignatureBudget,
+        nameConstraintBudget: Int = PathValidator.defaultNameConstraintBudget,
+        framing: CertificateChain.Framing = .tls12
     ) -> TLSError? {
         let identity: ValidationPolicy.Identity =
             kind == 0 ? .unspecified : (kind == 1 ? .dnsName(name) : .ipAddress(name))
         let policy = ValidationPolicy(
-            time: time, purpose: purpose, identity: identity, maxDepth: maxDepth,
-            allowCommonNameFallback: cnFallback, revocation: revocation)
+            time: time, purpose: purpose, identity: identity, profile: profile, maxIntermediates: maxIntermediates,
+            allowCommonNameFallback: cnFallback, revocation: revocation, signatureBudget: signatureBudget,
+            nameConstraintBudget: nameConstraintBudget)
         do {
-            _ = try PathValidator.validate(chain: list, trustAnchors: anchors, crls: crls, policy: policy)
+            let chain = try CertificateChain(list, framing: framing)
+            _ = try PathValidator.validate(chain: chain, trustAnchors: anchors, crls: crls, policy: policy)
             return nil
         } catch {
             return error

@@ -89,7 +89,8 @@ import TLSCore
             let anchors = PKI.anchors
             let host = Array("localhost".utf8)
             let policy = ValidationPolicy(time: PKI.time, identity: .dnsName(host.span))
-            let result = try PathValidator.validate(chain: list.span, trustAnchors: anchors.span, crls: [UInt8]().span, policy: policy)
+            let chain = try CertificateChain(list.span, framing: .tls12)
+            let result = try PathValidator.validate(chain: chain, trustAnchors: anchors.span, crls: [UInt8]().span, policy: policy)
             #expect(result.keyUsage.rawValue == usage)
             #expect(result.pathLength == 3)
         }
@@ -129,10 +130,13 @@ import TLSCore
         #expect(PKI.validate([PKI.der("server-rsa"), PKI.der("int-ec"), PKI.der("int-rsa")]) == nil)
     }
 
-    @Test func maxDepth() {
-        #expect(PKI.validate(PKI.chain("server-ec"), maxDepth: 2) == PKI.reason(.pathTooLong))
-        #expect(PKI.validate(PKI.chain("server-ec"), maxDepth: 3) == nil)
-        #expect(PKI.validate(PKI.chain("server-ec"), maxDepth: 100) == nil)
+    /// The limit counts intermediates (issue 18, as OpenSSL's verify depth does); it used to
+    /// count every certificate with the leaf and the anchor, where 2 meant what 0 means now.
+    @Test func maxIntermediates() {
+        #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 0) == PKI.reason(.pathTooLong))
+        #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 1) == nil)
+        #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 100) == nil)
+        #expect(PKI.validate(PKI.chain("server-under-sub"), maxIntermediates: 1) == PKI.reason(.pathTooLong))
     }
 
     @Test func commonNameFallbackOnlyWhenAllowed() {
@@ -185,7 +189,8 @@ import TLSCore
             let anchors = PKI.anchors
             let policy = ValidationPolicy(time: PKI.time, identity: .dnsName(host.span))
             #expect(throws: TLSError.certificate(.malformed(where: .chain))) {
-                _ = try PathValidator.validate(chain: bad.span, trustAnchors: anchors.span, crls: [UInt8]().span, policy: policy)
+                let chain = try CertificateChain(bad.span, framing: .tls12)
+                _ = try PathValidator.validate(chain: chain, trustAnchors: anchors.span, crls: [UInt8]().span, policy: policy)
             }
         }
     }

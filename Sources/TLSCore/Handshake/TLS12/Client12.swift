@@ -304,7 +304,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
     private func validateChain(
         _ body: Span<UInt8>, settings: borrowing ClientSettings, events: inout EventQueue
     ) throws(TLSError) -> PublicKey {
-        let chain = try CertificateMessage.certificateList(body)
+        let chain = try CertificateChain(CertificateMessage.certificateList(body), framing: .tls12)
         let policy = ValidationPolicy(
             time: settings.trust.time, purpose: .serverAuth, identity: settings.identity,
             revocation: settings.trust.revocation)
