@@ -7,8 +7,8 @@
 /// from paths whose signatures verify and reach the checks after them.
 ///
 /// Properties: a refusal is a `TLSError.certificate` reason (so that it maps to a
-/// certificate alert); an accepted path has two to `maxDepth` certificates, the leaf first in the
-/// list, inside its validity at the validation time.
+/// certificate alert); an accepted path has two to `maxIntermediates` + 2 certificates (leaf,
+/// intermediates, anchor), the leaf first in the list, inside its validity at the validation time.
 @_cdecl("fuzz_path")
 public func fuzz_path(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     fuzzEntry(data, size) { FuzzPath.run($0) }
@@ -19,14 +19,14 @@ enum FuzzPath {
     static let crls: [UInt8] = FuzzFixtures.intECCRL + FuzzFixtures.intRSACRL + FuzzFixtures.rootECCRL
     static let time: Int64 = 1_893_456_000  // 2030-01-01, Tests/Fixtures/pki/README.md
     static let names: [[UInt8]] = [Array("localhost".utf8), [127, 0, 0, 1], [], Array("www.example.com".utf8)]
-    static let depths = [8, 2, 3, 4]
+    static let intermediates = [6, 0, 1, 2]
 
-    /// The one call into the validator. When it takes a `CertificateChain` view rather than
-    /// a certificate_list, this is the function to change.
+    /// The one call into the validator: the list framed as TLS 1.2 frames it.
     static func validate(
         certificateList: Span<UInt8>, anchors: Span<UInt8>, crls: Span<UInt8>, policy: borrowing ValidationPolicy
     ) throws(TLSError) -> ValidatedLeaf {
-        try PathValidator.validate(chain: certificateList, trustAnchors: anchors, crls: crls, policy: policy)
+        let chain = try CertificateChain(certificateList, framing: .tls12)
+        return try PathValidator.validate(chain: chain, trustAnchors: anchors, crls: crls, policy: policy)
     }
 
     static func run(_ bytes: Span<UInt8>) {
@@ -46,14 +46,15 @@ enum FuzzPath {
         let kind = options & 3
         let identity: ValidationPolicy.Identity =
             kind == 1 ? .ipAddress(name) : kind == 2 ? .unspecified : .dnsName(name)
-        let maxDepth = depths[Int(options >> 5 & 3)]
+        let maxIntermediates = intermediates[Int(options >> 5 & 3)]
         let policy = ValidationPolicy(
             time: time, purpose: options & 4 != 0 ? .clientAuth : .serverAuth, identity: identity,
-            maxDepth: maxDepth, allowCommonNameFallback: options & 8 != 0,
+            maxIntermediates: maxIntermediates, allowCommonNameFallback: options & 8 != 0,
             revocation: options & 0x10 != 0 ? .requireCRL : .checkAvailable)
         do throws(TLSError) {
             let leaf = try validate(certificateList: list, anchors: anchors, crls: crls, policy: policy)
-            fuzzRequire(leaf.pathLength >= 2 && leaf.pathLength <= maxDepth, "a path has 2...maxDepth certificates")
+            fuzzRequire(leaf.pathLength >= 2 && leaf.pathLength <= maxIntermediates + 2,
+                        "a path has 2...maxIntermediates + 2 certificates")
             var reader = Reader(list)
             guard let first = try? reader.vector(lengthBytes: 3, minimum: 1),
                   let certificate = try? Certificate(der: first) else {
