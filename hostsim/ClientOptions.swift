@@ -18,6 +18,8 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
     @Option(help: "Client certificate chain (PEM or DER, leaf first), sent when the server asks.") var cert: String?
+    @Option(help: "The server chain's validation profile: rfc5280 (default: RFC 5280 as private PKIs use it, what a device usually meets) or webpki (adds the CA/Browser Forum Baseline Requirements of public TLS servers).")
+    var profile: String = "rfc5280"
     @Option(help: "The client certificate's private key (PEM or DER; PKCS#8, SEC1 or PKCS#1).") var key: String?
     @Flag(help: ArgumentHelp(
         "Accept a response that ends without close_notify (exit 0, not 1).",
@@ -93,6 +95,12 @@ struct ClientOptions: ParsableArguments {
             default: throw ValidationError("--max-fragment must be 512, 1024, 2048 or 4096")
             }
         }
+        let profileValue: ValidationPolicy.Profile
+        switch profile {
+        case "rfc5280": profileValue = .rfc5280
+        case "webpki": profileValue = .webpki
+        default: throw ValidationError("--profile must be rfc5280 or webpki")
+        }
         var validationTime = Clock.unixSeconds()
         if let time {
             guard let parsed = Verify.parseTime(time) else { throw ValidationError("bad --time \(time)") }
@@ -113,7 +121,7 @@ struct ClientOptions: ParsableArguments {
         return ClientSetup(
             serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
-            maxFragmentLength: fragment, clientChain: clientChain, clientKey: clientKey)
+            maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey)
     }
 }
 
@@ -126,13 +134,14 @@ struct ClientSetup {
     var time: Int64
     var suites: CipherSuites
     var maxFragmentLength: MaxFragmentLength?
+    var profile: ValidationPolicy.Profile = .rfc5280
     var clientChain: [UInt8] = []
     var clientKey: [UInt8] = []
 
     func withConfiguration<R>(_ body: (ClientConfiguration) -> R) -> R {
         body(ClientConfiguration(
             serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
-            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength,
+            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength, profile: profile,
             clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
     }
 }

@@ -10,12 +10,19 @@ public struct TrustConfiguration {
     public let time: Int64
     /// What a certificate link without a CRL means.
     public let revocation: ValidationPolicy.Revocation
+    /// Which rules a chain must follow: `rfc5280` (private PKIs, the default) or `webpki`
+    /// (the CA/Browser Forum Baseline Requirements, for public servers).
+    public let profile: ValidationPolicy.Profile
 
-    init(trustAnchors: Span<UInt8>, crls: Span<UInt8>, time: Int64, revocation: ValidationPolicy.Revocation) {
+    init(
+        trustAnchors: Span<UInt8>, crls: Span<UInt8>, time: Int64, revocation: ValidationPolicy.Revocation,
+        profile: ValidationPolicy.Profile
+    ) {
         anchorBytes = trustAnchors.withUnsafeBufferPointer { $0 }
         crlBytes = crls.withUnsafeBufferPointer { $0 }
         self.time = time
         self.revocation = revocation
+        self.profile = profile
     }
 
     /// Trust anchors: concatenated DER certificates.

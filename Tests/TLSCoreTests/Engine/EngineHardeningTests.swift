@@ -341,6 +341,36 @@ import TLSPlatform
         #expect(Self.hasExtension(Array(try Fixture().clientHello.dropFirst(5)), 0))
     }
 
+    // MARK: the validation profile in the configuration
+
+    /// A server chain whose leaf has no extendedKeyUsage: fine under rfc5280, refused under
+    /// webpki (Baseline Requirements §7.1.2.7.10), as the client's configuration chooses.
+    @Test(arguments: [ValidationPolicy.Profile.rfc5280, .webpki])
+    func configuredProfileDecides(profile: ValidationPolicy.Profile) throws {
+        let chain = [BuiltPKI.leaf { $0.extensions.remove(37) }, BuiltPKI.intermediate]
+        var list: [UInt8] = []
+        for certificate in chain { list += [0, UInt8(certificate.count >> 8), UInt8(certificate.count & 0xFF)] + certificate }
+        let message = EngineTests.record(22, EngineTests.handshake(11, [0, UInt8(list.count >> 8), UInt8(list.count & 0xFF)] + list))
+        let anchors = BuiltPKI.root
+        let name = Array("localhost".utf8)
+        let none: [UInt8] = []
+        let configuration = ClientConfiguration(
+            serverName: name.span, serverAddress: none.span, trustAnchors: anchors.span, crls: none.span,
+            time: 1_893_456_000, suites: CipherSuites(.ecdheECDSAWithAES128GCMSHA256), profile: profile)
+        #expect(configuration.profile == profile)
+        try EngineHarness.withStartedEngine(configuration) { engine, _ in
+            let flight = EngineTests.serverHello() + message
+            if profile == .rfc5280 {
+                try EngineHarness.feed(&engine, flight)
+                #expect(engine.state == .handshaking)
+            } else {
+                #expect(throws: TLSError.certificate(.violates(.extendedKeyUsageMissing))) {
+                    try EngineHarness.feed(&engine, flight)
+                }
+            }
+        }
+    }
+
     // MARK: helpers
 
     static func openssl(_ arguments: [String]) throws {
