@@ -11,13 +11,14 @@ public struct ClientConfiguration: ~Escapable {
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
         time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
-        minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280
+        minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
+        signatureBudget: Int = PathValidator.defaultSignatureBudget
     ) {
         self.init(
             serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
             suites: suites, maxFragmentLength: maxFragmentLength, revocation: revocation,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
-            profile: profile, clientCertificateChain: Span(), clientPrivateKey: Span())
+            profile: profile, signatureBudget: signatureBudget, clientCertificateChain: Span(), clientPrivateKey: Span())
     }
 
     /// A configuration with a client certificate chain and its private key.
@@ -27,12 +28,14 @@ public struct ClientConfiguration: ~Escapable {
         time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
         minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
+        signatureBudget: Int = PathValidator.defaultSignatureBudget,
         clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
         settings = ClientSettings(
             serverName: serverName, serverAddress: serverAddress,
             trust: TrustConfiguration(
-                trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation, profile: profile),
+                trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
+                signatureBudget: signatureBudget),
             suites: suites, maxFragmentLength: maxFragmentLength,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)
@@ -67,6 +70,8 @@ public struct ClientConfiguration: ~Escapable {
     public var revocation: ValidationPolicy.Revocation { settings.trust.revocation }
     /// The validation profile of the server's chain (`rfc5280` unless asked otherwise).
     public var profile: ValidationPolicy.Profile { settings.trust.profile }
+    /// Signature verifications path building may spend on the server's chain (default 16).
+    public var signatureBudget: Int { settings.trust.signatureBudget }
     /// Abort when the server does not negotiate extended_master_secret (RFC 7627 §5.3).
     public var requireExtendedMasterSecret: Bool { settings.requireExtendedMasterSecret }
     /// The smallest RSA modulus accepted for the server's key, in bits (default 2048).

@@ -13,16 +13,21 @@ public struct TrustConfiguration {
     /// Which rules a chain must follow: `rfc5280` (private PKIs, the default) or `webpki`
     /// (the CA/Browser Forum Baseline Requirements, for public servers).
     public let profile: ValidationPolicy.Profile
+    /// Signature verifications (certificates and CRLs) path building may spend on the
+    /// peer's chain: a bound on the work a peer can cause (decoy issuers), however the chain
+    /// is built. The handshake adds one (ServerKeyExchange or CertificateVerify).
+    public let signatureBudget: Int
 
     init(
         trustAnchors: Span<UInt8>, crls: Span<UInt8>, time: Int64, revocation: ValidationPolicy.Revocation,
-        profile: ValidationPolicy.Profile
+        profile: ValidationPolicy.Profile, signatureBudget: Int
     ) {
         anchorBytes = trustAnchors.withUnsafeBufferPointer { $0 }
         crlBytes = crls.withUnsafeBufferPointer { $0 }
         self.time = time
         self.revocation = revocation
         self.profile = profile
+        self.signatureBudget = signatureBudget
     }
 
     /// Trust anchors: concatenated DER certificates.

@@ -371,6 +371,27 @@ import TLSPlatform
         }
     }
 
+    /// The signature budget of the configuration bounds what the server's chain may cost:
+    /// server-ec under int-ec under root-ec takes two verifications.
+    @Test(arguments: [1, 2])
+    func signatureBudgetBoundsTheChain(budget: Int) throws {
+        let anchors = Fixtures.der("root-ec")
+        let name = Array("localhost".utf8)
+        let none: [UInt8] = []
+        let configuration = ClientConfiguration(
+            serverName: name.span, serverAddress: none.span, trustAnchors: anchors.span, crls: none.span,
+            time: 1_893_456_000, suites: CipherSuites(.ecdheECDSAWithAES128GCMSHA256), signatureBudget: budget)
+        try EngineHarness.withStartedEngine(configuration) { engine, _ in
+            let flight = EngineTests.serverHello() + Self.certificateRecord()
+            if budget >= 2 {
+                try EngineHarness.feed(&engine, flight)
+                #expect(engine.state == .handshaking)
+            } else {
+                #expect(throws: TLSError.certificate(.violates(.signatureBudget))) { try EngineHarness.feed(&engine, flight) }
+            }
+        }
+    }
+
     // MARK: helpers
 
     static func openssl(_ arguments: [String]) throws {

@@ -307,7 +307,8 @@ public struct Client12: ~Copyable, HandshakeMachine {
         let chain = try CertificateChain(CertificateMessage.certificateList(body), framing: .tls12)
         let policy = ValidationPolicy(
             time: settings.trust.time, purpose: .serverAuth, identity: settings.identity,
-            profile: settings.trust.profile, revocation: settings.trust.revocation)
+            profile: settings.trust.profile, revocation: settings.trust.revocation,
+            signatureBudget: settings.trust.signatureBudget)
         let leaf = try PathValidator.validate(
             chain: chain, trustAnchors: settings.trust.trustAnchors, crls: settings.trust.crls, policy: policy)
         guard let suite = negotiatedSuite else { throw .invalidState }
