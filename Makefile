@@ -49,6 +49,12 @@ boards-test: boards
 # part of `make test`; several minutes (callgrind). Report: .build-bench/bench-report.md.
 bench: setup
 	python3 Benchmarks/bench.py --out .build-bench/bench-report.md
+	@mkdir -p .build-bench
+	gcc -O2 -Wall Benchmarks/worst-case/verify_cost.c -o .build-bench/verify-cost -lmbedcrypto
+	arm-linux-gnueabihf-gcc -O2 -Wall -static Benchmarks/worst-case/verify_cost.c -o .build-bench/verify-cost-armv7 \
+		-L/usr/lib/arm-linux-gnueabihf -lmbedcrypto
+	@echo "verification costs, x86_64 host:" && .build-bench/verify-cost 50
+	@echo "verification costs, armv7 under qemu-arm:" && qemu-arm -L /usr/arm-linux-gnueabihf .build-bench/verify-cost-armv7 10
 
 # Every fuzz target in Fuzz/Targets for FUZZ_SECONDS each: executions, coverage (edges) and
 # crashes per target; a crash leaves its input in Fuzz/crashes/TARGET and fails (README "Fuzzing").
