@@ -138,6 +138,15 @@ for i, name in enumerate(("ecdsa", "rsa", "mfl", "clientauth")):
     write("client12", name, bytes([i, 0]) + flight)
     write("client12", name + "-chunks-8", bytes([i, 1]) + flight)
     write("client12", name + "-chunks-449", bytes([i, 64]) + flight)
+# The GnuTLS flights (gnutls-serv, same profiles): whole and in 8-byte pieces only, to keep
+# the corpus small.
+for i, name in ((0, "ecdsa"), (1, "rsa")):
+    path = os.path.join(root, "Fuzz", "flights", "client12-gnutls-%s.bin" % name)
+    if not os.path.exists(path):
+        continue
+    flight = open(path, "rb").read()
+    write("client12", "gnutls-" + name, bytes([i, 0]) + flight)
+    write("client12", "gnutls-" + name + "-chunks-8", bytes([i, 1]) + flight)
 
 total = sum(os.path.getsize(f) for f in glob.glob(os.path.join(corpus, "*", "*")))
 print("make-seeds: %d files, %d bytes in Fuzz/corpus" % (len(glob.glob(os.path.join(corpus, "*", "*"))), total))

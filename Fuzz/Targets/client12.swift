@@ -1,7 +1,7 @@
 /// The TLS 1.2 client engine (today's public ClientEngine API) fed a server's byte stream.
 /// Input: a profile byte (low two bits: FuzzClient.profiles), a chunk byte (the stream is
 /// fed in pieces of 1 + 7 × n bytes; 0 feeds as much as the region takes), then the bytes
-/// the server sends. Seeds are flights recorded from openssl s_server against this very
+/// the server sends. Seeds are flights recorded from openssl s_server and gnutls-serv against this very
 /// configuration and randomness (Fuzz/flights), which replay all the way to application
 /// data, so mutations start from a handshake that completes.
 ///
