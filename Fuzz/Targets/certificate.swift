@@ -34,7 +34,12 @@ enum FuzzCertificate {
         fuzzRequire(c.version >= 1 && c.version <= 3, "version is 1, 2 or 3")
         fuzzRequire(c.issuer.count >= 2 && c.issuer[0] == DER.sequence, "issuer is a SEQUENCE")
         fuzzRequire(c.subject.count >= 2 && c.subject[0] == DER.sequence, "subject is a SEQUENCE")
-        fuzzRequire(c.serial.count >= 1 && c.serial.count <= 21 && c.serial[0] & 0x80 == 0, "serial is positive, at most 21 octets")
+        // A negative, zero or over-long serial parses, marked as a flaw (RFC 5280 §4.1.2.2; the
+        // policy decides): not marked, it is positive with at most 20 value octets.
+        fuzzRequire(c.serial.count >= 1, "serial is not empty")
+        fuzzRequire(c.flaws.contains(.serialNumber) ||
+                        (c.serial[0] & 0x80 == 0 && c.serial.count <= 21 && !(c.serial.count == 1 && c.serial[0] == 0)),
+                    "a serial that is not positive with at most 20 octets is flagged")
         let e = c.extensions
         if c.version < 3 {
             fuzzRequire(!e.isCA && e.keyUsage == nil && !e.hasExtendedKeyUsage && e.subjectAltNames == nil,
