@@ -269,7 +269,6 @@ private enum ErrorCode {
         case .unknownIssuer: TLSCORE_ERR_CERT_UNKNOWN_ISSUER
         case .badSignature: TLSCORE_ERR_CERT_BAD_SIGNATURE
         case .issuerNotCA: TLSCORE_ERR_CERT_ISSUER_NOT_CA
-        case .pathTooLong: TLSCORE_ERR_CERT_PATH_TOO_LONG
         case .nameMismatch: TLSCORE_ERR_CERT_NAME_MISMATCH
         case .wrongPurpose: TLSCORE_ERR_CERT_WRONG_PURPOSE
         case .revoked: TLSCORE_ERR_CERT_REVOKED
