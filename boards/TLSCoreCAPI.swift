@@ -228,7 +228,8 @@ private enum FileDescriptorIO {
 // MARK: error codes
 
 private enum ErrorCode {
-    /// The header's code for `error`, and its detail (errno, Mbed TLS code, bytes needed).
+    /// The header's code for `error`, and its detail (errno, Mbed TLS code, bytes needed, the
+    /// number of a named certificate rule).
     static func of(_ error: TLSError) -> (Int32, Int32) {
         switch error {
         case .truncated: (TLSCORE_ERR_TRUNCATED, 0)
@@ -242,6 +243,7 @@ private enum ErrorCode {
         case .unsupportedAlgorithm: (TLSCORE_ERR_UNSUPPORTED_ALGORITHM, 0)
         case .randomFailure: (TLSCORE_ERR_RANDOM_FAILURE, 0)
         case .mbedTLS(let code): (TLSCORE_ERR_MBEDTLS, code)
+        case .certificate(.violates(let rule)): (TLSCORE_ERR_CERT_RULE, Int32(rule.rawValue))
         case .certificate(let reason): (certificate(reason), 0)
         case .unexpectedMessage: (TLSCORE_ERR_UNEXPECTED_MESSAGE, 0)
         case .recordOverflow: (TLSCORE_ERR_RECORD_OVERFLOW, 0)
@@ -346,9 +348,23 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_CERT_NAME_CONSTRAINT: "certificate: name constraint violated"
     case TLSCORE_ERR_CERT_MALFORMED: "certificate: malformed DER"
     case TLSCORE_ERR_CERT_BAD_ANCHOR: "certificate: a trust anchor does not decode"
-    case TLSCORE_ERR_CERT_RULE: "certificate: refused by a rule of the validation profile"
+    case TLSCORE_ERR_CERT_RULE: "certificate: refused by a named rule (report.detail: its number, see tlscore_cert_rule_name)"
     default: "unknown error code"
     }
+}
+
+// MARK: tlscore_cert_rule_name
+
+/// The rule's stable name (`CertificateRule.name`, what `hostsim verify` prints) for the
+/// number in `report.detail` beside TLSCORE_ERR_CERT_RULE: a StaticString, NUL-terminated,
+/// nothing allocated.
+@_cdecl("tlscore_cert_rule_name")
+public func tlscoreCertRuleName(_ rule: Int32) -> UnsafePointer<CChar> {
+    var text: StaticString = "unknown certificate rule"
+    if rule > 0 && rule <= Int32(UInt8.max), let known = CertificateRule(rawValue: UInt8(truncatingIfNeeded: rule)) {
+        text = known.name
+    }
+    return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 private func alertText(_ description: UInt8) -> StaticString {
