@@ -16,7 +16,8 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     case nameConstraintBudget = 2
 
     // Encoding (RFC 5280 §4.1, X.690 §11.5).
-    /// A DEFAULT value encoded explicitly: critical FALSE, cA FALSE (DER omits defaults).
+    /// A DEFAULT value encoded explicitly: critical FALSE, cA FALSE, version v1 (DER omits
+    /// defaults).
     case explicitDefault = 3
     /// The same extension twice (§4.2: "MUST NOT include more than one instance").
     case duplicateExtension = 4
@@ -104,6 +105,19 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     /// (self-issued ones do not count, §6.1.4 (l)).
     case pathLengthConstraint = 34
 
+    // Certificate fields that decode but may not stand together (RFC 5280 §4.1); refused
+    // while parsing, so a chain entry breaking one is no issuer candidate.
+    /// A version other than v1, v2 or v3 (§4.1.2.1). unsupported_certificate: a format this
+    /// validator does not know, not a corrupt one.
+    case certificateVersion = 35
+    /// issuerUniqueID or subjectUniqueID in a v1 certificate (§4.1.2.8: v2 and v3 only), or
+    /// extensions in a certificate that is not v3 (§4.1.2.9).
+    case fieldNotInVersion = 36
+    /// The signature AlgorithmIdentifier inside tbsCertificate differs from the one outside
+    /// it (§4.1.1.2: "MUST contain the same algorithm identifier"), which the signature does
+    /// not cover.
+    case signatureAlgorithmMismatch = 37
+
     /// The spelling tools print.
     public var name: StaticString {
         switch self {
@@ -141,6 +155,9 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .caKeyUsageLacksKeyCertSign: "ca-key-usage-lacks-key-cert-sign"
         case .maxIntermediates: "path-longer-than-max-intermediates"
         case .pathLengthConstraint: "path-length-constraint-exceeded"
+        case .certificateVersion: "certificate-version"
+        case .fieldNotInVersion: "field-not-in-certificate-version"
+        case .signatureAlgorithmMismatch: "signature-algorithm-mismatch"
         }
     }
 
@@ -149,6 +166,7 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .rsaKeySize, .rsaPublicExponent: .unsupportedCertificate
         case .extendedKeyUsageLacksServerAuth, .extendedKeyUsageLacksClientAuth, .keyUsageLacksDigitalSignature,
              .keyUsageLacksSignatureAndEncipherment: .unsupportedCertificate
+        case .certificateVersion: .unsupportedCertificate
         case .crlNumber, .deltaCRL: .certificateUnknown
         default: .badCertificate
         }
