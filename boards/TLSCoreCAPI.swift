@@ -228,7 +228,8 @@ private enum FileDescriptorIO {
 // MARK: error codes
 
 private enum ErrorCode {
-    /// The header's code for `error`, and its detail (errno, Mbed TLS code, bytes needed).
+    /// The header's code for `error`, and its detail (errno, Mbed TLS code, bytes needed, the
+    /// number of a named certificate rule).
     static func of(_ error: TLSError) -> (Int32, Int32) {
         switch error {
         case .truncated: (TLSCORE_ERR_TRUNCATED, 0)
@@ -242,6 +243,7 @@ private enum ErrorCode {
         case .unsupportedAlgorithm: (TLSCORE_ERR_UNSUPPORTED_ALGORITHM, 0)
         case .randomFailure: (TLSCORE_ERR_RANDOM_FAILURE, 0)
         case .mbedTLS(let code): (TLSCORE_ERR_MBEDTLS, code)
+        case .certificate(.violates(let rule)): (TLSCORE_ERR_CERT_RULE, Int32(rule.rawValue))
         case .certificate(let reason): (certificate(reason), 0)
         case .unexpectedMessage: (TLSCORE_ERR_UNEXPECTED_MESSAGE, 0)
         case .recordOverflow: (TLSCORE_ERR_RECORD_OVERFLOW, 0)
@@ -269,7 +271,6 @@ private enum ErrorCode {
         case .unknownIssuer: TLSCORE_ERR_CERT_UNKNOWN_ISSUER
         case .badSignature: TLSCORE_ERR_CERT_BAD_SIGNATURE
         case .issuerNotCA: TLSCORE_ERR_CERT_ISSUER_NOT_CA
-        case .pathTooLong: TLSCORE_ERR_CERT_PATH_TOO_LONG
         case .nameMismatch: TLSCORE_ERR_CERT_NAME_MISMATCH
         case .wrongPurpose: TLSCORE_ERR_CERT_WRONG_PURPOSE
         case .revoked: TLSCORE_ERR_CERT_REVOKED
@@ -335,9 +336,9 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"
     case TLSCORE_ERR_CERT_BAD_SIGNATURE: "certificate: bad signature"
     case TLSCORE_ERR_CERT_ISSUER_NOT_CA: "certificate: issuer is not a CA"
-    case TLSCORE_ERR_CERT_PATH_TOO_LONG: "certificate: path too long"
+    case TLSCORE_ERR_CERT_PATH_TOO_LONG: "certificate: path too long (retired: now TLSCORE_ERR_CERT_RULE)"
     case TLSCORE_ERR_CERT_NAME_MISMATCH: "certificate: name mismatch"
-    case TLSCORE_ERR_CERT_WRONG_PURPOSE: "certificate: wrong key usage or purpose"
+    case TLSCORE_ERR_CERT_WRONG_PURPOSE: "certificate: key usage does not allow the negotiated key exchange"
     case TLSCORE_ERR_CERT_REVOKED: "certificate: revoked"
     case TLSCORE_ERR_CERT_UNSUPPORTED_CRITICAL_EXTENSION: "certificate: unsupported critical extension"
     case TLSCORE_ERR_CERT_UNSUPPORTED_ALGORITHM: "certificate: unsupported or refused algorithm"
@@ -347,9 +348,23 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_CERT_NAME_CONSTRAINT: "certificate: name constraint violated"
     case TLSCORE_ERR_CERT_MALFORMED: "certificate: malformed DER"
     case TLSCORE_ERR_CERT_BAD_ANCHOR: "certificate: a trust anchor does not decode"
-    case TLSCORE_ERR_CERT_RULE: "certificate: refused by a rule of the validation profile"
+    case TLSCORE_ERR_CERT_RULE: "certificate: refused by a named rule (report.detail: its number, see tlscore_cert_rule_name)"
     default: "unknown error code"
     }
+}
+
+// MARK: tlscore_cert_rule_name
+
+/// The rule's stable name (`CertificateRule.name`, what `hostsim verify` prints) for the
+/// number in `report.detail` beside TLSCORE_ERR_CERT_RULE: a StaticString, NUL-terminated,
+/// nothing allocated.
+@_cdecl("tlscore_cert_rule_name")
+public func tlscoreCertRuleName(_ rule: Int32) -> UnsafePointer<CChar> {
+    var text: StaticString = "unknown certificate rule"
+    if rule > 0 && rule <= Int32(UInt8.max), let known = CertificateRule(rawValue: UInt8(truncatingIfNeeded: rule)) {
+        text = known.name
+    }
+    return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
 private func alertText(_ description: UInt8) -> StaticString {

@@ -152,7 +152,8 @@ typedef struct tlscore_report {
     uint8_t extended_master_secret; /* RFC 7627 negotiated */
     uint8_t closed_by_notify;       /* the server ended with close_notify (not just EOF) */
     uint8_t client_certificate;     /* TLSCORE_CLIENT_CERT_*: what answered a CertificateRequest */
-    int32_t detail;                 /* errno (transport), Mbed TLS code, bytes needed (buffer) */
+    int32_t detail;                 /* errno (transport), Mbed TLS code, bytes needed (buffer),
+                                       the rule's number (TLSCORE_ERR_CERT_RULE) */
 } tlscore_report;
 
 /* tlscore_report.client_certificate. When the server asks for a certificate and the
@@ -175,6 +176,12 @@ int tlscore_client_run(const tlscore_config *cfg, const tlscore_io *io, tlscore_
 
 /* A static, NUL-terminated description of a return code ("certificate: unknown issuer"). */
 const char *tlscore_strerror(int code);
+
+/* The stable name of the certificate rule whose number report.detail holds beside
+ * TLSCORE_ERR_CERT_RULE ("extended-key-usage-lacks-server-auth", as `hostsim verify`
+ * prints it); "unknown certificate rule" for any other number. Static and NUL-terminated.
+ * A rule keeps its number across releases; new rules take the next free one. */
+const char *tlscore_cert_rule_name(int rule);
 
 /* ---- return codes: one per TLSError case; certificate reasons and peer alerts by range ---- */
 #define TLSCORE_OK 0
@@ -212,9 +219,10 @@ const char *tlscore_strerror(int code);
 #define TLSCORE_ERR_CERT_UNKNOWN_ISSUER     (-103)
 #define TLSCORE_ERR_CERT_BAD_SIGNATURE      (-104)
 #define TLSCORE_ERR_CERT_ISSUER_NOT_CA      (-105)
-#define TLSCORE_ERR_CERT_PATH_TOO_LONG      (-106)
+#define TLSCORE_ERR_CERT_PATH_TOO_LONG      (-106) /* retired: now TLSCORE_ERR_CERT_RULE (max intermediates, pathLenConstraint) */
 #define TLSCORE_ERR_CERT_NAME_MISMATCH      (-107)
-#define TLSCORE_ERR_CERT_WRONG_PURPOSE      (-108)
+#define TLSCORE_ERR_CERT_WRONG_PURPOSE      (-108) /* the leaf's keyUsage vs the negotiated key exchange; path validation's
+                                                 purpose checks are TLSCORE_ERR_CERT_RULE */
 #define TLSCORE_ERR_CERT_REVOKED            (-109)
 #define TLSCORE_ERR_CERT_UNSUPPORTED_CRITICAL_EXTENSION (-110)
 #define TLSCORE_ERR_CERT_UNSUPPORTED_ALGORITHM (-111)
@@ -224,7 +232,8 @@ const char *tlscore_strerror(int code);
 #define TLSCORE_ERR_CERT_NAME_CONSTRAINT    (-115)
 #define TLSCORE_ERR_CERT_MALFORMED          (-116)
 #define TLSCORE_ERR_CERT_BAD_ANCHOR         (-117) /* a configured anchor does not decode */
-#define TLSCORE_ERR_CERT_RULE               (-118) /* a named rule of RFC 5280 / the profile (CertificateRule) */
+#define TLSCORE_ERR_CERT_RULE               (-118) /* a named rule of RFC 5280 / the profile (CertificateRule);
+                                                     detail: its number, tlscore_cert_rule_name(detail) */
 /* The peer sent a fatal alert (or close_notify during the handshake): -(256 + description). */
 #define TLSCORE_ERR_PEER_ALERT_BASE         (-256)
 #define TLSCORE_IS_PEER_ALERT(code)  ((code) <= -256 && (code) > -512)

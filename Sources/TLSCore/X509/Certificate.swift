@@ -27,8 +27,10 @@ public struct Certificate: ~Escapable {
     /// Encoding faults that parse (the extensions' and the certificate's own).
     public let flaws: CertificateFlaws
 
-    /// Parses `der`, which must hold exactly one certificate. Any fault throws
-    /// `TLSError.certificate(.malformed(where:))`.
+    /// Parses `der`, which must hold exactly one certificate. DER that does not decode throws
+    /// `TLSError.certificate(.malformed(where:))`; fields that decode but may not stand
+    /// together throw a named rule (`certificateVersion`, `fieldNotInVersion`,
+    /// `signatureAlgorithmMismatch`); faults that still parse are `flaws`.
     @_lifetime(copy der)
     public init(der: Span<UInt8>) throws(TLSError) {
         var place = CertificateError.Place.certificate
@@ -51,15 +53,19 @@ public struct Certificate: ~Escapable {
 
             place = .tbsCertificate
             var version = 1
+            var flaws = CertificateFlaws()
             if let explicit = try fields.optional(DER.context(0, constructed: true)) {
                 var field = DER(explicit)
-                version = try field.smallInteger() &+ 1
+                let number = try field.smallInteger()
                 try field.expectEnd()
-                // v1 is the DEFAULT, which DER omits (X.690 §11.5).
-                guard version == 2 || version == 3 else { throw .malformed }
+                // §4.1.2.1: v1 (0), v2 (1) or v3 (2); any other is a format this validator
+                // does not know.
+                guard number <= 2 else { throw .certificate(.violates(.certificateVersion)) }
+                version = number &+ 1
+                // v1 is the DEFAULT, which DER omits (X.690 §11.5): a flaw, named on a path.
+                if version == 1 { flaws.insert(.explicitDefault) }
             }
             let serial = try fields.integerBytes()
-            var flaws = CertificateFlaws()
             // RFC 5280 §4.1.2.2: a positive INTEGER whose value has at most 20 octets — so
             // 21 content octets when the first is the sign octet 0x00 (a 160-bit random
             // serial), as Go counts.
@@ -70,7 +76,9 @@ public struct Certificate: ~Escapable {
             place = .algorithm
             // The signed copy of the algorithm must equal the unsigned one (§4.1.1.2).
             let innerAlgorithm = try fields.encoded(DER.sequence)
-            guard OID.equal(innerAlgorithm, outerAlgorithm) else { throw .malformed }
+            guard OID.equal(innerAlgorithm, outerAlgorithm) else {
+                throw .certificate(.violates(.signatureAlgorithmMismatch))
+            }
 
             place = .name
             let issuer = try fields.encoded(DER.sequence)
@@ -92,14 +100,19 @@ public struct Certificate: ~Escapable {
             let publicKey = try SubjectPublicKey(&fields)
 
             place = .tbsCertificate
-            // issuerUniqueID [1], subjectUniqueID [2]: v2 and v3 only, ignored.
-            if try fields.optional(DER.context(1, constructed: false)) != nil { guard version >= 2 else { throw .malformed } }
-            if try fields.optional(DER.context(2, constructed: false)) != nil { guard version >= 2 else { throw .malformed } }
+            // issuerUniqueID [1], subjectUniqueID [2]: v2 and v3 only (§4.1.2.8), ignored.
+            if try fields.optional(DER.context(1, constructed: false)) != nil {
+                guard version >= 2 else { throw .certificate(.violates(.fieldNotInVersion)) }
+            }
+            if try fields.optional(DER.context(2, constructed: false)) != nil {
+                guard version >= 2 else { throw .certificate(.violates(.fieldNotInVersion)) }
+            }
             place = .extensions
             var list = der.extracting(0..<0)
             var present = false
             if let explicit = try fields.optional(DER.context(3, constructed: true)) {
-                guard version == 3 else { throw .malformed }
+                // §4.1.2.9: extensions only in v3.
+                guard version == 3 else { throw .certificate(.violates(.fieldNotInVersion)) }
                 var field = DER(explicit)
                 list = try field.contents(DER.sequence)
                 try field.expectEnd()

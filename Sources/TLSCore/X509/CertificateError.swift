@@ -12,13 +12,11 @@ public enum CertificateError: Error, Equatable, Sendable {
     case badSignature
     /// An issuer lacks basicConstraints cA (RFC 5280 §4.2.1.9).
     case issuerNotCA
-    /// The path has more intermediates than the policy's maximum or an issuer's
-    /// pathLenConstraint allows.
-    case pathTooLong
     /// The leaf does not carry the expected DNS name or IP address.
     case nameMismatch
-    /// The leaf's extendedKeyUsage or keyUsage does not allow the purpose, or an issuer's
-    /// keyUsage lacks keyCertSign / cRLSign.
+    /// The leaf's keyUsage does not allow the key exchange the handshake negotiated
+    /// (RFC 5246 §7.4.2: keyEncipherment for RSA key transport). Path validation names its
+    /// own purpose checks instead (`violates(.extendedKeyUsageLacksServerAuth)` and the like).
     case wrongPurpose
     /// A CRL lists the certificate.
     case revoked
@@ -62,7 +60,7 @@ public enum CertificateError: Error, Equatable, Sendable {
         switch self {
         case .expired, .notYetValid: .certificateExpired
         case .unknownIssuer: .unknownCA
-        case .badSignature, .issuerNotCA, .pathTooLong, .nameMismatch, .nameConstraintViolation:
+        case .badSignature, .issuerNotCA, .nameMismatch, .nameConstraintViolation:
             .badCertificate
         case .wrongPurpose, .unsupportedCriticalExtension, .unsupportedAlgorithm: .unsupportedCertificate
         case .revoked: .certificateRevoked

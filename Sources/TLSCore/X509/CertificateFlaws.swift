@@ -8,7 +8,8 @@ public struct CertificateFlaws: Equatable, Sendable {
 
     public init(rawValue: UInt8 = 0) { self.rawValue = rawValue }
 
-    /// critical FALSE or cA FALSE encoded although DER omits DEFAULT values (X.690 §11.5).
+    /// critical FALSE, cA FALSE or version v1 encoded although DER omits DEFAULT values
+    /// (X.690 §11.5).
     public static let explicitDefault = CertificateFlaws(rawValue: 1 << 0)
     /// An extension OID twice (RFC 5280 §4.2).
     public static let duplicateExtension = CertificateFlaws(rawValue: 1 << 1)

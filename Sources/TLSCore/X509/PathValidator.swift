@@ -170,7 +170,7 @@ public enum PathValidator {
                           DistinguishedName.equal(candidate.subject, subject.issuer), Self.rank(subject, candidate) == rank
                     else { continue }
                     guard mayExtend else {
-                        failure.note(.certificate(.pathTooLong), rank: Failure.pathTooLong)
+                        failure.note(.certificate(.violates(.maxIntermediates)), rank: Failure.pathTooLong)
                         continue
                     }
                     try work.spendSignature()

@@ -51,11 +51,28 @@ import TLSCore
         return url.path
     }
 
+    /// Each purpose and path-length check prints its own rule (they were wrongPurpose and
+    /// pathTooLong).
+    @Test(arguments: [
+        ("server-clientauth-only", "server", "extended-key-usage-lacks-server-auth"),
+        ("server-ec", "client", "extended-key-usage-lacks-client-auth"),
+        ("server-no-digsig", "server", "key-usage-lacks-digital-signature"),
+        ("server-under-no-certsign", "server", "ca-key-usage-lacks-key-cert-sign"),
+        ("server-under-sub", "server", "path-length-constraint-exceeded"),
+    ])
+    func purposeAndPathRules(_ leaf: String, _ purpose: String, _ rule: String) throws {
+        var arguments = ["--ca", path("ca-bundle.pem"), "--time", "2030-01-01T00:00:00Z",
+                         "--chain", path("\(leaf).chain.pem"), "--purpose", purpose]
+        if purpose == "server" { arguments += ["--host", "localhost"] }
+        let (status, output) = try run(arguments)
+        #expect(status == 1 && output == "invalid: \(rule)\n", "\(leaf): \(output)")
+    }
+
     @Test func maxDepthCountsIntermediates() throws {
         let common = ["--ca", path("ca-bundle.pem"), "--time", "2030-01-01T00:00:00Z", "--host", "localhost",
                       "--chain", path("server-ec.chain.pem")]
         var (status, output) = try run(common + ["--max-depth", "0"])
-        #expect(status == 1 && output == "invalid: pathTooLong\n")
+        #expect(status == 1 && output == "invalid: path-longer-than-max-intermediates\n")
         (status, output) = try run(common + ["--max-depth", "1"])
         #expect(status == 0 && output == "valid\n")
         (status, _) = try run(common + ["--max-depth", "-1"])

@@ -31,10 +31,10 @@ import TLSCore
         Case("server-cn-only", expect: .nameMismatch),
         Case("server-unknown-ca", expect: .unknownIssuer),
         Case("client-unknown", host: nil, purpose: .clientAuth, expect: .unknownIssuer),
-        Case("server-clientauth-only", expect: .wrongPurpose),
+        Case("server-clientauth-only", expect: .violates(.extendedKeyUsageLacksServerAuth)),
         Case("server-unknown-critical", expect: .unsupportedCriticalExtension),
         Case("server-ec-tampered", expect: .badSignature),
-        Case("server-no-digsig", expect: .wrongPurpose),
+        Case("server-no-digsig", expect: .violates(.keyUsageLacksDigitalSignature)),
         Case("server-wildcard", expect: .nameMismatch),
         Case("server-wildcard", host: "www.example.com", expect: nil),
         Case("server-wildcard", host: "WWW.Example.COM.", expect: nil),
@@ -49,8 +49,8 @@ import TLSCore
         Case("server-ip", host: nil, ip: [127, 0, 0, 2], expect: .nameMismatch),
         Case("server-ec", host: nil, ip: [127, 0, 0, 1], expect: nil),
         Case("server-under-noca", expect: .issuerNotCA),
-        Case("server-under-no-certsign", expect: .wrongPurpose),
-        Case("server-under-sub", expect: .pathTooLong),
+        Case("server-under-no-certsign", expect: .violates(.caKeyUsageLacksKeyCertSign)),
+        Case("server-under-sub", expect: .violates(.pathLengthConstraint)),
         Case("nc-ok", host: "www.example.com", expect: nil),
         Case("nc-excluded", host: "x.bad.example.com", expect: .nameConstraintViolation),
         Case("nc-outside", host: "www.other.org", expect: .nameConstraintViolation),
@@ -58,8 +58,8 @@ import TLSCore
         Case("nc-ip-bad", host: nil, ip: [192, 168, 1, 1], expect: .nameConstraintViolation),
         Case("client-ec", host: nil, purpose: .clientAuth, expect: nil),
         Case("client-rsa", host: nil, purpose: .clientAuth, expect: nil),
-        Case("client-ec", host: nil, purpose: .serverAuth, expect: .wrongPurpose),
-        Case("server-ec", host: nil, purpose: .clientAuth, expect: .wrongPurpose),
+        Case("client-ec", host: nil, purpose: .serverAuth, expect: .violates(.extendedKeyUsageLacksServerAuth)),
+        Case("server-ec", host: nil, purpose: .clientAuth, expect: .violates(.extendedKeyUsageLacksClientAuth)),
     ]
 
     @Test(arguments: cases)
@@ -107,7 +107,8 @@ import TLSCore
         tamperedPSS[0][tamperedPSS[0].count - 1] ^= 0x01
         #expect(PKI.validate(tamperedPSS) == PKI.reason(.badSignature))
         #expect(PKI.validate(PKI.chain("server-rsa"), name: .host("other.example")) == PKI.reason(.nameMismatch))
-        #expect(PKI.validate(PKI.chain("client-rsa"), name: .none, purpose: .serverAuth) == PKI.reason(.wrongPurpose))
+        #expect(PKI.validate(PKI.chain("client-rsa"), name: .none, purpose: .serverAuth)
+                == PKI.reason(.violates(.extendedKeyUsageLacksServerAuth)))
         // A tampered intermediate: the leaf's issuer still matches by name, the root's signature fails.
         var badIntermediate = PKI.chain("server-rsa")
         badIntermediate[1][badIntermediate[1].count - 1] ^= 0x01
@@ -123,7 +124,7 @@ import TLSCore
         #expect(PKI.validate([leaf] + extras) == PKI.reason(.unknownIssuer))
         // pathLen violation found through a shuffled chain as well.
         #expect(PKI.validate([PKI.der("server-under-sub"), PKI.der("int-ec"), PKI.der("int-rsa"), PKI.der("int-sub")])
-                == PKI.reason(.pathTooLong))
+                == PKI.reason(.violates(.pathLengthConstraint)))
         // The same intermediate twice does not loop.
         #expect(PKI.validate([leaf, PKI.der("int-ec"), PKI.der("int-ec")]) == nil)
         // RSA chain with EC extras.
@@ -133,10 +134,10 @@ import TLSCore
     /// The limit counts intermediates (issue 18, as OpenSSL's verify depth does); it used to
     /// count every certificate with the leaf and the anchor, where 2 meant what 0 means now.
     @Test func maxIntermediates() {
-        #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 0) == PKI.reason(.pathTooLong))
+        #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 0) == PKI.reason(.violates(.maxIntermediates)))
         #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 1) == nil)
         #expect(PKI.validate(PKI.chain("server-ec"), maxIntermediates: 100) == nil)
-        #expect(PKI.validate(PKI.chain("server-under-sub"), maxIntermediates: 1) == PKI.reason(.pathTooLong))
+        #expect(PKI.validate(PKI.chain("server-under-sub"), maxIntermediates: 1) == PKI.reason(.violates(.maxIntermediates)))
     }
 
     @Test func commonNameFallbackOnlyWhenAllowed() {

@@ -202,6 +202,12 @@ struct TestCertificate {
     var notAfter: [UInt8] = DERW.generalized("20991231235959Z")
     var key: TestKey
     var extensions: [Ext.Extension]
+    /// The version INTEGER's contents ([2]: v3); nil omits the field (v1, the DEFAULT).
+    var version: [UInt8]? = [2]
+    /// The signature algorithm inside tbsCertificate; nil: the one outside (ecdsaWithSHA256).
+    var innerAlgorithm: [UInt8]? = nil
+    /// issuerUniqueID / subjectUniqueID fields, encoded, after subjectPublicKeyInfo.
+    var uniqueIDs: [UInt8] = []
 
     static let ecdsaWithSHA256 = DERW.seq(DERW.oid([0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02]))
 
@@ -236,8 +242,9 @@ struct TestCertificate {
 
     /// The DER certificate signed (ECDSA P-256, SHA-256) with `signer`.
     func signed(by signer: TestKey) -> [UInt8] {
-        var tbs = DERW.context(0, constructed: true, DERW.integer([2]))
-        tbs += DERW.integer(serial) + Self.ecdsaWithSHA256 + issuer + DERW.seq(notBefore, notAfter) + subject + key.spki
+        var tbs = version.map { DERW.context(0, constructed: true, DERW.integer($0)) } ?? []
+        tbs += DERW.integer(serial) + (innerAlgorithm ?? Self.ecdsaWithSHA256) + issuer + DERW.seq(notBefore, notAfter)
+            + subject + key.spki + uniqueIDs
         if !extensions.isEmpty {
             tbs += DERW.context(3, constructed: true, DERW.seq(all: extensions.map { $0.encoded }))
         }

@@ -17,7 +17,7 @@ public struct BasicConstraintsPolicy: PathPolicy {
             let isV1Anchor = i == path.anchorIndex && certificate.version < 3
             if !certificate.extensions.isCA && !isV1Anchor { throw .certificate(.issuerNotCA) }
             if let usage = certificate.extensions.keyUsage, !usage.contains(.keyCertSign) {
-                throw .certificate(.wrongPurpose)
+                throw .certificate(.violates(.caKeyUsageLacksKeyCertSign))
             }
             guard let limit = certificate.extensions.pathLength else { continue }
             // §6.1.4 (l): self-issued intermediates do not count.
@@ -25,7 +25,7 @@ public struct BasicConstraintsPolicy: PathPolicy {
             for j in 1..<i {
                 if !(try path.certificate(j).isSelfIssued) { below &+= 1 }
             }
-            if below > limit { throw .certificate(.pathTooLong) }
+            if below > limit { throw .certificate(.violates(.pathLengthConstraint)) }
         }
     }
 }

@@ -17,15 +17,18 @@ public struct LeafUsagePolicy: PathPolicy {
         let extensions = leaf.extensions
         if extensions.hasExtendedKeyUsage && !extensions.anyExtendedKeyUsage {
             let allowed = policy.purpose == .serverAuth ? extensions.serverAuth : extensions.clientAuth
-            if !allowed { throw .certificate(.wrongPurpose) }
+            if !allowed {
+                throw .certificate(.violates(policy.purpose == .serverAuth
+                    ? .extendedKeyUsageLacksServerAuth : .extendedKeyUsageLacksClientAuth))
+            }
         }
         let usage = extensions.keyUsage ?? .unrestricted
         switch leaf.publicKey.kind {
         case .ec:
-            if !usage.contains(.digitalSignature) { throw .certificate(.wrongPurpose) }
+            if !usage.contains(.digitalSignature) { throw .certificate(.violates(.keyUsageLacksDigitalSignature)) }
         case .rsa:
             if !usage.contains(.digitalSignature) && !usage.contains(.keyEncipherment) {
-                throw .certificate(.wrongPurpose)
+                throw .certificate(.violates(.keyUsageLacksSignatureAndEncipherment))
             }
         case .unsupported:
             throw .certificate(.unsupportedAlgorithm)
