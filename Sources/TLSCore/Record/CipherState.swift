@@ -25,8 +25,6 @@ public struct CipherState: ~Copyable {
     /// Bytes of nonce sent in each record: 8 for GCM/CCM, none for ChaCha20-Poly1305.
     var explicitNonceLength: Int { algorithm == .chacha20Poly1305 ? 0 : 8 }
     var tagLength: Int { algorithm.tagLength }
-    /// Bytes a record grows by: explicit nonce and tag.
-    var overhead: Int { explicitNonceLength &+ tagLength }
 
     /// Seals the record whose 5-byte header starts `record` and whose plaintext follows the
     /// explicit-nonce room, in place. `record` spans header, nonce room, plaintext and room

@@ -25,7 +25,6 @@ struct RecordInput: ~Copyable {
     }
 
     var capacity: Int { region.count }
-    var isProtected: Bool { overhead > 0 }
 
     /// Opens every later record with `protection`.
     mutating func activate(_ protection: consuming RecordProtection) {

@@ -16,6 +16,8 @@ struct RecordOutput: ~Copyable {
     /// Per-record expansion under the write protection (0 before it is active).
     private var explicitNonceLength = 0
     private var tagLength = 0
+    /// The keys were dropped: no more records.
+    private var ended = false
     /// The largest plaintext fragment to send (RFC 5246 §6.2.1, RFC 6066 §4).
     var maxFragment = 16384
 
@@ -42,9 +44,12 @@ struct RecordOutput: ~Copyable {
         self.protection = consume protection
     }
 
-    /// Drops the write keys (after a failure or close): what is queued stays queued.
+    /// Drops the write keys (after a failure or close): what is queued stays queued, and
+    /// nothing more may be: a record written now would go out unprotected, or framed for
+    /// keys that are gone.
     mutating func deactivate() {
         protection = nil
+        ended = true
     }
 
     mutating func didSend(_ count: Int) {
@@ -114,6 +119,7 @@ struct RecordOutput: ~Copyable {
     }
 
     private mutating func begin(_ type: ContentType) throws(TLSError) {
+        guard !ended else { throw .invalidState }
         let explicit = explicitNonceLength
         try reserve(5 &+ explicit)
         openRecord = queued

@@ -32,21 +32,7 @@ public enum Hostname {
     /// Letters, digits, hyphens and underscores in non-empty labels of at most 63 bytes,
     /// 253 bytes in all (RFC 1035 §2.3.4, with "_" as seen in practice); no wildcard.
     public static func isValidReference(_ name: Span<UInt8>) -> Bool {
-        guard name.count > 0, name.count <= 253 else { return false }
-        var label = 0
-        for i in 0..<name.count {
-            let c = name[i]
-            if c == 0x2E {
-                guard label > 0 else { return false }
-                label = 0
-                continue
-            }
-            let ok = (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x5F
-            guard ok else { return false }
-            label &+= 1
-            guard label <= 63 else { return false }
-        }
-        return label > 0
+        hasLabelSyntax(name, alsoAllowing: 0x5F)  // "_"
     }
 
     /// Byte equality of two IP addresses (4 or 16 octets).
@@ -99,6 +85,12 @@ public enum Hostname {
     /// underscore, no leading or trailing period, no empty label), at most 63 bytes each and
     /// 253 in all. `*` is let through: where a wildcard may stand is for matching to judge.
     public static func isValidDNSName(_ name: Span<UInt8>) -> Bool {
+        hasLabelSyntax(name, alsoAllowing: 0x2A)  // "*"
+    }
+
+    /// Non-empty labels of letters, digits, hyphens and `extra`, at most 63 bytes each and
+    /// 253 in all.
+    private static func hasLabelSyntax(_ name: Span<UInt8>, alsoAllowing extra: UInt8) -> Bool {
         guard name.count > 0, name.count <= 253 else { return false }
         var label = 0
         for i in 0..<name.count {
@@ -108,7 +100,7 @@ public enum Hostname {
                 label = 0
                 continue
             }
-            let ok = (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == 0x2A
+            let ok = (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A) || c == 0x2D || c == extra
             guard ok else { return false }
             label &+= 1
             guard label <= 63 else { return false }

@@ -278,6 +278,20 @@ import TLSPlatform
         #expect(records.filter { $0.type == 21 }.count == 1)
     }
 
+    /// Once its keys are dropped the record layer writes nothing more: no record can go out
+    /// in plaintext after ChangeCipherSpec, nor be framed for keys that are gone.
+    @Test func outputWritesNothingOnceItsKeysAreDropped() throws {
+        let region = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 64)
+        defer { region.deallocate() }
+        var output = RecordOutput(region: region)
+        let alert: [UInt8] = [1, 0]
+        try output.appendRecord(.alert, alert.span)
+        output.deactivate()
+        #expect(throws: TLSError.invalidState) { try output.appendRecord(.alert, alert.span) }
+        #expect(throws: TLSError.invalidState) { try output.appendHandshake(alert.span) }
+        #expect(EngineHarness.bytes(output.pending) == [21, 3, 3, 0, 2, 1, 0])
+    }
+
     // MARK: 6. absurd lengths
 
     /// A handshake header announcing 9,547,761 bytes: no message is that long, so it is a
