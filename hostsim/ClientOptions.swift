@@ -13,7 +13,12 @@ struct ClientOptions: ParsableArguments {
     @Option(help: "Request max_fragment_length: 512, 1024, 2048 or 4096.") var maxFragment: Int?
     @Option(help: "Application data to send after the handshake.") var request: String = "GET / HTTP/1.0\r\n\r\n"
     @Option(help: "Longest wait for any one read or write, in seconds.") var timeout: Double = 10
-    @Option(help: "Append the NSS key log line (CLIENT_RANDOM) for Wireshark to this file.") var keylog: String?
+    @Option(help: "Append the NSS key log lines for Wireshark to this file (TLS 1.2: CLIENT_RANDOM; TLS 1.3: the traffic secrets).")
+    var keylog: String?
+    @Option(help: "Offer this version: 1.2 or 1.3; repeat for both (default: both, the server picks).")
+    var tls: [String] = []
+    @Option(help: "Offer this group: x25519, secp256r1 or secp384r1; repeat for several, in order (the first gets the TLS 1.3 key share; default: all three in that order).")
+    var group: [String] = []
     @Flag(help: "Print each handshake message as it is sent or received, with its step.") var trace = false
     @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
@@ -84,6 +89,25 @@ struct ClientOptions: ParsableArguments {
             suites.insert(found)
         }
         if suites.isEmpty { suites = .defaults }
+        var versions = TLSVersions(rawValue: 0)
+        for name in tls {
+            switch name {
+            case "1.2": versions.insert(.tls12)
+            case "1.3": versions.insert(.tls13)
+            default: throw ValidationError("--tls must be 1.2 or 1.3")
+            }
+        }
+        if versions.isEmpty { versions = .all }
+        var groups = NamedGroups()
+        for name in group {
+            switch name {
+            case "x25519": groups.append(.x25519)
+            case "secp256r1", "P-256", "prime256v1": groups.append(.secp256r1)
+            case "secp384r1", "P-384": groups.append(.secp384r1)
+            default: throw ValidationError("--group must be x25519, secp256r1 or secp384r1")
+            }
+        }
+        if groups.isEmpty { groups = .defaults }
 
         var fragment: MaxFragmentLength?
         if let maxFragment {
@@ -121,7 +145,9 @@ struct ClientOptions: ParsableArguments {
         return ClientSetup(
             serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
-            maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey)
+            versions: versions, groups: groups,
+            maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
+            keyLogPath: keylog)
     }
 }
 
@@ -133,15 +159,42 @@ struct ClientSetup {
     var crls: [UInt8]
     var time: Int64
     var suites: CipherSuites
+    var versions: TLSVersions = .all
+    var groups: NamedGroups = .defaults
     var maxFragmentLength: MaxFragmentLength?
     var profile: ValidationPolicy.Profile = .rfc5280
     var clientChain: [UInt8] = []
     var clientKey: [UInt8] = []
+    /// `--keylog`: the file the engine's key log lines are appended to.
+    var keyLogPath: String? = nil
 
     func withConfiguration<R>(_ body: (ClientConfiguration) -> R) -> R {
-        body(ClientConfiguration(
-            serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
-            crls: crls.span, time: time, suites: suites, maxFragmentLength: maxFragmentLength, profile: profile,
-            clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
+        let sink = keyLogPath.map { KeyLogFile(path: $0) }
+        return withExtendedLifetime(sink) {
+            body(ClientConfiguration(
+                serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
+                crls: crls.span, time: time, suites: suites, versions: versions, groups: groups,
+                keyLog: sink?.keyLog, maxFragmentLength: maxFragmentLength, profile: profile,
+                clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
+        }
+    }
+}
+
+/// `--keylog`: appends each secret the engine hands over as an NSS key log line
+/// ("LABEL <client random> <secret>", hex), the format `-keylogfile` and Wireshark use.
+final class KeyLogFile {
+    let path: String
+
+    init(path: String) { self.path = path }
+
+    /// The engine's sink, pointing at this object (kept alive by `withConfiguration`).
+    var keyLog: KeyLog {
+        KeyLog(function: { context, label, random, secret, count in
+            guard let context, let random, let secret, let label = KeyLog.Label(rawValue: label) else { return }
+            let file = Unmanaged<KeyLogFile>.fromOpaque(context).takeUnretainedValue()
+            let randomHex = (0..<32).map { String(format: "%02x", random[$0]) }.joined()
+            let secretHex = (0..<count).map { String(format: "%02x", secret[$0]) }.joined()
+            ClientSession.appendLine("\(label.name) \(randomHex) \(secretHex)\n", to: file.path)
+        }, context: Unmanaged.passUnretained(self).toOpaque())
     }
 }

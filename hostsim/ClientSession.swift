@@ -8,6 +8,7 @@ import TLSPlatform
 enum ClientSession {
     struct Outcome {
         var suite: CipherSuite?
+        var group: NamedGroup?
         var extendedMasterSecret = false
         var response: [UInt8] = []
         /// Bytes of application data received (also counted when `response` is not kept).
@@ -77,16 +78,10 @@ enum ClientSession {
         try connection.handshake { event in
             if trace { print(event.line, to: &standardError) }
         }
-        var outcome = Outcome(suite: connection.engine.negotiatedSuite,
+        var outcome = Outcome(suite: connection.engine.negotiatedSuite, group: connection.engine.negotiatedGroup,
                               extendedMasterSecret: connection.engine.usesExtendedMasterSecret)
-        if let path = options.keylog {
-            _ = connection.engine.withKeyLogSecrets { random, master in
-                let line = "CLIENT_RANDOM \(hex(random)) \(hex(master))\n"
-                appendLine(line, to: path)
-            }
-        }
         if trace, let suite = outcome.suite {
-            print("   negotiated \(suite.name)\(outcome.extendedMasterSecret ? " with extended_master_secret" : "")",
+            print("   " + negotiatedLine(suite: suite, group: outcome.group, extendedMasterSecret: outcome.extendedMasterSecret),
                   to: &standardError)
         }
         try connection.write(request.span)
@@ -146,7 +141,7 @@ enum ClientSession {
         return text
     }
 
-    private static func appendLine(_ line: String, to path: String) {
+    static func appendLine(_ line: String, to path: String) {
         if !FileManager.default.fileExists(atPath: path) {
             _ = FileManager.default.createFile(atPath: path, contents: nil)
         }

@@ -8,7 +8,7 @@ import TLSPlatform
 /// handshake's steps as they happen, and what it cost on the line and in RAM.
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "TLS 1.2 through the core over a simulated UART to openssl s_server, step by step.",
+        abstract: "TLS 1.3 (or 1.2, --tls 1.2) through the core over a simulated UART to openssl s_server, step by step.",
         discussion: """
             Exit status: 0 success, 1 TLS failure (the typed reason is printed) or a response that \
             ended without close_notify (see --allow-missing-close-notify), 2 usage errors.
@@ -19,6 +19,10 @@ struct Demo: ParsableCommand {
     @Option(help: "Offer this suite (IANA name); repeatable. A TLS_RSA_ or ECDHE_RSA suite uses the RSA server certificate.")
     var suite: [String] = []
     @Option(help: "Request max_fragment_length: 512, 1024, 2048 or 4096.") var maxFragment: Int?
+    @Option(help: "Offer this version: 1.2 or 1.3; repeatable (default: both; the demo's server speaks both and picks 1.3).")
+    var tls: [String] = []
+    @Option(help: "Offer this group (x25519, secp256r1, secp384r1); repeatable, the first gets the key share.")
+    var group: [String] = []
     @Option(help: "The test PKI folder (default: Tests/Fixtures/pki of this source tree).") var fixtures: String?
     @Option(help: "Longest wait for any one read or write, in seconds.") var timeout: Double = 10
     @Option(help: "Application data to send after the handshake.") var request: String = "GET / HTTP/1.0\r\n\r\n"
@@ -50,11 +54,13 @@ struct Demo: ParsableCommand {
                          "--timeout", String(timeout), "--request", request]
         for name in suite { arguments += ["--suite", name] }
         if let maxFragment { arguments += ["--max-fragment", String(maxFragment)] }
+        for version in tls { arguments += ["--tls", version] }
+        for name in group { arguments += ["--group", name] }
         if allowMissingCloseNotify { arguments.append("--allow-missing-close-notify") }
         let options = try ClientOptions.parse(arguments)
         let setup = try options.load(host: "127.0.0.1")
 
-        var serverArguments = ["-accept", "127.0.0.1:0", "-tls1_2",
+        var serverArguments = ["-accept", "127.0.0.1:0",
                                "-cert", try fixture("server-ec.crt"), "-cert_chain", try fixture("int-ec.crt"),
                                "-key", try fixture("server-ec.key")]
         if usesRSA {
@@ -76,7 +82,7 @@ struct Demo: ParsableCommand {
         defer { interrupts.forEach { $0.cancel() } }
 
         let bytesPerSecond = settings.bytesPerSecond
-        print("hostsim demo: TLS 1.2 through the core over a simulated UART")
+        print("hostsim demo: \(tls == ["1.2"] ? "TLS 1.2" : tls == ["1.3"] ? "TLS 1.3" : "TLS 1.3 and 1.2 offered") through the core over a simulated UART")
         print("  server  openssl s_server on 127.0.0.1:\(server.port) (pid \(server.processIdentifier)): server-ec via int-ec\(usesRSA ? ", server-rsa via int-rsa" : "")")
         var lineDescription = "\(settings.baud) baud 8N1 (\(Int(bytesPerSecond)) bytes/s)"
         if settings.latencyMilliseconds > 0 { lineDescription += ", \(settings.latencyMilliseconds) ms latency" }
@@ -127,7 +133,7 @@ struct Demo: ParsableCommand {
 
     private func printSummary(_ report: DemoReport, meter: LineMeter, settings: LineSettings) {
         if let suite = report.suite {
-            print("\nnegotiated \(suite.name)\(report.extendedMasterSecret ? " with extended_master_secret" : "")")
+            print("\n" + negotiatedLine(suite: suite, group: report.group, extendedMasterSecret: report.extendedMasterSecret))
         }
         let text = String(decoding: report.response, as: UTF8.self)
         let shown = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix(lines)
@@ -175,6 +181,7 @@ struct Demo: ParsableCommand {
         report.handshakeSent = meter.sent
         report.handshakeReceived = meter.received
         report.suite = connection.engine.negotiatedSuite
+        report.group = connection.engine.negotiatedGroup
         report.extendedMasterSecret = connection.engine.usesExtendedMasterSecret
         print("  \(clock.stamp)     handshake complete")
         let request = Array(options.request.utf8)
@@ -198,6 +205,7 @@ struct Demo: ParsableCommand {
 /// What the demo measured.
 struct DemoReport {
     var suite: CipherSuite?
+    var group: NamedGroup?
     var extendedMasterSecret = false
     var response: [UInt8] = []
     var closedByNotify = false

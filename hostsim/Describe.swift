@@ -67,12 +67,37 @@ extension HandshakeEvent {
         case .changeCipherSpecSent: "→ ChangeCipherSpec"
         case .changeCipherSpecReceived: "← ChangeCipherSpec"
         case .certificateValidated: "   server certificate chain validated"
-        case .keysDerived: "   master secret and record keys derived"
+        case .keysDerived: "   secrets and record keys derived"
         case .clientCertificateDeclined(let reason): "   no client certificate sent (empty Certificate): \(reason.explanation)"
         case .warningSent(let alert): "→ warning alert \(alert.name)"
+        case .helloRetryRequest(let group):
+            "← HelloRetryRequest" + (group.map { ": the server asks for a \($0.name) key share" } ?? " (cookie only)")
+        case .keyShareAgreed(let group): "   \(group.name) shared secret from the key shares"
+        case .keyUpdateReceived(let requested): "← KeyUpdate" + (requested ? " (update_requested)" : "")
+        case .keyUpdateSent(let requesting): "→ KeyUpdate" + (requesting ? " (update_requested)" : "")
+        case .sessionTicket(let lifetime): "← NewSessionTicket (lifetime \(lifetime) s)"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }
+}
+
+extension NamedGroup {
+    var name: String {
+        switch self {
+        case .x25519: "x25519"
+        case .secp256r1: "secp256r1"
+        case .secp384r1: "secp384r1"
+        }
+    }
+}
+
+/// "negotiated TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519)", "negotiated TLS 1.2
+/// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 with extended_master_secret".
+func negotiatedLine(suite: CipherSuite, group: NamedGroup?, extendedMasterSecret: Bool) -> String {
+    var line = "negotiated \(suite.version.name) \(suite.name)"
+    if let group { line += " (\(group.name))" }
+    if extendedMasterSecret { line += " with extended_master_secret" }
+    return line
 }
 
 extension CipherSuite {

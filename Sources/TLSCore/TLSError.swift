@@ -40,7 +40,7 @@ public enum TLSError: Error, Equatable, Sendable {
     case unexpectedMessage
     /// A record longer than RFC 5246 §6.2 or the negotiated max_fragment_length allows.
     case recordOverflow
-    /// The server chose a version other than TLS 1.2.
+    /// The server chose a version that was not offered.
     case protocolVersion
     /// max_fragment_length was asked for and the server did not accept it, so records of up
     /// to 2^14 bytes would follow, which the input region (`capacity` bytes) cannot hold
@@ -54,6 +54,12 @@ public enum TLSError: Error, Equatable, Sendable {
     case handshakeFailure
     /// The server answered with an extension the client did not offer (RFC 5246 §7.4.1.4).
     case unsupportedExtension
+    /// A message lacks an extension it must carry (a TLS 1.3 ServerHello without key_share,
+    /// a CertificateRequest without signature_algorithms: RFC 8446 §9.2).
+    case missingExtension
+    /// A HelloRetryRequest that would change nothing, name a group that was not offered or
+    /// already has a share, or follow another (RFC 8446 §4.1.4).
+    case badRetryRequest
     /// The server's random carries the TLS 1.3 downgrade sentinel (RFC 8446 §4.1.3).
     case downgradeDetected
     /// The server's Finished does not match the transcript (RFC 5246 §7.4.9).
@@ -96,6 +102,8 @@ public enum TLSError: Error, Equatable, Sendable {
         case .illegalParameter, .downgradeDetected: .illegalParameter
         case .handshakeFailure: .handshakeFailure
         case .unsupportedExtension: .unsupportedExtension
+        case .missingExtension: .missingExtension
+        case .badRetryRequest: .illegalParameter
         case .finishedMismatch: .decryptError
         case .renegotiationRefused: .noRenegotiation
         case .invalidState: .internalError

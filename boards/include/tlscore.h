@@ -40,8 +40,13 @@ extern "C" {
 #define TLSCORE_SUITE_ECDHE_RSA_CHACHA20_POLY1305   0x0080u
 #define TLSCORE_SUITE_RSA_AES128_GCM_SHA256         0x0100u /* RSA key transport: no forward secrecy */
 #define TLSCORE_SUITE_RSA_AES256_GCM_SHA384         0x0200u
-#define TLSCORE_SUITES_DEFAULT 0x00EFu /* every forward-secret suite but CCM_8 (RFC 8447: not recommended) */
-#define TLSCORE_SUITES_ALL     0x03FFu
+#define TLSCORE_SUITE_TLS13_AES128_GCM_SHA256       0x0400u /* TLS 1.3 (RFC 8446 §B.4) */
+#define TLSCORE_SUITE_TLS13_AES256_GCM_SHA384       0x0800u
+#define TLSCORE_SUITE_TLS13_CHACHA20_POLY1305       0x1000u
+#define TLSCORE_SUITE_TLS13_AES128_CCM_SHA256       0x2000u
+#define TLSCORE_SUITE_TLS13_AES128_CCM_8_SHA256     0x4000u
+#define TLSCORE_SUITES_DEFAULT 0x3CEFu /* every forward-secret suite but the CCM_8 ones (RFC 8447: not recommended) */
+#define TLSCORE_SUITES_ALL     0x7FFFu
 
 /* Region sizes, the same figures as the Swift core's ClientConfiguration.inputRegionSize,
  * outputRegionSize and reassemblyRegionSize (Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift

@@ -6,26 +6,32 @@ public struct ClientConfiguration: ~Escapable {
     /// The values, with the caller's memory held as buffers: what an engine stores.
     public let settings: ClientSettings
 
-    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls)
+    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls, copy applicationProtocols)
     public init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
-        time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
+        time: Int64, suites: CipherSuites = .defaults, versions: TLSVersions = .all,
+        groups: NamedGroups = .defaults, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608,
+        recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
         minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
         signatureBudget: Int = PathValidator.defaultSignatureBudget
     ) {
         self.init(
             serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
-            suites: suites, maxFragmentLength: maxFragmentLength, revocation: revocation,
+            suites: suites, versions: versions, groups: groups, keyLog: keyLog, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
+            recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols,
+            maxFragmentLength: maxFragmentLength, revocation: revocation,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             profile: profile, signatureBudget: signatureBudget, clientCertificateChain: Span(), clientPrivateKey: Span())
     }
 
     /// A configuration with a client certificate chain and its private key.
-    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls, copy clientCertificateChain, copy clientPrivateKey)
+    @_lifetime(copy serverName, copy serverAddress, copy trustAnchors, copy crls, copy applicationProtocols, copy clientCertificateChain, copy clientPrivateKey)
     public init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
-        time: Int64, suites: CipherSuites = .defaults, maxFragmentLength: MaxFragmentLength? = nil,
+        time: Int64, suites: CipherSuites = .defaults, versions: TLSVersions = .all,
+        groups: NamedGroups = .defaults, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608,
+        recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
         minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
         signatureBudget: Int = PathValidator.defaultSignatureBudget,
@@ -36,7 +42,9 @@ public struct ClientConfiguration: ~Escapable {
             trust: TrustConfiguration(
                 trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
                 signatureBudget: signatureBudget),
-            suites: suites, maxFragmentLength: maxFragmentLength,
+            suites: suites, versions: versions, groups: groups, keyLog: keyLog, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
+            recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, applicationProtocols: applicationProtocols,
+            maxFragmentLength: maxFragmentLength,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)
     }
@@ -64,6 +72,12 @@ public struct ClientConfiguration: ~Escapable {
     public var time: Int64 { settings.trust.time }
     /// The suites offered, in the core's preference order.
     public var suites: CipherSuites { settings.suites }
+    /// The versions offered (both by default; the server picks).
+    public var versions: TLSVersions { settings.versions }
+    /// The groups offered, most preferred first; TLS 1.3's key share is for the first.
+    public var groups: NamedGroups { settings.groups }
+    /// record_size_limit announced (RFC 8449), or nil.
+    public var recordSizeLimit: Int? { settings.recordSizeLimit.map { Int($0) } }
     /// max_fragment_length to request, or nil for full 16 KB records.
     public var maxFragmentLength: MaxFragmentLength? { settings.maxFragmentLength }
     /// What a certificate link without a CRL means.

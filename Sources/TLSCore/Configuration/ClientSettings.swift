@@ -7,12 +7,26 @@ public struct ClientSettings {
     private let serverAddressBytes: UnsafeBufferPointer<UInt8>
     private let chainBytes: UnsafeBufferPointer<UInt8>
     private let keyBytes: UnsafeBufferPointer<UInt8>
+    private let alpnBytes: UnsafeBufferPointer<UInt8>
     /// The server name as an address, when it is an IP literal (else empty).
     private let serverNameAddress: IPAddressLiteral
     /// Anchors, CRLs, time and revocation: the settings a server validating clients shares.
     public let trust: TrustConfiguration
     public let suites: CipherSuites
+    /// The versions offered; what is offered of each also needs a suite of it in `suites`.
+    public let versions: TLSVersions
+    /// The groups offered, the TLS 1.3 key share for the first.
+    public let groups: NamedGroups
+    /// Where derived secrets go for traffic analysis (nil: nowhere).
+    public let keyLog: KeyLog?
+    /// TLS 1.3: records sealed under one write key before the engine sends a KeyUpdate.
+    /// RFC 8446 §5.5 bounds AES-GCM at 2^24.5 full records per key; 2^23 keeps every suite
+    /// (CCM's limits are tighter) well inside. Lower it only to exercise the update.
+    public let recordsBeforeKeyUpdate: UInt64
     public let maxFragmentLength: MaxFragmentLength?
+    /// record_size_limit to announce (RFC 8449): the largest record plaintext this client
+    /// takes, 64…16384; nil announces none.
+    public let recordSizeLimit: UInt16?
     public let requireExtendedMasterSecret: Bool
     /// The smallest RSA modulus accepted for the server's key, in bits: it encrypts the
     /// pre-master secret (RSA key transport) or signs the key exchange.
@@ -20,16 +34,23 @@ public struct ClientSettings {
 
     init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trust: TrustConfiguration, suites: CipherSuites,
-        maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool, minimumRSAKeyBits: Int,
+        versions: TLSVersions, groups: NamedGroups, keyLog: KeyLog?, recordsBeforeKeyUpdate: UInt64,
+        recordSizeLimit: UInt16?, applicationProtocols: Span<UInt8>, maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool, minimumRSAKeyBits: Int,
         clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
         serverNameBytes = serverName.withUnsafeBufferPointer { $0 }
         serverAddressBytes = serverAddress.withUnsafeBufferPointer { $0 }
         chainBytes = clientCertificateChain.withUnsafeBufferPointer { $0 }
         keyBytes = clientPrivateKey.withUnsafeBufferPointer { $0 }
+        alpnBytes = applicationProtocols.withUnsafeBufferPointer { $0 }
+        self.recordSizeLimit = recordSizeLimit.map { min(max($0, 64), 16384) }
         serverNameAddress = IPAddressLiteral(serverName) ?? IPAddressLiteral()
         self.trust = trust
         self.suites = suites
+        self.versions = versions
+        self.groups = groups
+        self.keyLog = keyLog
+        self.recordsBeforeKeyUpdate = recordsBeforeKeyUpdate == 0 ? 1 : recordsBeforeKeyUpdate
         self.maxFragmentLength = maxFragmentLength
         self.requireExtendedMasterSecret = requireExtendedMasterSecret
         self.minimumRSAKeyBits = minimumRSAKeyBits
@@ -39,10 +60,19 @@ public struct ClientSettings {
     var serverAddress: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(serverAddressBytes.span, borrowing: self) } }
     var clientCertificateChain: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(chainBytes.span, borrowing: self) } }
     var clientPrivateKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(keyBytes.span, borrowing: self) } }
+    /// The ALPN protocols offered, as the extension's ProtocolNameList carries them: each a
+    /// 1-byte length and the name (RFC 7301 §3.1). Empty offers none.
+    var applicationProtocols: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(alpnBytes.span, borrowing: self) } }
 
     /// Whether server_name goes out: a DNS name was configured. An IP literal never does
     /// (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").
     var sendsServerName: Bool { serverName.count > 0 && serverNameAddress.count == 0 }
+
+    /// Whether the ClientHello offers `version`: configured, with a suite of it (and for
+    /// TLS 1.3 a group for the key share).
+    func offers(_ version: TLSVersion) -> Bool {
+        versions.contains(version) && !suites.only(version).isEmpty && (version == .tls12 || !groups.isEmpty)
+    }
 
     /// Who the server's certificate must name: the DNS name; or the address, when the
     /// server name is an IP literal or only `serverAddress` is given, matched against
@@ -58,7 +88,7 @@ public struct ClientSettings {
     }
 
     /// The largest plaintext fragment either side may send once negotiated.
-    public var maxPlaintext: Int { maxFragmentLength?.bytes ?? 16384 }
+    public var maxPlaintext: Int { min(maxFragmentLength?.bytes ?? 16384, Int(recordSizeLimit ?? 16384)) }
 
     /// Bytes the input region needs: one whole record of the largest ciphertext this client
     /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
@@ -79,7 +109,7 @@ public struct ClientSettings {
             // (4 + 4 + an RSA-4096 signature) and Finished (16).
             staging = max(staging, 7 &+ clientCertificateChain.count &+ 3 &* 8 &+ 518 &+ 520 &+ 16)
         }
-        let incoming = maxFragmentLength == nil ? 0 : 4096
+        let incoming = maxPlaintext == 16384 ? 0 : 4096
         return max(staging, incoming)
     }
 

@@ -12,7 +12,7 @@ public enum EngineState: Equatable, Sendable {
 }
 
 /// The sans-I/O TLS engine, one for every role and version: generic over the handshake it
-/// runs (`Client12` today), which it changes only through `HandshakeProgress`. It owns no
+/// runs (`Client` today, TLS 1.3 and 1.2), which it changes only through `HandshakeProgress`. It owns no
 /// memory: the caller hands it three regions — record input, record output, handshake
 /// reassembly — and the settings, and moves bytes between the engine and any transport:
 ///
@@ -121,6 +121,12 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
         guard state.isConnected else { throw .invalidState }
         var offset = 0
         while offset < data.count {
+            if output.sealedRecords >= machine.recordsBeforeKeyUpdate {
+                // RFC 8446 §5.5: new keys before the AEAD's limit, without asking the peer's.
+                try guarded { (engine: inout Self) throws(TLSError) in
+                    try engine.apply(try engine.machine.requestKeyUpdate(requestingPeer: false), followed: false)
+                }
+            }
             let take = min(output.freePlaintext, data.count &- offset)
             guard take > 0 else { break }
             try output.appendRecord(.applicationData, data.extracting(offset..<(offset &+ take)))
@@ -155,6 +161,17 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
         end()
     }
 
+    /// TLS 1.3: sends a KeyUpdate and moves our writes to the next keys (RFC 8446 §4.6.3);
+    /// `requestingPeer` asks the server to update its own too. The engine also does this
+    /// by itself before a key reaches the AEAD's limit (`recordsBeforeKeyUpdate`).
+    /// `invalidState` before the handshake ends or on TLS 1.2.
+    public mutating func updateKeys(requestingPeer: Bool) throws(TLSError) {
+        guard state.isConnected else { throw .invalidState }
+        try guarded { (engine: inout Self) throws(TLSError) in
+            try engine.apply(try engine.machine.requestKeyUpdate(requestingPeer: requestingPeer), followed: false)
+        }
+    }
+
     // MARK: introspection
 
     /// The next handshake event, for tracing; nil when none is queued.
@@ -163,14 +180,17 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// The suite the peer chose, once it has.
     public var negotiatedSuite: CipherSuite? { machine.negotiatedSuite }
 
+    /// The version the peer chose, once it has.
+    public var negotiatedVersion: TLSVersion? { machine.negotiatedSuite?.version }
+
+    /// The TLS 1.3 key-exchange group, once the ServerHello named it.
+    public var negotiatedGroup: NamedGroup? { machine.negotiatedGroup }
+
     /// Whether extended_master_secret was negotiated (RFC 7627).
     public var usesExtendedMasterSecret: Bool { machine.usesExtendedMasterSecret }
 
-    /// Hands `body` the client random and master secret (NSS key log format), once the
-    /// keys exist and until the engine is closed. Returns false when there are none.
-    public mutating func withKeyLogSecrets(_ body: (_ clientRandom: Span<UInt8>, _ masterSecret: Span<UInt8>) -> Void) -> Bool {
-        machine.withKeyLogSecrets(body)
-    }
+    /// The index in the offered ALPN list of the protocol the server chose; nil when none.
+    public var negotiatedApplicationProtocol: Range<Int>? { machine.negotiatedApplicationProtocol }
 
     // MARK: the data path: records → deframer → machine → progress → records
 
@@ -181,7 +201,6 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
                 // RFC 5246 §6.2.1: no empty handshake fragments.
                 guard record.count > 0 else { throw .unexpectedMessage }
                 try processHandshakeRecord(start: record.start, count: record.count)
-                idleRecords = 0
             case .changeCipherSpec:
                 // A message may not straddle the key change; the body is exactly 1.
                 guard deframer.isEmpty else { throw .unexpectedMessage }
@@ -271,11 +290,13 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
                     : .bufferTooSmall(needed: needed, capacity: input.capacity)
             }
             input.maxFragment = limit
-            output.maxFragment = limit
+            output.maxFragment = progress.sendLimit > 0 ? Int(progress.sendLimit) : limit
         }
+        if progress.idle { try countIdleRecord() } else { idleRecords = 0 }
         if progress.newReadKeys { input.activate(try machine.recordProtection(for: .read)) }
         if progress.newWriteKeys { try output.activate(try machine.recordProtection(for: .write)) }
         try output.appendHandshake(flightTail)
+        if progress.newWriteKeysAfterFlight { try output.activate(try machine.recordProtection(for: .write)) }
         if let warning = progress.warning {
             let alert: InlineArray<2, UInt8> = [1, warning.rawValue]
             try output.appendRecord(.alert, alert.span)

@@ -4,8 +4,8 @@
 /// `HandshakeProgress` it answers with — the only way a handshake changes record
 /// protection or limits — so the engine never looks at a handshake state.
 ///
-/// Implemented inside TLSCore only (`Client12` today); the protocol is public because the
-/// storable `Engine` is generic over it.
+/// Implemented inside TLSCore only (`Client` today, both versions); the protocol is public
+/// because the storable `Engine` is generic over it.
 public protocol HandshakeMachine: ~Copyable {
     /// What the machine is set up with (`ClientSettings` for a client).
     associatedtype Settings
@@ -31,18 +31,30 @@ public protocol HandshakeMachine: ~Copyable {
     /// after a progress announced them (`newReadKeys`, `newWriteKeys`).
     mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection
 
-    /// Handles a ChangeCipherSpec record (TLS 1.2: the peer's keys take effect).
+    /// Handles a ChangeCipherSpec record (TLS 1.2: the peer's keys take effect; TLS 1.3:
+    /// the compatibility record, dropped where allowed).
     mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress
 
-    /// The suite negotiated so far, for the caller.
+    /// Asks for a key update of our own after the handshake (TLS 1.3 KeyUpdate), also
+    /// requesting the peer's when `requestingPeer`; `invalidState` where there is none.
+    mutating func requestKeyUpdate(requestingPeer: Bool) throws(TLSError) -> HandshakeProgress
+
+    /// The suite negotiated so far (its version is the connection's), for the caller.
     var negotiatedSuite: CipherSuite? { get }
+
+    /// The key-exchange group of a TLS 1.3 handshake, once known.
+    var negotiatedGroup: NamedGroup? { get }
+
+    /// Where the ALPN protocol the server chose (RFC 7301) lies in the settings' list,
+    /// its length byte first; nil when none was.
+    var negotiatedApplicationProtocol: Range<Int>? { get }
 
     /// Whether extended_master_secret was negotiated (RFC 7627).
     var usesExtendedMasterSecret: Bool { get }
 
-    /// Hands `body` the client random and the secret of the NSS key log line, once derived
-    /// and until wiped; false when there is none.
-    mutating func withKeyLogSecrets(_ body: (_ clientRandom: Span<UInt8>, _ secret: Span<UInt8>) -> Void) -> Bool
+    /// Records sealed under one write key after which the engine asks for a key update
+    /// (RFC 8446 §5.5's AEAD limits); `UInt64.max` when keys never change.
+    var recordsBeforeKeyUpdate: UInt64 { get }
 
     /// Zeroes every secret the machine holds, in place, and ends it: nothing it receives
     /// afterwards is accepted.

@@ -11,14 +11,24 @@ public struct HandshakeProgress {
     var newReadKeys = false
     /// Outgoing records are protected with new keys from the flight's switch point on.
     var newWriteKeys = false
+    /// And with newer keys again once the flight is out (TLS 1.3: the handshake keys carry
+    /// our flight up to Finished, the application keys what follows).
+    var newWriteKeysAfterFlight = false
     /// The handshake is complete: application data may flow. Nothing may follow the
     /// message that completed it in the same record.
     var complete = false
     /// The peer's version is settled and records carry at most this much plaintext
     /// (2^14, or the max_fragment_length both sides agreed on); 0: unchanged.
     var recordLimit: UInt16 = 0
+    /// The most plaintext we may send in one record when the peer's limit differs from
+    /// ours (RFC 8449's record_size_limit); 0: `recordLimit`.
+    var sendLimit: UInt16 = 0
     /// A warning alert to send (a refused renegotiation after the handshake).
     var warning: AlertDescription? = nil
+    /// The message gave the application nothing (a ticket, a KeyUpdate, a HelloRequest):
+    /// the engine counts it with the other empty records, bounding how long a peer can keep
+    /// it busy.
+    var idle = false
 
     static var none: HandshakeProgress { HandshakeProgress() }
 }

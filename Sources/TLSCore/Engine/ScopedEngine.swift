@@ -28,16 +28,18 @@ public struct ScopedEngine<Machine: HandshakeMachine & ~Copyable>: ~Copyable, ~E
     public mutating func close() { engine.close() }
     public mutating func nextEvent() -> HandshakeEvent? { engine.nextEvent() }
     public var negotiatedSuite: CipherSuite? { engine.negotiatedSuite }
+    public var negotiatedVersion: TLSVersion? { engine.negotiatedVersion }
+    public var negotiatedGroup: NamedGroup? { engine.negotiatedGroup }
     public var usesExtendedMasterSecret: Bool { engine.usesExtendedMasterSecret }
-    public mutating func withKeyLogSecrets(_ body: (_ clientRandom: Span<UInt8>, _ masterSecret: Span<UInt8>) -> Void) -> Bool {
-        engine.withKeyLogSecrets(body)
-    }
+    /// Where the chosen ALPN protocol lies in the configuration's list (length byte first).
+    public var negotiatedApplicationProtocol: Range<Int>? { engine.negotiatedApplicationProtocol }
+    public mutating func updateKeys(requestingPeer: Bool) throws(TLSError) { try engine.updateKeys(requestingPeer: requestingPeer) }
 }
 
 /// The TLS client over spans the caller owns (see `Engine` for the storable form).
-public typealias ClientEngine = ScopedEngine<Client12>
+public typealias ClientEngine = ScopedEngine<Client>
 
-extension ScopedEngine where Machine == Client12 {
+extension ScopedEngine where Machine == Client {
     /// Prepares a client over the caller's regions. The input region must hold one whole
     /// record (`configuration.inputRegionSize`), the output region the client's largest
     /// flight (`outputRegionSize`), and the reassembly region the largest handshake message
@@ -47,7 +49,7 @@ extension ScopedEngine where Machine == Client12 {
         configuration: ClientConfiguration, input: consuming MutableSpan<UInt8>,
         output: consuming MutableSpan<UInt8>, reassembly: consuming MutableSpan<UInt8>, random: consuming Random
     ) throws(TLSError) {
-        let engine = try Engine<Client12>(
+        let engine = try Engine<Client>(
             unsafeSettings: configuration.settings, input: input.withUnsafeMutableBufferPointer { $0 },
             output: output.withUnsafeMutableBufferPointer { $0 },
             reassembly: reassembly.withUnsafeMutableBufferPointer { $0 }, random: random)

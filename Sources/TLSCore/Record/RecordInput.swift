@@ -91,12 +91,25 @@ struct RecordInput: ~Copyable {
         let fragmentStart = parsed &+ 5
         parsed = fragmentStart &+ length
         guard var state = protection.take() else { return (type, fragmentStart, length) }
+        if state.isTLS13 {
+            // RFC 8446 §5: protected records are application_data; only the middlebox
+            // ChangeCipherSpec travels in the clear (the machine decides whether it may).
+            if type == ContentType.changeCipherSpec.rawValue {
+                protection = consume state
+                return (type, fragmentStart, length)
+            }
+            guard type == ContentType.applicationData.rawValue else {
+                protection = consume state
+                throw .unexpectedMessage
+            }
+        }
+        let header: InlineArray<5, UInt8> = [type, major, minor, UInt8(truncatingIfNeeded: length >> 8), UInt8(truncatingIfNeeded: length)]
         var fragment = bytes._mutatingExtracting(fragmentStart..<(fragmentStart &+ length))
-        let result = Result { () throws(TLSError) in try state.open(type: type, fragment: &fragment) }
+        let result = Result { () throws(TLSError) in try state.open(header: header, fragment: &fragment) }
         protection = consume state
         let opened = try result.get()
         guard opened.count <= maxFragment else { throw .recordOverflow }
-        return (type, fragmentStart &+ opened.start, opened.count)
+        return (opened.type, fragmentStart &+ opened.start, opened.count)
     }
 
     /// Marks a decrypted application-data range as waiting for the caller.

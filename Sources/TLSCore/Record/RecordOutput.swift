@@ -13,7 +13,8 @@ struct RecordOutput: ~Copyable {
     /// The start of a plaintext handshake record still open for more messages, or -1.
     private var openRecord = -1
     private var protection: RecordProtection?
-    /// Per-record expansion under the write protection (0 before it is active).
+    /// Per-record expansion under the write protection (0 before it is active): the
+    /// explicit nonce before the plaintext, the tag (TLS 1.3: type byte and tag) after it.
     private var explicitNonceLength = 0
     private var tagLength = 0
     /// The keys were dropped: no more records.
@@ -33,6 +34,14 @@ struct RecordOutput: ~Copyable {
     }
 
     var hasPending: Bool { sent < queued }
+
+    /// Records sealed under the current write keys (0 in plaintext).
+    var sealedRecords: UInt64 {
+        switch protection {
+        case .some(let protection): protection.sequence
+        case .none: 0
+        }
+    }
     var isProtected: Bool { tagLength > 0 }
 
     /// Protects every later record with `protection`; the open record, if any, is closed
@@ -40,7 +49,7 @@ struct RecordOutput: ~Copyable {
     mutating func activate(_ protection: consuming RecordProtection) throws(TLSError) {
         try close()
         explicitNonceLength = protection.explicitNonceLength
-        tagLength = protection.tagLength
+        tagLength = protection.trailerLength
         self.protection = consume protection
     }
 

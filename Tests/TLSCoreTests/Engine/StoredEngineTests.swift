@@ -9,7 +9,7 @@ import TLSPlatform
 @Suite struct StoredEngineTests {
     /// One connection of the table: its engine, its socket, and what it has received.
     struct Slot: ~Copyable {
-        var engine: Engine<Client12>
+        var engine: Engine<Client>
         var transport: TCPTransport
         var response: [UInt8] = []
         var requested = false
@@ -57,7 +57,7 @@ import TLSPlatform
                 let sizes = [configuration.inputRegionSize, configuration.outputRegionSize, configuration.reassemblyRegionSize]
                 let made = sizes.map { UnsafeMutableBufferPointer<UInt8>.allocate(capacity: $0) }
                 regions += made
-                let engine = try Engine<Client12>(
+                let engine = try Engine<Client>(
                     unsafeSettings: configuration.settings, input: made[0], output: made[1], reassembly: made[2],
                     random: try Random(entropy: SystemEntropy.source, personalization: Span()))
                 let transport = try TCPTransport(

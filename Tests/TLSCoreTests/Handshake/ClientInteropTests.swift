@@ -40,6 +40,7 @@ import TLSCore
         case .ecdheECDSA: "ECDHE-ECDSA"
         case .ecdheRSA: "ECDHE-RSA"
         case .rsa: "RSA"
+        case .keyShare: "ECDHE-ECDSA:+ECDHE-RSA"
         }
         let cipher = switch suite.aead {
         case .aes128GCM: "AES-128-GCM"

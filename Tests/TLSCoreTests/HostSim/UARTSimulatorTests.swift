@@ -59,7 +59,7 @@ import Testing
     @Test func faultsEndInTypedErrors() throws {
         let cases: [(fault: String, expected: [String])] = [
             ("down:flip@300", ["certificate", "bad_certificate", "decode_error", "bad_record_mac"]),
-            ("up:flip@150", ["bad_record_mac", "decrypt_error", "handshake_failure", "closed"]),
+            ("up:flip@150", ["bad_record_mac", "decrypt_error", "handshake_failure", "decode_error", "closed"]),
             ("down:drop@50", ["illegal_parameter", "decode_error", "timed out", "unexpected_message"]),
             ("up:drop@20", ["timed out", "decode_error", "closed"]),
             ("down:truncate@500", ["closed the connection"]),
@@ -106,19 +106,25 @@ import Testing
         let run = try hostsim(["demo"])
         #expect(run.exited)
         #expect(run.status == 0, "\(run.errors)")
-        for marker in ["①", "②", "③", "④", "⑦", "⑧", "⑨", "⑩", "negotiated TLS_ECDHE_ECDSA", "HTTP/1.0 200 ok",
+        for marker in ["①", "②", "③", "④", "⑦", "⑧", "⑨", "⑩", "negotiated TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519)", "HTTP/1.0 200 ok",
                        "summary", "wire-time floor at 115200 baud", "RAM", "ClientEngine state"] {
             #expect(run.output.contains(marker), "missing \(marker)")
         }
         #expect(!Self.demoServerAlive(run.output))
     }
 
+    /// TLS 1.2 carries the certificate in the clear, so a flipped bit there is a certificate
+    /// failure; TLS 1.3 encrypts it, so the same flip fails the record's tag.
     @Test func demoWithAFaultEndsInTheTypedReason() throws {
-        let run = try hostsim(["demo", "--fault", "down:flip@300", "--timeout", "2"])
+        let run = try hostsim(["demo", "--tls", "1.2", "--fault", "down:flip@300", "--timeout", "2"])
         #expect(run.exited)
         #expect(run.status == 1)
         #expect(run.output.contains("TLS failure: certificate"), "\(run.output)")
         #expect(!Self.demoServerAlive(run.output))
+        let encrypted = try hostsim(["demo", "--fault", "down:flip@300", "--timeout", "2"])
+        #expect(encrypted.status == 1)
+        #expect(encrypted.output.contains("badRecordMAC (sent alert bad_record_mac)"), "\(encrypted.output)")
+        #expect(!Self.demoServerAlive(encrypted.output))
     }
 
     /// The demo prints its server's pid ("(pid N)"); after the demo it must be gone.

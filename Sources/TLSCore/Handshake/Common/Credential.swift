@@ -10,11 +10,19 @@ enum Credential {
         case decline(ClientCertificateDeclined)
     }
 
+    /// What a server asked of our certificate, as a handshake remembers it until its flight.
+    enum Request {
+        case notRequested
+        /// Requested: the scheme to sign with, or why an empty Certificate goes out.
+        case requested(Choice)
+    }
+
     /// What to answer `request` with: a scheme to sign with, or an empty Certificate
     /// because no chain is configured, the request lists no type of our key, no scheme is
-    /// common, or the chain reaches none of the request's certificate_authorities.
+    /// common, or the chain reaches none of the request's certificate_authorities. TLS 1.3
+    /// signs RSA with PSS only and ECDSA with the hash its curve names (RFC 8446 §4.2.3).
     static func choose(
-        for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>
+        for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>, version: TLSVersion = .tls12
     ) throws(TLSError) -> Choice {
         guard chain.count > 0, key.count > 0 else { return .decline(.noCertificateConfigured) }
         let configuredChain = chain
@@ -23,14 +31,23 @@ enum Credential {
         // Our preference within what the server lists; the transcript keeps SHA-256 and
         // SHA-384, so the scheme's hash is one of those.
         let preferences: InlineArray<4, UInt16>
-        switch leaf.publicKey.kind {
-        case .rsa:
+        switch (leaf.publicKey.kind, version) {
+        case (.rsa, _):
             guard request.acceptsRSA else { return .decline(.keyTypeNotRequested) }
-            preferences = [0x0804, 0x0805, 0x0401, 0x0501]
-        case .ec:
+            // TLS 1.3 signs with RSA-PSS only (RFC 8446 §4.2.3).
+            if version == .tls13 {
+                preferences = [0x0804, 0x0805, 0x0804, 0x0805]
+            } else {
+                preferences = [0x0804, 0x0805, 0x0401, 0x0501]
+            }
+        case (.ec(let curve), .tls13):
+            guard request.acceptsECDSA else { return .decline(.keyTypeNotRequested) }
+            let scheme: UInt16 = curve == .secp384r1 ? 0x0503 : 0x0403
+            preferences = [scheme, scheme, scheme, scheme]
+        case (.ec, .tls12):
             guard request.acceptsECDSA else { return .decline(.keyTypeNotRequested) }
             preferences = [0x0403, 0x0503, 0x0403, 0x0503]
-        case .unsupported:
+        case (.unsupported, _):
             return .decline(.keyTypeNotRequested)
         }
         guard try reachesAuthority(request.authorities, configuredChain) else { return .decline(.authorityNotRequested) }

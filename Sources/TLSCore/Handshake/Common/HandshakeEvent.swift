@@ -16,6 +16,17 @@ public struct HandshakeEvent: Sendable, Equatable {
         case clientCertificateDeclined(ClientCertificateDeclined)
         /// After the handshake: a warning alert went out (no_renegotiation to a HelloRequest).
         case warningSent(AlertDescription)
+        /// ② TLS 1.3: the server asked for a second ClientHello, with a key share for this
+        /// group (nil: only a cookie to echo).
+        case helloRetryRequest(NamedGroup?)
+        /// ④ TLS 1.3: the key shares gave the shared secret, on this group.
+        case keyShareAgreed(NamedGroup)
+        /// ⑩ TLS 1.3: the server's KeyUpdate; `requested`: it asked for ours.
+        case keyUpdateReceived(requested: Bool)
+        /// ⑩ TLS 1.3: our KeyUpdate went out; `requesting`: asking for the server's.
+        case keyUpdateSent(requesting: Bool)
+        /// ⑩ TLS 1.3: a NewSessionTicket, valid for `lifetime` seconds.
+        case sessionTicket(lifetime: UInt32)
     }
 
     public let kind: Kind
@@ -35,9 +46,12 @@ public struct HandshakeEvent: Sendable, Equatable {
         switch kind {
         case .sent(.clientHello): 1
         case .received(.finished): 9
-        case .received(.helloRequest): 10
-        case .received: 2
+        case .received(.helloRequest), .received(.newSessionTicket), .received(.keyUpdate), .sent(.keyUpdate): 10
+        case .keyUpdateReceived, .keyUpdateSent, .sessionTicket: 10
+        case .received(.certificateVerify): 3
+        case .received, .helloRetryRequest: 2
         case .certificateValidated: 3
+        case .keyShareAgreed: 4
         case .sent(.clientKeyExchange): 4
         case .sent(.certificate), .sent(.certificateVerify), .clientCertificateDeclined: 5
         case .keysDerived: 7

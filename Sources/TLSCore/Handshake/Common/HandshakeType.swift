@@ -1,9 +1,10 @@
-/// Handshake message types of TLS 1.2 (RFC 5246 §7.4).
+/// Handshake message types of TLS 1.2 and 1.3 (RFC 5246 §7.4, RFC 8446 §4).
 public enum HandshakeType: UInt8, Sendable {
     case helloRequest = 0
     case clientHello = 1
     case serverHello = 2
     case newSessionTicket = 4
+    case encryptedExtensions = 8
     case certificate = 11
     case serverKeyExchange = 12
     case certificateRequest = 13
@@ -11,4 +12,5 @@ public enum HandshakeType: UInt8, Sendable {
     case certificateVerify = 15
     case clientKeyExchange = 16
     case finished = 20
+    case keyUpdate = 24
 }

@@ -1,5 +1,7 @@
-/// ② CertificateRequest (RFC 5246 §7.4.4): the certificate types and signature schemes the
-/// server accepts for a client certificate, and the CAs it trusts.
+/// ② CertificateRequest (RFC 5246 §7.4.4, RFC 8446 §4.3.2): the certificate types and
+/// signature schemes the server accepts for a client certificate, and the CAs it trusts.
+/// TLS 1.3 names no certificate types (any key that can sign) and carries the rest as
+/// extensions.
 struct CertificateRequest: ~Escapable {
     /// certificate_types includes rsa_sign (1).
     let acceptsRSA: Bool
@@ -28,6 +30,45 @@ struct CertificateRequest: ~Escapable {
         try reader.expectEnd()
         acceptsRSA = rsa
         acceptsECDSA = ecdsa
+        signatureSchemes = schemes
+        self.authorities = authorities
+    }
+
+    /// TLS 1.3: certificate_request_context (empty during the handshake, §4.3.2) and the
+    /// extensions: signature_algorithms (required, §9.2), certificate_authorities; others
+    /// are ignored as §4.3.2 asks ("Clients MUST ignore unrecognized extensions").
+    @_lifetime(copy body)
+    init(tls13 body: Span<UInt8>) throws(TLSError) {
+        var reader = Reader(body)
+        guard try reader.vector(lengthBytes: 1).count == 0 else { throw .illegalParameter }
+        var extensions = try reader.subReader(lengthBytes: 2)
+        try reader.expectEnd()
+        var schemes: Span<UInt8>? = nil
+        var authorities = Span<UInt8>()
+        var seen: UInt8 = 0
+        while !extensions.isAtEnd {
+            let type = try extensions.u16()
+            var data = try extensions.subReader(lengthBytes: 2)
+            switch ExtensionType(rawValue: type) {
+            case .signatureAlgorithms:
+                guard seen & 1 == 0 else { throw .illegalParameter }
+                seen |= 1
+                let list = try data.vector(lengthBytes: 2, minimum: 2)
+                guard list.count % 2 == 0 else { throw .malformed }
+                schemes = list
+                try data.expectEnd()
+            case .certificateAuthorities:
+                guard seen & 2 == 0 else { throw .illegalParameter }
+                seen |= 2
+                authorities = try data.vector(lengthBytes: 2, minimum: 3)
+                try data.expectEnd()
+            default:
+                break
+            }
+        }
+        guard let schemes else { throw .missingExtension }
+        acceptsRSA = true
+        acceptsECDSA = true
         signatureSchemes = schemes
         self.authorities = authorities
     }

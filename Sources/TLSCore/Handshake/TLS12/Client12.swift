@@ -10,14 +10,9 @@
 /// `Flight`, and asks for record changes through `HandshakeProgress`. What only some steps
 /// need and never at once — the server's key, then our ECDHE public value — shares one
 /// `KeyExchange` value, so the machine's RAM is the larger of them, not the sum.
-public struct Client12: ~Copyable, HandshakeMachine {
-    public typealias Settings = ClientSettings
-
-    /// What is awaited next.
+struct Client12: ~Copyable {
+    /// What is awaited next (① and ② ServerHello are `Client`'s, shared with TLS 1.3).
     enum State {
-        /// ① ClientHello is due.
-        case start
-        case waitServerHello
         case waitCertificate
         /// ECDHE: the ServerKeyExchange, to be verified with the server's key.
         case waitKeyExchange
@@ -44,44 +39,54 @@ public struct Client12: ~Copyable, HandshakeMachine {
     }
 
     /// ⑤ What the server asked of our certificate.
-    enum ClientAuthentication {
-        case notRequested
-        /// Requested: the scheme to sign with, or why an empty Certificate goes out.
-        case requested(Credential.Choice)
-    }
+    typealias ClientAuthentication = Credential.Request
 
     // Shared by every state. Engine state lives in the caller's RAM: wide fields first.
-    private var transcript = Transcript()
+    private var transcript: Transcript
     private var keyExchange = KeyExchange.none
-    private var state = State.start
-    private var clientRandom = InlineArray<32, UInt8>(repeating: 0)
+    private var state = State.waitCertificate
+    private var clientRandom: InlineArray<32, UInt8>
     private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
     /// The pre-master secret until the key schedule, then the master secret: never both,
     /// and always here, so that `wipe` zeroes it in place.
     private var secret = InlineArray<48, UInt8>(repeating: 0)
     private var secretCount: UInt8 = 0
     private var holdsMasterSecret = false
-    private(set) public var negotiatedSuite: CipherSuite?
-    private(set) public var usesExtendedMasterSecret = false
+    private(set) var negotiatedSuite: CipherSuite?
+    private(set) var usesExtendedMasterSecret = false
+    /// Where the ALPN protocol the server chose lies in the configured list.
+    private(set) var applicationProtocol: Range<Int>? = nil
 
-    public init() {}
-
-    public static func regionSizes(_ settings: borrowing ClientSettings) -> (input: Int, output: Int) {
-        (settings.inputRegionSize, settings.outputRegionSize)
+    /// Takes over from the ClientHello `offer` once ② `hello` chose TLS 1.2.
+    init(
+        offer: consuming ClientOffer, hello: ServerHello, message: Span<UInt8>,
+        settings: borrowing ClientSettings, progress: inout HandshakeProgress
+    ) throws(TLSError) {
+        transcript = offer.transcript
+        clientRandom = offer.random
+        if settings.requireExtendedMasterSecret, !hello.extendedMasterSecret { throw .handshakeFailure }
+        serverRandom = hello.random
+        negotiatedSuite = hello.suite
+        usesExtendedMasterSecret = hello.extendedMasterSecret
+        // The version is settled, and so is the record size (RFC 6066 §4).
+        applicationProtocol = hello.applicationProtocol
+        if let peerLimit = hello.peerRecordLimit {
+            progress.recordLimit = ApplicationProtocols.ownRecordLimit(settings, version: .tls12)
+            progress.sendLimit = peerLimit
+        } else {
+            progress.recordLimit = UInt16(hello.maxFragmentLength?.bytes ?? 16384)
+        }
+        transcript.update(message)
     }
 
-    // MARK: ① ClientHello and ④–⑧ our flight
+    // MARK: ④–⑧ our flight
 
-    public mutating func writeFlight(
+    mutating func writeFlight(
         into flight: inout Flight, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
     ) throws(TLSError) -> HandshakeProgress {
         let current = state
         state = .ended  // until the step succeeds
         switch current {
-        case .start:
-            try writeClientHello(into: &flight, settings: settings, random: &random, events: &events)
-            state = .waitServerHello
-            return .none
         case .flightDue(let authentication):
             let progress = try writeKeyExchangeFlight(
                 authentication, into: &flight, settings: settings, random: &random, events: &events)
@@ -90,19 +95,6 @@ public struct Client12: ~Copyable, HandshakeMachine {
         default:
             throw .invalidState
         }
-    }
-
-    private mutating func writeClientHello(
-        into flight: inout Flight, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
-    ) throws(TLSError) {
-        let settings = copy settings
-        guard !settings.suites.isEmpty else { throw .handshakeFailure }
-        var randomSpan = clientRandom.mutableSpan
-        try random.fill(&randomSpan)
-        var writer = flight.room()
-        try ClientHello.write(into: &writer, random: clientRandom.span, configuration: settings)
-        let length = writer.count
-        sent(length, in: &flight, events: &events)
     }
 
     private mutating func writeKeyExchangeFlight(
@@ -181,6 +173,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
             for i in 0..<48 { secret[i] = masterSpan[i] }
             secretCount = 48
             holdsMasterSecret = true
+            settings.keyLog?.log(.clientRandom, clientRandom: clientRandom.span, secret: secret.span)
         }
 
         if let signature {
@@ -212,7 +205,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
 
     // MARK: ② the server's flight, ③ validation, ⑨ its Finished
 
-    public mutating func receive(
+    mutating func receive(
         _ message: Span<UInt8>, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
     ) throws(TLSError) -> HandshakeProgress {
         let type = message[0]
@@ -228,6 +221,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
                 events.push(HandshakeEvent(.warningSent(.noRenegotiation), length: 0))
                 var progress = HandshakeProgress()
                 progress.warning = .noRenegotiation
+                progress.idle = true
                 return progress
             // During the handshake a HelloRequest is ignored and not hashed (§7.4.1.1).
             default: return .none
@@ -240,17 +234,6 @@ public struct Client12: ~Copyable, HandshakeMachine {
         let current = state
         state = .ended  // until the step succeeds
         switch current {
-        case .waitServerHello where kind == .serverHello:
-            let hello = try ServerHello(body: body, configuration: settings)
-            if settings.requireExtendedMasterSecret, !hello.extendedMasterSecret { throw .handshakeFailure }
-            serverRandom = hello.random
-            negotiatedSuite = hello.suite
-            usesExtendedMasterSecret = hello.extendedMasterSecret
-            // The version is settled, and so is the record size (RFC 6066 §4).
-            progress.recordLimit = UInt16(hello.maxFragmentLength?.bytes ?? 16384)
-            transcript.update(message)
-            state = .waitCertificate
-
         case .waitCertificate where kind == .certificate:
             keyExchange = .serverKey(try validateChain(body, settings: settings, events: &events))
             transcript.update(message)
@@ -299,26 +282,15 @@ public struct Client12: ~Copyable, HandshakeMachine {
         return progress
     }
 
-    /// ③ The chain against the trust settings, for this server's name, as a server chain
-    /// whose key suits the suite; returns that key.
+    /// ③ The chain, validated (`ServerCertificate`), with a key that suits the suite;
+    /// returns that key. The key must suit the key exchange (RFC 5246 §7.4.2): an RSA key
+    /// that may encipher for RSA transport, an RSA or ECDSA key that may sign for ECDHE.
     private func validateChain(
         _ body: Span<UInt8>, settings: borrowing ClientSettings, events: inout EventQueue
     ) throws(TLSError) -> PublicKey {
         let chain = try CertificateChain(CertificateMessage.certificateList(body), framing: .tls12)
-        let policy = ValidationPolicy(
-            time: settings.trust.time, purpose: .serverAuth, identity: settings.identity,
-            profile: settings.trust.profile, revocation: settings.trust.revocation,
-            signatureBudget: settings.trust.signatureBudget)
-        let leaf = try PathValidator.validate(
-            chain: chain, trustAnchors: settings.trust.trustAnchors, crls: settings.trust.crls, policy: policy)
+        let leaf = try ServerCertificate.validate(chain, settings: settings, events: &events)
         guard let suite = negotiatedSuite else { throw .invalidState }
-        // A small RSA key would carry the pre-master secret or sign the key exchange: the
-        // handshake refuses it whatever the chain's validity.
-        if case .rsa = leaf.publicKey.kind, leaf.publicKey.bits < settings.minimumRSAKeyBits {
-            throw .weakServerKey(bits: leaf.publicKey.bits)
-        }
-        // The key must suit the key exchange (RFC 5246 §7.4.2): an RSA key that may
-        // encipher for RSA transport, an RSA or ECDSA key that may sign for ECDHE.
         switch (suite.keyExchange, leaf.publicKey.kind) {
         case (.rsa, .rsa):
             guard leaf.keyUsage.contains(.keyEncipherment) else { throw .certificate(.wrongPurpose) }
@@ -327,7 +299,6 @@ public struct Client12: ~Copyable, HandshakeMachine {
         default:
             throw .certificate(.wrongPurpose)
         }
-        events.push(HandshakeEvent(.certificateValidated, length: 0))
         return leaf.publicKey
     }
 
@@ -356,7 +327,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
     }
 
     /// ⑨ The server's ChangeCipherSpec: from the next record on, the read side is protected.
-    public mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress {
+    mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress {
         guard case .waitChangeCipherSpec = state, holdsMasterSecret else { throw .unexpectedMessage }
         events.push(HandshakeEvent(.changeCipherSpecReceived, length: 1))
         state = .waitFinished
@@ -367,7 +338,7 @@ public struct Client12: ~Copyable, HandshakeMachine {
 
     /// Our keys at ⑧ (written under from ChangeCipherSpec on), the server's at ⑨: derived
     /// from the master secret when the engine installs them (RFC 5246 §6.3).
-    public mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
+    mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
         guard holdsMasterSecret, let suite = negotiatedSuite else { throw .invalidState }
         return try KeySchedule12.recordProtection(
             for: direction == .write ? .client : .server, suite: suite, masterSecret: secret.span,
@@ -410,15 +381,8 @@ public struct Client12: ~Copyable, HandshakeMachine {
         secretCount = 0
     }
 
-    /// NSS key log material: the client random and the master secret, once derived.
-    public mutating func withKeyLogSecrets(_ body: (Span<UInt8>, Span<UInt8>) -> Void) -> Bool {
-        guard holdsMasterSecret else { return false }
-        body(clientRandom.span, secret.span)
-        return true
-    }
-
     /// Zeroes the secret in place and ends the handshake: nothing is accepted afterwards.
-    public mutating func wipe() {
+    mutating func wipe() {
         wipeSecret()
         holdsMasterSecret = false
         keyExchange = .none

@@ -1,6 +1,13 @@
-/// The TLS 1.2 cipher suites this core implements, all AEAD (RFC 5288, 5289, 6655, 7251,
-/// 7905). RSA key transport is the seed's classic handshake: offered only when configured.
+/// The cipher suites this core implements, all AEAD: TLS 1.2's (RFC 5288, 5289, 6655, 7251,
+/// 7905), whose names fix the key exchange, and TLS 1.3's (RFC 8446 §B.4), which name only
+/// the AEAD and the hash. RSA key transport is the seed's classic handshake: offered only
+/// when configured.
 public enum CipherSuite: UInt16, Sendable {
+    case aes128GCMSHA256 = 0x1301
+    case aes256GCMSHA384 = 0x1302
+    case chacha20Poly1305SHA256 = 0x1303
+    case aes128CCMSHA256 = 0x1304
+    case aes128CCM8SHA256 = 0x1305
     case ecdheECDSAWithAES128GCMSHA256 = 0xC02B
     case ecdheECDSAWithAES256GCMSHA384 = 0xC02C
     case ecdheECDSAWithChaCha20Poly1305SHA256 = 0xCCA9
@@ -12,8 +19,10 @@ public enum CipherSuite: UInt16, Sendable {
     case rsaWithAES128GCMSHA256 = 0x009C
     case rsaWithAES256GCMSHA384 = 0x009D
 
-    /// Every suite, most preferred first: the order a ClientHello offers them in.
-    public static let preferenceOrder: InlineArray<10, CipherSuite> = [
+    /// Every suite, most preferred first: the order a ClientHello offers them in (TLS 1.3's
+    /// first; a server picks within the version it negotiates).
+    public static let preferenceOrder: InlineArray<15, CipherSuite> = [
+        .aes128GCMSHA256, .aes256GCMSHA384, .chacha20Poly1305SHA256, .aes128CCMSHA256, .aes128CCM8SHA256,
         .ecdheECDSAWithAES128GCMSHA256, .ecdheECDSAWithAES256GCMSHA384, .ecdheECDSAWithChaCha20Poly1305SHA256,
         .ecdheRSAWithAES128GCMSHA256, .ecdheRSAWithAES256GCMSHA384, .ecdheRSAWithChaCha20Poly1305SHA256,
         .ecdheECDSAWithAES128CCM, .ecdheECDSAWithAES128CCM8,
@@ -27,7 +36,13 @@ public enum CipherSuite: UInt16, Sendable {
         case ecdheRSA
         /// The pre-master secret encrypted to the certificate's RSA key (no forward secrecy).
         case rsa
+        /// TLS 1.3: a key share of a negotiated group, and any certificate key that signs
+        /// (RFC 8446 §4.1.1 negotiates them apart from the suite).
+        case keyShare
     }
+
+    /// The protocol version the suite belongs to.
+    public var version: TLSVersion { rawValue >> 8 == 0x13 ? .tls13 : .tls12 }
 
     public var keyExchange: KeyExchange {
         switch self {
@@ -38,23 +53,29 @@ public enum CipherSuite: UInt16, Sendable {
             .ecdheRSA
         case .rsaWithAES128GCMSHA256, .rsaWithAES256GCMSHA384:
             .rsa
+        case .aes128GCMSHA256, .aes256GCMSHA384, .chacha20Poly1305SHA256, .aes128CCMSHA256, .aes128CCM8SHA256:
+            .keyShare
         }
     }
 
     public var aead: AEADAlgorithm {
         switch self {
-        case .ecdheECDSAWithAES128GCMSHA256, .ecdheRSAWithAES128GCMSHA256, .rsaWithAES128GCMSHA256: .aes128GCM
-        case .ecdheECDSAWithAES256GCMSHA384, .ecdheRSAWithAES256GCMSHA384, .rsaWithAES256GCMSHA384: .aes256GCM
-        case .ecdheECDSAWithChaCha20Poly1305SHA256, .ecdheRSAWithChaCha20Poly1305SHA256: .chacha20Poly1305
-        case .ecdheECDSAWithAES128CCM: .aes128CCM
-        case .ecdheECDSAWithAES128CCM8: .aes128CCM8
+        case .ecdheECDSAWithAES128GCMSHA256, .ecdheRSAWithAES128GCMSHA256, .rsaWithAES128GCMSHA256, .aes128GCMSHA256:
+            .aes128GCM
+        case .ecdheECDSAWithAES256GCMSHA384, .ecdheRSAWithAES256GCMSHA384, .rsaWithAES256GCMSHA384, .aes256GCMSHA384:
+            .aes256GCM
+        case .ecdheECDSAWithChaCha20Poly1305SHA256, .ecdheRSAWithChaCha20Poly1305SHA256, .chacha20Poly1305SHA256:
+            .chacha20Poly1305
+        case .ecdheECDSAWithAES128CCM, .aes128CCMSHA256: .aes128CCM
+        case .ecdheECDSAWithAES128CCM8, .aes128CCM8SHA256: .aes128CCM8
         }
     }
 
-    /// The PRF and Finished hash (RFC 5246 §5: SHA-256 unless the suite names SHA-384).
+    /// The handshake's hash: TLS 1.2's PRF and Finished hash (RFC 5246 §5: SHA-256 unless
+    /// the suite names SHA-384), TLS 1.3's HKDF and transcript hash (RFC 8446 §7.1).
     public var prfHash: HashAlgorithm {
         switch self {
-        case .ecdheECDSAWithAES256GCMSHA384, .ecdheRSAWithAES256GCMSHA384, .rsaWithAES256GCMSHA384: .sha384
+        case .ecdheECDSAWithAES256GCMSHA384, .ecdheRSAWithAES256GCMSHA384, .rsaWithAES256GCMSHA384, .aes256GCMSHA384: .sha384
         default: .sha256
         }
     }
@@ -72,6 +93,11 @@ public enum CipherSuite: UInt16, Sendable {
         case .ecdheRSAWithChaCha20Poly1305SHA256: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"
         case .rsaWithAES128GCMSHA256: "TLS_RSA_WITH_AES_128_GCM_SHA256"
         case .rsaWithAES256GCMSHA384: "TLS_RSA_WITH_AES_256_GCM_SHA384"
+        case .aes128GCMSHA256: "TLS_AES_128_GCM_SHA256"
+        case .aes256GCMSHA384: "TLS_AES_256_GCM_SHA384"
+        case .chacha20Poly1305SHA256: "TLS_CHACHA20_POLY1305_SHA256"
+        case .aes128CCMSHA256: "TLS_AES_128_CCM_SHA256"
+        case .aes128CCM8SHA256: "TLS_AES_128_CCM_8_SHA256"
         }
     }
 
@@ -88,6 +114,11 @@ public enum CipherSuite: UInt16, Sendable {
         case .ecdheRSAWithChaCha20Poly1305SHA256: 1 << 7
         case .rsaWithAES128GCMSHA256: 1 << 8
         case .rsaWithAES256GCMSHA384: 1 << 9
+        case .aes128GCMSHA256: 1 << 10
+        case .aes256GCMSHA384: 1 << 11
+        case .chacha20Poly1305SHA256: 1 << 12
+        case .aes128CCMSHA256: 1 << 13
+        case .aes128CCM8SHA256: 1 << 14
         }
     }
 }

@@ -1,0 +1,363 @@
+/// The client handshake, both versions: ① the ClientHello offering TLS 1.3 and 1.2 (or
+/// the configured one), ② the ServerHello that settles the version — or a
+/// HelloRetryRequest, answered with a second ClientHello (RFC 8446 §4.1.4) — then the
+/// version's own machine, `Client12` or `Client13`, which takes the offer over. The
+/// machines share one slot, so the engine's RAM is the larger of them, not the sum.
+public struct Client: ~Copyable, HandshakeMachine {
+    public typealias Settings = ClientSettings
+
+    enum Phase: ~Copyable {
+        /// ① is due.
+        case start
+        /// ① sent: ServerHello or HelloRetryRequest awaited.
+        case offered(ClientOffer)
+        /// A HelloRetryRequest arrived: the second ClientHello is due.
+        case retryDue(ClientOffer)
+        case tls12(Client12)
+        case tls13(Client13)
+        /// Wiped after a failure or close: nothing is accepted.
+        case ended
+    }
+
+    private var phase = Phase.start
+
+    public init() {}
+
+    /// A client that has sent `hello` (a whole ClientHello, whose random and session id are
+    /// read from it) with `keyShare` as its key share, the bytes hashed as if written: for
+    /// known-answer replays of published traces (RFC 8448), whose ClientHello offers what
+    /// this core does not.
+    init(replaying hello: Span<UInt8>, keyShare: consuming ECDHE) throws(TLSError) {
+        var offer = ClientOffer()
+        var reader = Reader(hello)
+        guard try reader.u8() == HandshakeType.clientHello.rawValue else { throw .malformed }
+        _ = try reader.u24()
+        _ = try reader.u16()
+        let random = try reader.bytes(32)
+        for i in 0..<32 { offer.random[i] = random[i] }
+        let session = try reader.vector(lengthBytes: 1)
+        guard session.count <= 32 else { throw .malformed }
+        for i in 0..<session.count { offer.sessionID[i] = session[i] }
+        offer.sessionIDCount = session.count
+        offer.keyShare = .some(keyShare)
+        offer.transcript.update(hello)
+        phase = .offered(offer)
+    }
+
+    public static func regionSizes(_ settings: borrowing ClientSettings) -> (input: Int, output: Int) {
+        (settings.inputRegionSize, settings.outputRegionSize)
+    }
+
+    // MARK: ① ClientHello, and the flights of the version's machine
+
+    public mutating func writeFlight(
+        into flight: inout Flight, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        switch takePhase() {
+        case .start:
+            var offer = ClientOffer()
+            var randomSpan = offer.random.mutableSpan
+            try random.fill(&randomSpan)
+            if settings.offers(.tls13) {
+                // Middlebox compatibility mode (§D.4): a fresh 32-byte legacy_session_id.
+                var sessionSpan = offer.sessionID.mutableSpan
+                try random.fill(&sessionSpan)
+                offer.sessionIDCount = 32
+                offer.keyShare = try ECDHE(group: settings.groups[0], random: &random)
+            } else if !settings.offers(.tls12) {
+                throw .handshakeFailure  // no version with a suite to offer
+            }
+            try Self.writeHello(&offer, into: &flight, settings: settings, events: &events)
+            phase = .offered(offer)
+            return .none
+        case .retryDue(var offer):
+            // §D.4: the compatibility ChangeCipherSpec precedes the second ClientHello.
+            flight.changeKeys(withChangeCipherSpec: true)
+            events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
+            try Self.writeHello(&offer, into: &flight, settings: settings, events: &events)
+            phase = .offered(offer)
+            return .none
+        case .tls12(var machine):
+            do {
+                let progress = try machine.writeFlight(into: &flight, settings: settings, random: &random, events: &events)
+                phase = .tls12(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .tls13(var machine):
+            do {
+                let progress = try machine.writeFlight(into: &flight, settings: settings, random: &random, events: &events)
+                phase = .tls13(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .offered(let offer):
+            _ = consume offer
+            throw .invalidState
+        case .ended:
+            throw .invalidState
+        }
+    }
+
+    private static func writeHello(
+        _ offer: inout ClientOffer, into flight: inout Flight, settings: borrowing ClientSettings,
+        events: inout EventQueue
+    ) throws(TLSError) {
+        var share = InlineArray<97, UInt8>(repeating: 0)
+        var shareCount = 0
+        var group: NamedGroup? = nil
+        if let pair = offer.keyShare.take() {
+            var shareSpan = share.mutableSpan
+            shareCount = try pair.writePublicKey(into: &shareSpan)
+            group = pair.group
+            offer.keyShare = .some(pair)
+        }
+        var writer = flight.room()
+        try ClientHello.write(
+            into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
+            keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
+            configuration: settings)
+        let length = writer.count
+        let message = flight.bytes(flight.commit(length))
+        offer.transcript.update(message)
+        events.push(HandshakeEvent(.sent(.clientHello), length: message.count))
+    }
+
+    // MARK: ② ServerHello or HelloRetryRequest; then the version's machine
+
+    public mutating func receive(
+        _ message: Span<UInt8>, settings: borrowing ClientSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        switch takePhase() {
+        case .offered(var offer):
+            let type = message[0]
+            // A HelloRequest before the version is known is ignored, as TLS 1.2 asks
+            // (RFC 5246 §7.4.1.1); TLS 1.3 has none.
+            if type == HandshakeType.helloRequest.rawValue, message.count == 4, settings.offers(.tls12) {
+                phase = .offered(offer)
+                return .none
+            }
+            guard type == HandshakeType.serverHello.rawValue else { throw .unexpectedMessage }
+            let hello = try ServerHello(body: message.extracting(4..<message.count), configuration: settings, offer: offer)
+            var progress = HandshakeProgress()
+            if hello.isRetryRequest {
+                try Self.retry(&offer, hello: hello, message: message, settings: settings, random: &random)
+                events.push(HandshakeEvent(.helloRetryRequest(hello.keyShareGroup), length: message.count))
+                progress.flightDue = true
+                phase = .retryDue(offer)
+                return progress
+            }
+            events.push(HandshakeEvent(.received(.serverHello), length: message.count))
+            if let retrySuite = offer.retrySuite {
+                // §4.1.4: after a HelloRetryRequest, the same version and suite.
+                guard hello.version == .tls13, hello.suite == retrySuite else { throw .illegalParameter }
+            }
+            switch hello.version {
+            case .tls12:
+                phase = .tls12(try Client12(
+                    offer: offer, hello: hello, message: message, settings: settings, progress: &progress))
+            case .tls13:
+                phase = .tls13(try Client13(
+                    offer: offer, hello: hello, message: message, settings: settings, random: &random,
+                    events: &events, progress: &progress))
+            }
+            return progress
+        case .tls12(var machine):
+            do {
+                let progress = try machine.receive(message, settings: settings, random: &random, events: &events)
+                phase = .tls12(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .tls13(var machine):
+            do {
+                let progress = try machine.receive(message, settings: settings, random: &random, events: &events)
+                phase = .tls13(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .ended:
+            throw .invalidState
+        case .retryDue(let offer):
+            _ = consume offer
+            throw .unexpectedMessage
+        case .start:
+            throw .unexpectedMessage
+        }
+    }
+
+    /// HelloRetryRequest (§4.1.4): the first one only; it must change something — a key
+    /// share for a group we offered and have not sent a share for, or a cookie — and the
+    /// transcript restarts from message_hash(ClientHello1) followed by it (§4.4.1).
+    private static func retry(
+        _ offer: inout ClientOffer, hello: ServerHello, message: Span<UInt8>,
+        settings: borrowing ClientSettings, random: inout Random
+    ) throws(TLSError) {
+        guard offer.retrySuite == nil else { throw .unexpectedMessage }  // a second HelloRetryRequest
+        let asksForShare = hello.keyShareGroup != nil
+        guard asksForShare || hello.cookieCount > 0 else { throw .badRetryRequest }
+        if let group = hello.keyShareGroup {
+            guard settings.groups.contains(group), group != offer.keyShareGroup else { throw .badRetryRequest }
+            offer.keyShare = try ECDHE(group: group, random: &random)
+        }
+        offer.cookie = hello.cookieBytes
+        offer.cookieCount = hello.cookieCount
+        offer.retrySuite = hello.suite
+        offer.transcript.replaceWithMessageHash()
+        offer.transcript.update(message)
+    }
+
+    /// TLS 1.2: the server's keys take effect; TLS 1.3: the compatibility record, dropped
+    /// once where §D.4 allows it (after a HelloRetryRequest or the ServerHello).
+    public mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress {
+        switch takePhase() {
+        case .tls12(var machine):
+            do {
+                let progress = try machine.receiveChangeCipherSpec(events: &events)
+                phase = .tls12(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .tls13(var machine):
+            do {
+                let progress = try machine.receiveChangeCipherSpec(events: &events)
+                phase = .tls13(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .offered(var offer):
+            // After a HelloRetryRequest, before the second ServerHello.
+            guard offer.retrySuite != nil, !offer.receivedChangeCipherSpec else { throw .unexpectedMessage }
+            offer.receivedChangeCipherSpec = true
+            events.push(HandshakeEvent(.changeCipherSpecReceived, length: 1))
+            phase = .offered(offer)
+            return .none
+        case .retryDue(let offer):
+            _ = consume offer
+            throw .unexpectedMessage
+        case .start:
+            throw .unexpectedMessage
+        case .ended:
+            throw .unexpectedMessage
+        }
+    }
+
+    public mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
+        switch takePhase() {
+        case .tls12(var machine):
+            do {
+                let progress = try machine.recordProtection(for: direction)
+                phase = .tls12(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case .tls13(var machine):
+            do {
+                let progress = try machine.recordProtection(for: direction)
+                phase = .tls13(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case let other:
+            phase = other
+            throw .invalidState
+        }
+    }
+
+    public mutating func requestKeyUpdate(requestingPeer: Bool) throws(TLSError) -> HandshakeProgress {
+        switch takePhase() {
+        case .tls13(var machine):
+            do {
+                let progress = try machine.requestKeyUpdate(requestingPeer: requestingPeer)
+                phase = .tls13(machine)
+                return progress
+            } catch {
+                machine.wipe()
+                throw error
+            }
+        case let other:
+            phase = other
+            throw .invalidState
+        }
+    }
+
+    // MARK: what was negotiated
+
+    public var negotiatedSuite: CipherSuite? {
+        switch phase {
+        case .tls12(let machine): machine.negotiatedSuite
+        case .tls13(let machine): machine.suite
+        default: nil
+        }
+    }
+
+    public var negotiatedGroup: NamedGroup? {
+        switch phase {
+        case .tls13(let machine): machine.group
+        default: nil
+        }
+    }
+
+    public var negotiatedApplicationProtocol: Range<Int>? {
+        switch phase {
+        case .tls12(let machine): machine.applicationProtocol
+        case .tls13(let machine): machine.applicationProtocol
+        default: nil
+        }
+    }
+
+    public var usesExtendedMasterSecret: Bool {
+        switch phase {
+        case .tls12(let machine): machine.usesExtendedMasterSecret
+        default: false
+        }
+    }
+
+    public var recordsBeforeKeyUpdate: UInt64 {
+        switch phase {
+        case .tls13(let machine): machine.recordsBeforeKeyUpdate
+        default: UInt64.max
+        }
+    }
+
+    /// Zeroes every secret the version's machine holds, in place, and ends the handshake.
+    public mutating func wipe() {
+        switch takePhase() {
+        case .tls12(var machine):
+            machine.wipe()
+            phase = .tls12(machine)
+        case .tls13(var machine):
+            machine.wipe()
+            phase = .tls13(machine)
+        case let other:
+            // An offer holds no secret but the key share's private key, which Mbed TLS
+            // zeroes as the ECDHE owner is freed here.
+            _ = consume other
+            phase = .ended
+        }
+    }
+
+    /// The phase, leaving `.ended` in its place until the step that took it puts one back:
+    /// a step that fails leaves the machine ended.
+    private mutating func takePhase() -> Phase {
+        var taken = Phase.ended
+        swap(&taken, &phase)
+        return taken
+    }
+}

@@ -1,0 +1,209 @@
+/// ② ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3) or HelloRetryRequest (§4.1.4),
+/// parsed and checked against what the ClientHello offered: the version (supported_versions
+/// for TLS 1.3, the legacy field for 1.2, and the downgrade sentinels), a suite of that
+/// version that was offered, null compression, and only extensions that were asked for
+/// and belong in this message.
+struct ServerHello {
+    var version = TLSVersion.tls12
+    var random = InlineArray<32, UInt8>(repeating: 0)
+    var suite: CipherSuite
+    /// A HelloRetryRequest: the random is SHA-256("HelloRetryRequest") (§4.1.3).
+    var isRetryRequest = false
+    /// TLS 1.3: the server's key share (ServerHello) or the group it asks for (HelloRetryRequest).
+    var keyShareGroup: NamedGroup? = nil
+    /// The server's public value (copied: at most a P-384 point).
+    var keyShareBytes = InlineArray<97, UInt8>(repeating: 0)
+    var keyShareCount = 0
+    /// A HelloRetryRequest's cookie (copied: see `ClientOffer.cookieCapacity`).
+    var cookieBytes = InlineArray<256, UInt8>(repeating: 0)
+    var cookieCount = 0
+
+    var keyShare: Span<UInt8> { @_lifetime(borrow self) get { keyShareBytes.span.extracting(0..<keyShareCount) } }
+    var cookie: Span<UInt8> { @_lifetime(borrow self) get { cookieBytes.span.extracting(0..<cookieCount) } }
+    // TLS 1.2.
+    var extendedMasterSecret = false
+    var secureRenegotiation = false
+    var maxFragmentLength: MaxFragmentLength?
+    var peerRecordLimit: UInt16?
+    var applicationProtocol: Range<Int>?
+
+    init(body: Span<UInt8>, configuration: borrowing ClientSettings, offer: borrowing ClientOffer) throws(TLSError) {
+        var reader = Reader(body)
+        let legacyVersion = try reader.u16()
+        let serverRandom = try reader.bytes(32)
+        for i in 0..<32 { random[i] = serverRandom[i] }
+        let sessionEcho = try reader.vector(lengthBytes: 1)
+        guard sessionEcho.count <= 32 else { throw .malformed }
+        let suiteCode = try reader.u16()
+        guard try reader.u8() == 0 else { throw .illegalParameter }
+        var extensions = Reader(body.extracting(body.count..<body.count))
+        if !reader.isAtEnd { extensions = try reader.subReader(lengthBytes: 2) }
+        try reader.expectEnd()
+
+        // RFC 8446 §4.2.1: supported_versions decides, whatever the legacy field says; it
+        // is looked for first because it changes what every other extension means.
+        var selected: UInt16? = nil
+        do {
+            var scan = extensions
+            while !scan.isAtEnd {
+                let type = try scan.u16()
+                var data = try scan.subReader(lengthBytes: 2)
+                if type == ExtensionType.supportedVersions.rawValue {
+                    guard selected == nil else { throw .illegalParameter }
+                    selected = try data.u16()
+                    try data.expectEnd()
+                }
+            }
+        }
+        if let selected {
+            // A server may select only what was offered, and never below 1.3 this way.
+            guard selected == TLSVersion.tls13.rawValue, configuration.offers(.tls13) else { throw .illegalParameter }
+            guard legacyVersion == 0x0303 else { throw .illegalParameter }
+            version = .tls13
+        } else {
+            guard legacyVersion == 0x0303, configuration.offers(.tls12) else { throw .protocolVersion }
+            // §4.1.3: "DOWNGRD\1" marks a TLS 1.3 server answering with 1.2 a client it
+            // believes offered only 1.2 — an attacker's work when this client offered 1.3 —
+            // and "DOWNGRD\0" one forced down to ≤ 1.1, which this client never asks for.
+            if Self.hasSentinel(serverRandom, last: 0x00) { throw .downgradeDetected }
+            if configuration.offers(.tls13), Self.hasSentinel(serverRandom, last: 0x01) { throw .downgradeDetected }
+        }
+
+        guard let suite = CipherSuite(rawValue: suiteCode), suite.version == version,
+              configuration.suites.contains(suite) else {
+            throw .illegalParameter  // must be one the client offered, of this version
+        }
+        self.suite = suite
+
+        if version == .tls13 {
+            // §4.1.3: the echo of our legacy_session_id, exactly.
+            guard constantTimeEquals(sessionEcho, offer.sessionIDSpan) else { throw .illegalParameter }
+            isRetryRequest = Self.isRetryRequestRandom(serverRandom)
+            // The extensions of §4.2's table for these messages: supported_versions (read
+            // already), key_share, and a HelloRetryRequest's cookie. pre_shared_key was not
+            // offered; anything else does not belong here.
+            var seen: UInt32 = 0
+            while !extensions.isAtEnd {
+                let type = try extensions.u16()
+                var data = try extensions.subReader(lengthBytes: 2)
+                let bit: UInt32
+                switch ExtensionType(rawValue: type) {
+                case .supportedVersions:
+                    bit = 1
+                    _ = try data.u16()
+                case .keyShare:
+                    bit = 2
+                    // A group we listed in supported_groups (§4.2.8, checked by the
+                    // machine); its share, or for a HelloRetryRequest the bare group.
+                    guard let group = NamedGroup(rawValue: try data.u16()) else { throw .illegalParameter }
+                    keyShareGroup = group
+                    if !isRetryRequest {
+                        // A point of the named group (its length is checked with the point).
+                        let share = try data.vector(lengthBytes: 2, minimum: 1)
+                        guard share.count <= 97 else { throw .invalidPeerKey }
+                        for i in 0..<share.count { keyShareBytes[i] = share[i] }
+                        keyShareCount = share.count
+                    }
+                case .cookie where isRetryRequest:
+                    bit = 4
+                    let value = try data.vector(lengthBytes: 2, minimum: 1)
+                    guard value.count <= ClientOffer.cookieCapacity else {
+                        throw .bufferTooSmall(needed: value.count, capacity: ClientOffer.cookieCapacity)
+                    }
+                    for i in 0..<value.count { cookieBytes[i] = value[i] }
+                    cookieCount = value.count
+                // Offered, but not permitted here (ClientHello or EncryptedExtensions only):
+                // illegal_parameter (§4.2).
+                case .serverName, .maxFragmentLength, .supportedGroups, .signatureAlgorithms,
+                     .applicationLayerProtocolNegotiation, .recordSizeLimit, .cookie:
+                    throw .illegalParameter
+                default:
+                    // Never offered (pre_shared_key, early_data, anything unknown).
+                    throw .unsupportedExtension
+                }
+                guard seen & bit == 0 else { throw .illegalParameter }
+                seen |= bit
+                try data.expectEnd()
+            }
+            // A ServerHello must carry a key share: no PSK was offered (§4.2.8, §9.2).
+            if !isRetryRequest, keyShareGroup == nil { throw .missingExtension }
+        } else {
+            // A non-empty echo of our id would announce a resumption never asked for.
+            if sessionEcho.count > 0, constantTimeEquals(sessionEcho, offer.sessionIDSpan) { throw .illegalParameter }
+            try parse12(&extensions, configuration: configuration)
+        }
+    }
+
+    /// TLS 1.2 ServerHello extensions: only what was asked for (RFC 5246 §7.4.1.4).
+    private mutating func parse12(_ extensions: inout Reader, configuration: borrowing ClientSettings) throws(TLSError) {
+        var seen: UInt32 = 0
+        while !extensions.isAtEnd {
+            let type = try extensions.u16()
+            var data = try extensions.subReader(lengthBytes: 2)
+            // RFC 5246 §7.4.1.4: at most one extension of each type.
+            guard let known = ExtensionType(rawValue: type) else { throw .unsupportedExtension }
+            let bit: UInt32 = switch known {
+            case .serverName: 1
+            case .maxFragmentLength: 2
+            case .ecPointFormats: 4
+            case .extendedMasterSecret: 8
+            case .renegotiationInfo: 16
+            case .applicationLayerProtocolNegotiation: 32
+            case .recordSizeLimit: 64
+            // Anything the client did not offer (RFC 5246 §7.4.1.4): a server never answers
+            // supported_groups or signature_algorithms in TLS 1.2, and the TLS 1.3 ones have
+            // no place in a 1.2 ServerHello.
+            default: throw .unsupportedExtension
+            }
+            guard seen & bit == 0 else { throw .illegalParameter }
+            seen |= bit
+            switch known {
+            case .serverName:  // acknowledged: empty (RFC 6066 §3)
+                guard configuration.sendsServerName else { throw .unsupportedExtension }
+            case .maxFragmentLength:
+                guard let requested = configuration.maxFragmentLength else { throw .unsupportedExtension }
+                // RFC 6066 §4: the server echoes the requested value or the client aborts.
+                guard try data.u8() == requested.rawValue else { throw .illegalParameter }
+                maxFragmentLength = requested
+            case .ecPointFormats:
+                guard configuration.suites.offersECDHE else { throw .unsupportedExtension }
+                var formats = try data.subReader(lengthBytes: 1, minimum: 1)
+                var uncompressed = false
+                while !formats.isAtEnd { if try formats.u8() == 0 { uncompressed = true } }
+                guard uncompressed else { throw .illegalParameter }  // RFC 8422 §5.2
+            case .extendedMasterSecret:
+                extendedMasterSecret = true
+            case .applicationLayerProtocolNegotiation:
+                guard configuration.applicationProtocols.count > 0 else { throw .unsupportedExtension }
+                applicationProtocol = try ApplicationProtocols.selected(&data, offered: configuration.applicationProtocols)
+            case .recordSizeLimit:
+                guard configuration.recordSizeLimit != nil else { throw .unsupportedExtension }
+                peerRecordLimit = try ApplicationProtocols.peerRecordLimit(&data, version: .tls12)
+            default:
+                // renegotiation_info, asked for by the SCSV: renegotiated_connection must be
+                // empty (RFC 5746 §3.4).
+                guard try data.vector(lengthBytes: 1).count == 0 else { throw .handshakeFailure }
+                secureRenegotiation = true
+            }
+            try data.expectEnd()
+        }
+        // RFC 8449 §5: a server that takes record_size_limit ignores max_fragment_length.
+        if peerRecordLimit != nil, maxFragmentLength != nil { throw .illegalParameter }
+    }
+
+    private static func hasSentinel(_ random: Span<UInt8>, last: UInt8) -> Bool {
+        let sentinel: InlineArray<7, UInt8> = [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]  // "DOWNGRD"
+        for i in 0..<7 where random[24 &+ i] != sentinel[i] { return false }
+        return random[31] == last
+    }
+
+    /// SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
+    private static func isRetryRequestRandom(_ random: Span<UInt8>) -> Bool {
+        let marker: InlineArray<32, UInt8> = [
+            0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+            0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+        ]
+        for i in 0..<32 where random[i] != marker[i] { return false }
+        return true
+    }
+}
