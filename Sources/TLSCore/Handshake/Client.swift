@@ -27,6 +27,7 @@ public struct Client: ~Copyable, HandshakeMachine {
     /// read from it) with `keyShare` as its key share, the bytes hashed as if written: for
     /// known-answer replays of published traces (RFC 8448), whose ClientHello offers what
     /// this core does not.
+    #if DEBUG
     init(replaying hello: Span<UInt8>, keyShare: consuming ECDHE) throws(TLSError) {
         var offer = ClientOffer()
         var reader = Reader(hello)
@@ -41,8 +42,12 @@ public struct Client: ~Copyable, HandshakeMachine {
         offer.sessionIDCount = session.count
         offer.keyShare = .some(keyShare)
         offer.transcript.update(hello)
+        #if DEBUG
+        offer.takesLeafKeyUnvalidated = true
+        #endif
         phase = .offered(offer)
     }
+    #endif
 
     public static func regionSizes(_ settings: borrowing ClientSettings) -> (input: Int, output: Int) {
         (settings.inputRegionSize, settings.outputRegionSize)

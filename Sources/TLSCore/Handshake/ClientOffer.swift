@@ -21,6 +21,12 @@ struct ClientOffer: ~Copyable {
     var retrySuite: CipherSuite? = nil
     /// The compatibility ChangeCipherSpec after the HelloRetryRequest was dropped (§D.4).
     var receivedChangeCipherSpec = false
+    #if DEBUG
+    /// Debug builds only, for the RFC 8448 replay: the trace's certificate is self-signed
+    /// with CA:FALSE and no subjectAltName, so no trust setup accepts it; the replay takes
+    /// the leaf's key as validated and checks everything after it for real.
+    var takesLeafKeyUnvalidated = false
+    #endif
 
     init() {}
 

@@ -52,6 +52,10 @@ struct Client13: ~Copyable {
     private var holdsSecrets = false
     private var hasNextClientTraffic = false
     private var ticketsReceived = 0
+    #if DEBUG
+    /// See `ClientOffer.takesLeafKeyUnvalidated` (the RFC 8448 replay only).
+    private var takesLeafKeyUnvalidated = false
+    #endif
     /// A KeyUpdate of ours is due, asking the server to update too when `requestingPeer`.
     private var keyUpdateDue = false
     private var keyUpdateRequestsPeer = false
@@ -76,6 +80,9 @@ struct Client13: ~Copyable {
         recordsBeforeKeyUpdate = settings.recordsBeforeKeyUpdate
         clientRandom = offer.random
         sentChangeCipherSpec = offer.retrySuite != nil
+        #if DEBUG
+        takesLeafKeyUnvalidated = offer.takesLeafKeyUnvalidated
+        #endif
         let keyShare = offer.keyShare
         transcript = offer.transcript
         transcript.update(message)
@@ -144,6 +151,14 @@ struct Client13: ~Copyable {
             let list = try CertificateMessage.certificateList13(body)
             guard list.count > 0 else { throw .malformed }
             let chain = try CertificateChain(list, framing: .tls13)
+            #if DEBUG
+            if takesLeafKeyUnvalidated {
+                serverKey = .some(try PathValidator.publicKey(of: try Certificate(der: chain.leaf())))
+                transcript.update(message)
+                state = .waitCertificateVerify(request)
+                return progress
+            }
+            #endif
             let leaf = try ServerCertificate.validate(chain, settings: settings, events: &events)
             // The key signs CertificateVerify: it must be allowed to (RFC 5280 §4.2.1.3).
             guard leaf.keyUsage.contains(.digitalSignature) else { throw .certificate(.wrongPurpose) }
