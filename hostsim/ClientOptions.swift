@@ -19,6 +19,10 @@ struct ClientOptions: ParsableArguments {
     var tls: [String] = []
     @Option(help: "Offer this group: x25519, secp256r1 or secp384r1; repeat for several, in order (the first gets the TLS 1.3 key share; default: all three in that order).")
     var group: [String] = []
+    @Option(help: "Offer this ALPN protocol (RFC 7301), e.g. http/1.1 or mqtt; repeatable, in preference order.")
+    var alpn: [String] = []
+    @Option(help: "Announce record_size_limit (RFC 8449): the largest record plaintext this client takes, 64-16384; the input region shrinks to match (GnuTLS honours it; OpenSSL 3.0 ignores it, and the handshake then fails cleanly).")
+    var recordSizeLimit: Int?
     @Flag(help: "Print each handshake message as it is sent or received, with its step.") var trace = false
     @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
@@ -108,6 +112,14 @@ struct ClientOptions: ParsableArguments {
             }
         }
         if groups.isEmpty { groups = .defaults }
+        var protocols: [UInt8] = []
+        for name in alpn {
+            guard !name.isEmpty, name.utf8.count <= 255 else { throw ValidationError("--alpn names are 1 to 255 bytes") }
+            protocols += [UInt8(name.utf8.count)] + Array(name.utf8)
+        }
+        if let recordSizeLimit, !(64...16384).contains(recordSizeLimit) {
+            throw ValidationError("--record-size-limit must be 64 to 16384")
+        }
 
         var fragment: MaxFragmentLength?
         if let maxFragment {
@@ -145,7 +157,7 @@ struct ClientOptions: ParsableArguments {
         return ClientSetup(
             serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
-            versions: versions, groups: groups,
+            versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit,
             maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
             keyLogPath: keylog)
     }
@@ -161,6 +173,9 @@ struct ClientSetup {
     var suites: CipherSuites
     var versions: TLSVersions = .all
     var groups: NamedGroups = .defaults
+    /// `--alpn`, as the extension carries the list (a length byte before each name).
+    var applicationProtocols: [UInt8] = []
+    var recordSizeLimit: Int? = nil
     var maxFragmentLength: MaxFragmentLength?
     var profile: ValidationPolicy.Profile = .rfc5280
     var clientChain: [UInt8] = []
@@ -174,7 +189,8 @@ struct ClientSetup {
             body(ClientConfiguration(
                 serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
                 crls: crls.span, time: time, suites: suites, versions: versions, groups: groups,
-                keyLog: sink?.keyLog, maxFragmentLength: maxFragmentLength, profile: profile,
+                keyLog: sink?.keyLog, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols.span,
+                maxFragmentLength: maxFragmentLength, profile: profile,
                 clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
         }
     }

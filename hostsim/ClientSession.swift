@@ -83,6 +83,11 @@ enum ClientSession {
         if trace, let suite = outcome.suite {
             print("   " + negotiatedLine(suite: suite, group: outcome.group, extendedMasterSecret: outcome.extendedMasterSecret),
                   to: &standardError)
+            if let range = connection.engine.negotiatedApplicationProtocol {
+                let list = configuration.applicationProtocols
+                let name = String(decoding: ((range.lowerBound + 1)..<range.upperBound).map { list[$0] }, as: UTF8.self)
+                print("   ALPN \(name)", to: &standardError)
+            }
         }
         try connection.write(request.span)
         if trace { print("⑩ → application data (\(byteCount(request.count)))", to: &standardError) }

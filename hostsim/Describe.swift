@@ -47,7 +47,7 @@ extension TLSError {
         case .messageTooLong(let length):
             return "handshake message length \(length) exceeds anything this engine accepts (sent alert decode_error)"
         case .maxFragmentLengthNotAccepted(let capacity):
-            return "the server did not accept max_fragment_length: records up to 16 KB would follow, and the input region holds \(capacity) bytes (sent alert handshake_failure)"
+            return "the server did not accept max_fragment_length or record_size_limit: records up to 16 KB would follow, and the input region holds \(capacity) bytes (sent alert handshake_failure)"
         case .weakServerKey(let bits):
             return "the server's RSA key has \(bits) bits, below the minimum (sent alert insufficient_security)"
         default:

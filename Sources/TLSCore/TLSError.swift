@@ -42,7 +42,8 @@ public enum TLSError: Error, Equatable, Sendable {
     case recordOverflow
     /// The server chose a version that was not offered.
     case protocolVersion
-    /// max_fragment_length was asked for and the server did not accept it, so records of up
+    /// max_fragment_length or record_size_limit (RFC 8449) was asked for and the server did
+    /// not accept it, so records of up
     /// to 2^14 bytes would follow, which the input region (`capacity` bytes) cannot hold
     /// (RFC 6066 §4 leaves the client free to abort; it sends handshake_failure).
     case maxFragmentLengthNotAccepted(capacity: Int)

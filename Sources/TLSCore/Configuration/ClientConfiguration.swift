@@ -76,6 +76,10 @@ public struct ClientConfiguration: ~Escapable {
     public var versions: TLSVersions { settings.versions }
     /// The groups offered, most preferred first; TLS 1.3's key share is for the first.
     public var groups: NamedGroups { settings.groups }
+    /// The ALPN protocols offered (RFC 7301), each with its length byte before it.
+    public var applicationProtocols: Span<UInt8> {
+        @_lifetime(copy self) get { _overrideLifetime(settings.applicationProtocols, copying: self) }
+    }
     /// record_size_limit announced (RFC 8449), or nil.
     public var recordSizeLimit: Int? { settings.recordSizeLimit.map { Int($0) } }
     /// max_fragment_length to request, or nil for full 16 KB records.
