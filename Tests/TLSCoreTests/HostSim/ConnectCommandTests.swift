@@ -32,6 +32,43 @@ import Testing
         #expect(server.contains(client.trimmingCharacters(in: .whitespacesAndNewlines)))
     }
 
+    /// TLS 1.3: the trace names the 1.3 messages with the seed's steps and the negotiated
+    /// version, suite and group; the key log holds the lines `s_server -keylogfile` writes
+    /// for the same connection, each of them.
+    @Test func tls13TraceAndKeyLogMatchTheServer() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("connect13-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let serverLog = folder.appendingPathComponent("server.keylog").path
+        let clientLog = folder.appendingPathComponent("client.keylog").path
+        var arguments = TestServer.openSSLArguments(
+            certificate: "server-ec", chainIssuer: "int-ec", extra: ["-keylogfile", serverLog, "-groups", "P-384:X25519"])
+        arguments[arguments.firstIndex(of: "-tls1_2")!] = "-tls1_3"
+        let run = try TestServer.withOpenSSL(arguments) { server in
+            try HostSimProcess.run([
+                "connect", "127.0.0.1:\(server.port)", "--ca", Fixtures.pki("root-ec.crt"), "--server-name", "localhost",
+                "--time", "1893456000", "--trace", "--keylog", clientLog, "--group", "secp256r1", "--group", "secp384r1",
+            ])
+        }
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.hasPrefix("HTTP/1.0 200 ok"))
+        for line in ["① → clientHello", "② ← HelloRetryRequest: the server asks for a secp384r1 key share",
+                     "② ← serverHello", "④    secp384r1 shared secret", "② ← encryptedExtensions",
+                     "③    server certificate chain validated", "③ ← certificateVerify", "⑨ ← finished",
+                     "⑧ → finished", "negotiated TLS 1.3 TLS_AES_128_GCM_SHA256 (secp384r1)",
+                     "⑩ ← NewSessionTicket (lifetime", "⑩ ← application data"] {
+            #expect(run.errors.contains(line), "missing trace line \(line)")
+        }
+        let client = try String(contentsOfFile: clientLog, encoding: .utf8)
+        let server = try String(contentsOfFile: serverLog, encoding: .utf8)
+        let clientLines = Set(client.split(separator: "\n").map(String.init))
+        let serverLines = Set(server.split(separator: "\n").filter { !$0.hasPrefix("#") }.map(String.init))
+        #expect(clientLines.map { String($0.prefix { $0 != " " }) }.sorted() == [
+            "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0", "EXPORTER_SECRET",
+            "SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0"])
+        #expect(clientLines == serverLines)
+    }
+
     @Test func wrongAnchorExitsOneWithTheReason() throws {
         let arguments = TestServer.openSSLArguments(certificate: "server-ec", chainIssuer: "int-ec")
         let run = try TestServer.withOpenSSL(arguments) { server in
