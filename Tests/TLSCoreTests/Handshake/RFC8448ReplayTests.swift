@@ -123,25 +123,14 @@ import TLSPlatform
         #expect(!kinds.contains(.certificateValidated))  // the seam: the key was taken, not validated
     }
 
-    /// A flipped bit anywhere in the server's Finished ends the replay in decrypt_error.
+    /// A flipped bit in the server's Finished ends the replay in decrypt_error.
     @Test func alteredServerFinishedIsRefused() throws {
         try Self.withSettings { settings in
-            var random = try Random(entropy: SystemEntropy.source, personalization: Span())
-            var events = EventQueue()
-            let hello = Self.bytes(RFC8448.clientHello)
-            let privateKey = Self.bytes(RFC8448.clientPrivateKey)
-            var client = try Client(replaying: hello.span, keyShare: try ECDHE(group: .x25519, privateKey: privateKey.span))
-            let serverHello = Self.bytes(RFC8448.serverHello)
-            _ = try client.receive(serverHello.span, settings: settings, random: &random, events: &events)
-            for message in [RFC8448.encryptedExtensions, RFC8448.certificate, RFC8448.certificateVerify] {
-                let bytes = Self.bytes(message)
-                _ = try client.receive(bytes.span, settings: settings, random: &random, events: &events)
-            }
+            var replay = try Replay()
+            try replay.receiveServerFlight(settings, upTo: RFC8448.serverFinished)
             var finished = Self.bytes(RFC8448.serverFinished)
             finished[20] ^= 1
-            #expect(throws: TLSError.finishedMismatch) {
-                _ = try client.receive(finished.span, settings: settings, random: &random, events: &events)
-            }
+            #expect(throws: TLSError.finishedMismatch) { _ = try replay.receive(finished, settings) }
             #expect(TLSError.finishedMismatch.alert == .decryptError)
         }
     }
@@ -149,22 +138,11 @@ import TLSPlatform
     /// A CertificateVerify whose signature does not verify ends the replay in decrypt_error.
     @Test func alteredCertificateVerifyIsRefused() throws {
         try Self.withSettings { settings in
-            var random = try Random(entropy: SystemEntropy.source, personalization: Span())
-            var events = EventQueue()
-            let hello = Self.bytes(RFC8448.clientHello)
-            let privateKey = Self.bytes(RFC8448.clientPrivateKey)
-            var client = try Client(replaying: hello.span, keyShare: try ECDHE(group: .x25519, privateKey: privateKey.span))
-            let serverHello = Self.bytes(RFC8448.serverHello)
-            _ = try client.receive(serverHello.span, settings: settings, random: &random, events: &events)
-            for message in [RFC8448.encryptedExtensions, RFC8448.certificate] {
-                let bytes = Self.bytes(message)
-                _ = try client.receive(bytes.span, settings: settings, random: &random, events: &events)
-            }
+            var replay = try Replay()
+            try replay.receiveServerFlight(settings, upTo: RFC8448.certificateVerify)
             var verify = Self.bytes(RFC8448.certificateVerify)
             verify[40] ^= 0x80
-            #expect(throws: TLSError.badSignature) {
-                _ = try client.receive(verify.span, settings: settings, random: &random, events: &events)
-            }
+            #expect(throws: TLSError.badSignature) { _ = try replay.receive(verify, settings) }
         }
     }
 }

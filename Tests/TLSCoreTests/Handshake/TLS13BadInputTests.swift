@@ -25,6 +25,25 @@ struct Replay: ~Copyable {
     mutating func receive(_ message: [UInt8], _ settings: ClientSettings) throws(TLSError) -> HandshakeProgress {
         try client.receive(message.span, settings: settings, random: &random, events: &events)
     }
+
+    /// Feeds the trace's server messages from ServerHello on, up to (not including) `last`.
+    mutating func receiveServerFlight(_ settings: ClientSettings, upTo last: String? = nil) throws {
+        for hex in [RFC8448.serverHello, RFC8448.encryptedExtensions, RFC8448.certificate,
+                    RFC8448.certificateVerify, RFC8448.serverFinished] {
+            if hex == last { return }
+            _ = try receive(RFC8448.bytes(hex), settings)
+        }
+    }
+
+    /// The whole trace: the server's flight and our Finished.
+    mutating func completeHandshake(_ settings: ClientSettings) throws {
+        try receiveServerFlight(settings)
+        var region = [UInt8](repeating: 0, count: 1024)
+        try region.withUnsafeMutableBufferPointer { buffer in
+            var flight = Flight(region: buffer)
+            _ = try client.writeFlight(into: &flight, settings: settings, random: &random, events: &events)
+        }
+    }
 }
 
 
@@ -188,15 +207,7 @@ struct Replay: ~Copyable {
     static func afterHandshake(_ message: [UInt8]) throws -> TLSError? {
         try withSettings(groups: NamedGroups(.x25519)) { (settings) throws -> TLSError? in
             var replay = try Replay()
-            for hex in [RFC8448.serverHello, RFC8448.encryptedExtensions, RFC8448.certificate,
-                        RFC8448.certificateVerify, RFC8448.serverFinished] {
-                _ = try replay.receive(Self.bytes(hex), settings)
-            }
-            var region = [UInt8](repeating: 0, count: 1024)
-            try region.withUnsafeMutableBufferPointer { buffer in
-                var flight = Flight(region: buffer)
-                _ = try replay.client.writeFlight(into: &flight, settings: settings, random: &replay.random, events: &replay.events)
-            }
+            try replay.completeHandshake(settings)
             do {
                 _ = try replay.receive(message, settings)
                 return nil
@@ -225,15 +236,7 @@ struct Replay: ~Copyable {
     @Test func ticketsAreBounded() throws {
         try Self.withSettings(groups: NamedGroups(.x25519)) { settings in
             var replay = try Replay()
-            for hex in [RFC8448.serverHello, RFC8448.encryptedExtensions, RFC8448.certificate,
-                        RFC8448.certificateVerify, RFC8448.serverFinished] {
-                _ = try replay.receive(Self.bytes(hex), settings)
-            }
-            var region = [UInt8](repeating: 0, count: 1024)
-            try region.withUnsafeMutableBufferPointer { buffer in
-                var flight = Flight(region: buffer)
-                _ = try replay.client.writeFlight(into: &flight, settings: settings, random: &replay.random, events: &replay.events)
-            }
+            try replay.completeHandshake(settings)
             let ticket = Self.bytes(RFC8448.newSessionTicket)
             for _ in 0..<Client13.ticketLimit { _ = try replay.receive(ticket, settings) }
             #expect(throws: TLSError.unexpectedMessage) { _ = try replay.receive(ticket, settings) }
