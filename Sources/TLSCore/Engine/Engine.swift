@@ -68,6 +68,20 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
         guard output.count >= needed.output else { throw .bufferTooSmall(needed: needed.output, capacity: output.count) }
     }
 
+    #if DEBUG
+    /// Debug builds only, for known-answer replays: an engine over `machine`, which has
+    /// already sent its first flight (`Client.init(replaying:keyShare:)`), handshaking.
+    init(
+        unsafeSettings settings: Machine.Settings, input: UnsafeMutableBufferPointer<UInt8>,
+        output: UnsafeMutableBufferPointer<UInt8>, reassembly: UnsafeMutableBufferPointer<UInt8>,
+        random: consuming Random, replaying machine: consuming Machine
+    ) throws(TLSError) {
+        try self.init(unsafeSettings: settings, input: input, output: output, reassembly: reassembly, random: random)
+        self.machine = machine
+        state = .handshaking
+    }
+    #endif
+
     /// Queues the first flight (a client's ClientHello).
     public mutating func start() throws(TLSError) {
         guard case .idle = state else { throw .invalidState }
@@ -326,8 +340,12 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
         // unrecognized_name for an SNI the server does not know, no_renegotiation,
         // user_canceled — are passed over, a bounded number of times.
         guard level == 1, let description else { throw .peerAlert(description ?? .internalError) }
+        // TLS 1.3 (§6.2): every error alert is fatal "regardless of the AlertLevel"; only
+        // user_canceled, a closure alert, is not an error.
+        let tls13 = machine.negotiatedSuite?.version == .tls13
         switch description {
-        case .unrecognizedName, .noRenegotiation, .userCanceled: try countIdleRecord()
+        case .userCanceled: try countIdleRecord()
+        case .unrecognizedName where !tls13, .noRenegotiation where !tls13: try countIdleRecord()
         default: throw .peerAlert(description)
         }
     }

@@ -146,3 +146,123 @@ import TLSPlatform
         }
     }
 }
+
+/// The same trace through the whole engine — records in, records out — from the ServerHello
+/// record on: our Finished, application data and close_notify records equal the RFC's (after
+/// the one compatibility ChangeCipherSpec the RFC's client does not send), and the server's
+/// application data comes out of `receive`.
+@Suite struct RFC8448EngineReplayTests {
+    final class Fixture {
+        let name = Array("server".utf8), none: [UInt8] = []
+        let regions: [UnsafeMutableBufferPointer<UInt8>]
+        let engine: UnsafeMutablePointer<Engine<Client>>
+
+        init() throws {
+            let (serverName, empty) = (name, none)
+            let configuration = ClientConfiguration(
+                serverName: serverName.span, serverAddress: empty.span, trustAnchors: empty.span, crls: empty.span,
+                time: 1_500_000_000, suites: CipherSuites(.aes128GCMSHA256), versions: .tls13,
+                groups: NamedGroups(.x25519), recordSizeLimit: 16384, minimumRSAKeyBits: 1024)
+            regions = [configuration.inputRegionSize, configuration.outputRegionSize, 4096].map {
+                let region = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: $0)
+                region.initialize(repeating: 0)
+                return region
+            }
+            let hello = RFC8448.bytes(RFC8448.clientHello)
+            let key = RFC8448.bytes(RFC8448.clientPrivateKey)
+            let client = try Client(replaying: hello.span, keyShare: try ECDHE(group: .x25519, privateKey: key.span))
+            engine = .allocate(capacity: 1)
+            engine.initialize(to: try Engine<Client>(
+                unsafeSettings: configuration.settings, input: regions[0], output: regions[1], reassembly: regions[2],
+                random: try Random(entropy: SystemEntropy.source, personalization: Span()), replaying: client))
+        }
+
+        deinit {
+            engine.deinitialize(count: 1)
+            engine.deallocate()
+            for region in regions { region.deallocate() }
+        }
+
+        func feed(_ hex: String) throws(TLSError) { try feed(RFC8448.bytes(hex)) }
+
+        func feed(_ bytes: [UInt8]) throws(TLSError) { try Self.feed(&engine.pointee, bytes) }
+
+        private static func feed(_ engine: inout Engine<Client>, _ bytes: [UInt8]) throws(TLSError) {
+            var room = engine.incomingRoom()
+            precondition(room.count >= bytes.count)
+            for i in bytes.indices { room[i] = bytes[i] }
+            try engine.didReceive(bytes.count)
+        }
+
+        /// What the engine queued, taken off.
+        func takeOutgoing() -> [UInt8] {
+            let bytes = Self.pending(engine.pointee)
+            engine.pointee.didSend(bytes.count)
+            return bytes
+        }
+
+        private static func pending(_ engine: borrowing Engine<Client>) -> [UInt8] {
+            EngineHarness.bytes(engine.outgoing)
+        }
+    }
+
+    static let changeCipherSpec: [UInt8] = [20, 3, 3, 0, 1, 1]
+
+    @Test func recordsEqualTheTrace() throws {
+        let fixture = try Fixture()
+        try fixture.feed(RFC8448.serverHelloRecord)
+        #expect(fixture.takeOutgoing().isEmpty)
+        try fixture.feed(RFC8448.serverEncryptedRecord)
+        #expect(fixture.takeOutgoing() == Self.changeCipherSpec + RFC8448.bytes(RFC8448.clientFinishedRecord))
+        #expect(fixture.engine.pointee.state == .connected)
+        #expect(fixture.engine.pointee.negotiatedVersion == .tls13)
+
+        try fixture.feed(RFC8448.newSessionTicketRecord + RFC8448.serverApplicationDataRecord)
+        var buffer = [UInt8](repeating: 0, count: 100)
+        var span = buffer.mutableSpan
+        let count = try fixture.engine.pointee.receive(into: &span)
+        #expect(Array(buffer[0..<count]) == RFC8448.bytes(RFC8448.applicationData))
+
+        let data = RFC8448.bytes(RFC8448.applicationData)
+        #expect(try fixture.engine.pointee.send(data.span) == data.count)
+        #expect(fixture.takeOutgoing() == RFC8448.bytes(RFC8448.clientApplicationDataRecord))
+        fixture.engine.pointee.close()
+        #expect(fixture.takeOutgoing() == RFC8448.bytes(RFC8448.clientAlertRecord))
+    }
+
+    /// RFC 8446 §6.2: in TLS 1.3 every alert but close_notify and user_canceled is an error,
+    /// whatever its level — a warning unrecognized_name (which TLS 1.2 passes over) ends the
+    /// connection. The alert is sealed under the server's application key at sequence 2
+    /// (after the trace's ticket and data).
+    @Test func warningAlertsAreErrors() throws {
+        for (description, fatal) in [(AlertDescription.unrecognizedName, true), (.userCanceled, false)] {
+            let fixture = try Fixture()
+            try fixture.feed(RFC8448.serverHelloRecord)
+            try fixture.feed(RFC8448.serverEncryptedRecord)
+            _ = fixture.takeOutgoing()
+            try fixture.feed(RFC8448.newSessionTicketRecord + RFC8448.serverApplicationDataRecord)
+            var buffer = [UInt8](repeating: 0, count: 100)
+            var span = buffer.mutableSpan
+            #expect(try fixture.engine.pointee.receive(into: &span) == 50)
+            var server = KeySchedule13Protection.serverApplication()
+            _ = try RFC8448ReplayTests.seal(.handshake, [0], &server)
+            _ = try RFC8448ReplayTests.seal(.applicationData, [0], &server)
+            let alert = try RFC8448ReplayTests.seal(.alert, [1, description.rawValue], &server)
+            if fatal {
+                #expect(throws: TLSError.peerAlert(description)) { try fixture.feed(alert) }
+            } else {
+                try fixture.feed(alert)
+                #expect(fixture.engine.pointee.state == .connected)
+            }
+        }
+    }
+}
+
+/// The trace's server application protection, from its secret.
+enum KeySchedule13Protection {
+    static func serverApplication() -> RecordProtection {
+        let secret = RFC8448.bytes(RFC8448.serverApplicationTrafficSecret)
+        // The trace's own values cannot fail to make a protection.
+        return try! KeySchedule13.recordProtection(suite: .aes128GCMSHA256, trafficSecret: secret.span)
+    }
+}
