@@ -4,7 +4,7 @@
  * Shape: run to completion. One call, tlscore_client_run(), performs the whole connection —
  * handshake, application data, close_notify — and calls back into the caller at each step.
  * Why not yet an object that lives across C calls (tlscore_connect / tlscore_send / ...)?
- * This API predates the core's storable engine (Engine<Client12>, which keeps the caller's
+ * This API predates the core's storable engine (Engine<Client>, which keeps the caller's
  * regions as buffers and can live in caller-provided context memory); the handle-based,
  * non-blocking API built on it is the next step. Until then the engine stays inside
  * tlscore_client_run's frame, and the caller's session function sees only bytes: what
