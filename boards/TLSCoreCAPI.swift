@@ -56,6 +56,19 @@ private enum BoardClient {
         }
         let suites = setup.suites == 0
             ? CipherSuites.defaults : CipherSuites(rawValue: UInt16(truncatingIfNeeded: setup.suites))
+        guard setup.versions & ~UInt32(TLSCORE_VERSIONS_ALL) == 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        let versions = setup.versions == 0 ? TLSVersions.all : TLSVersions(rawValue: UInt8(truncatingIfNeeded: setup.versions))
+        // The key share's group first, then the others in the default order.
+        var groups = NamedGroups()
+        switch setup.key_share_group {
+        case 0, TLSCORE_GROUP_X25519: groups.append(.x25519)
+        case TLSCORE_GROUP_SECP256R1: groups.append(.secp256r1)
+        case TLSCORE_GROUP_SECP384R1: groups.append(.secp384r1)
+        default: return TLSCORE_ERR_INVALID_ARGUMENT
+        }
+        groups.append(.x25519)
+        groups.append(.secp256r1)
+        groups.append(.secp384r1)
 
         var nameCount = 0
         if let name = setup.server_name { nameCount = strlen(name) }
@@ -74,7 +87,7 @@ private enum BoardClient {
         do throws(TLSError) {
             let configuration = ClientConfiguration(
                 serverName: name.span, serverAddress: address.span, trustAnchors: anchors.span, crls: crls.span,
-                time: setup.time, suites: suites, maxFragmentLength: fragment,
+                time: setup.time, suites: suites, versions: versions, groups: groups, maxFragmentLength: fragment,
                 minimumRSAKeyBits: setup.min_rsa_bits == 0 ? 2048 : Int(setup.min_rsa_bits),
                 clientCertificateChain: chain.span, clientPrivateKey: key.span)
             let random = try Random(entropy: SystemEntropy.source, personalization: personalization.span)
@@ -104,6 +117,8 @@ private enum BoardClient {
             }
             report?.pointee.suite = connection.engine.negotiatedSuite?.rawValue ?? 0
             report?.pointee.extended_master_secret = connection.engine.usesExtendedMasterSecret ? 1 : 0
+            report?.pointee.version = connection.engine.negotiatedVersion?.rawValue ?? 0
+            report?.pointee.group = connection.engine.negotiatedGroup?.rawValue ?? 0
 
             var reply: UnsafePointer<UInt8>? = nil
             var replyCount = 0
@@ -253,6 +268,8 @@ private enum ErrorCode {
         case .illegalParameter: (TLSCORE_ERR_ILLEGAL_PARAMETER, 0)
         case .handshakeFailure: (TLSCORE_ERR_HANDSHAKE_FAILURE, 0)
         case .unsupportedExtension: (TLSCORE_ERR_UNSUPPORTED_EXTENSION, 0)
+        case .missingExtension: (TLSCORE_ERR_MISSING_EXTENSION, 0)
+        case .badRetryRequest: (TLSCORE_ERR_BAD_RETRY_REQUEST, 0)
         case .downgradeDetected: (TLSCORE_ERR_DOWNGRADE_DETECTED, 0)
         case .finishedMismatch: (TLSCORE_ERR_FINISHED_MISMATCH, 0)
         case .renegotiationRefused: (TLSCORE_ERR_RENEGOTIATION_REFUSED, 0)
@@ -315,11 +332,11 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_MBEDTLS: "Mbed TLS error (report.detail: its code)"
     case TLSCORE_ERR_UNEXPECTED_MESSAGE: "unexpected message"
     case TLSCORE_ERR_RECORD_OVERFLOW: "record overflow"
-    case TLSCORE_ERR_PROTOCOL_VERSION: "the server did not choose TLS 1.2"
+    case TLSCORE_ERR_PROTOCOL_VERSION: "the server chose no version offered"
     case TLSCORE_ERR_ILLEGAL_PARAMETER: "illegal parameter from the server"
     case TLSCORE_ERR_HANDSHAKE_FAILURE: "handshake failure: nothing in common"
     case TLSCORE_ERR_UNSUPPORTED_EXTENSION: "unsolicited extension from the server"
-    case TLSCORE_ERR_DOWNGRADE_DETECTED: "downgrade detected"
+    case TLSCORE_ERR_DOWNGRADE_DETECTED: "downgrade detected (the server's random carries the TLS 1.3 sentinel)"
     case TLSCORE_ERR_FINISHED_MISMATCH: "the server's Finished does not match"
     case TLSCORE_ERR_RENEGOTIATION_REFUSED: "renegotiation refused"
     case TLSCORE_ERR_INVALID_STATE: "engine used out of order"
@@ -331,6 +348,8 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_MESSAGE_TOO_LONG: "a handshake message length exceeds anything this engine accepts (report.detail: the length)"
     case TLSCORE_ERR_MAX_FRAGMENT_NOT_ACCEPTED: "the server did not accept max_fragment_length: records up to 16 KB would follow (report.detail: input region bytes)"
     case TLSCORE_ERR_WEAK_SERVER_KEY: "the server's RSA key is below the minimum (report.detail: its bits)"
+    case TLSCORE_ERR_MISSING_EXTENSION: "a message from the server lacks a required extension"
+    case TLSCORE_ERR_BAD_RETRY_REQUEST: "bad HelloRetryRequest from the server"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

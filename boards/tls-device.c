@@ -1,9 +1,14 @@
 /*
- * tls-device: a firmware-style TLS 1.2 client over the C API of boards/include/tlscore.h.
+ * tls-device: a firmware-style TLS 1.2 / 1.3 client over the C API of boards/include/tlscore.h.
  *
  *   tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]
+ *              [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]
  *              [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]
  *              [--allow-missing-close-notify]
+ *
+ * --tls limits the versions offered (repeatable; both by default, the server picks);
+ * --group names TLS 1.3's key-share group (x25519 by default). The negotiated version, suite
+ * and group are printed to stderr after the exchange.
  *
  * One exchange: handshake (chain checked against the CA file, DER or PEM), send the request
  * (default "GET / HTTP/1.0\r\n\r\n"; \r, \n and \\ escapes are understood), print the
@@ -44,12 +49,45 @@ static char request[4096];
 static int usage(void) {
     fprintf(stderr,
             "usage: tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]\n"
+            "                  [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]\n"
             "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n"
             "                  [--allow-missing-close-notify]\n"
             "  --allow-missing-close-notify  accept a response that ends without close_notify (exit 0,\n"
             "      not 1); only for a server known to skip it: without close_notify a response cut\n"
             "      short on the way looks complete\n");
     return 2;
+}
+
+/* ---- names for the report ---- */
+
+static const char *suite_name(uint16_t suite) {
+    switch (suite) {
+    case 0x1301: return "TLS_AES_128_GCM_SHA256";
+    case 0x1302: return "TLS_AES_256_GCM_SHA384";
+    case 0x1303: return "TLS_CHACHA20_POLY1305_SHA256";
+    case 0x1304: return "TLS_AES_128_CCM_SHA256";
+    case 0x1305: return "TLS_AES_128_CCM_8_SHA256";
+    case 0xC02B: return "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+    case 0xC02C: return "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384";
+    case 0xCCA9: return "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256";
+    case 0xC0AC: return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM";
+    case 0xC0AE: return "TLS_ECDHE_ECDSA_WITH_AES_128_CCM_8";
+    case 0xC02F: return "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256";
+    case 0xC030: return "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384";
+    case 0xCCA8: return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
+    case 0x009C: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
+    case 0x009D: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
+    default: return "unknown suite";
+    }
+}
+
+static const char *group_name(uint16_t group) {
+    switch (group) {
+    case TLSCORE_GROUP_X25519: return "x25519";
+    case TLSCORE_GROUP_SECP256R1: return "secp256r1";
+    case TLSCORE_GROUP_SECP384R1: return "secp384r1";
+    default: return NULL;
+    }
 }
 
 /* ---- the CA file: DER as is, or every PEM CERTIFICATE block decoded ---- */
@@ -288,6 +326,7 @@ int main(int argc, char **argv) {
     long long validation_time = -1;
     long baud = 115200, max_fragment = 0, timeout_ms = 10000;
     int allow_missing_close_notify = 0;
+    uint32_t versions = 0, group = 0;
     for (int i = 1; i < argc; i++) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(option, "--allow-missing-close-notify")) {
@@ -306,6 +345,16 @@ int main(int argc, char **argv) {
         else if (!strcmp(option, "--baud")) baud = strtol(value, &rest, 10);
         else if (!strcmp(option, "--max-fragment")) max_fragment = strtol(value, &rest, 10);
         else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--tls")) {
+            if (!strcmp(value, "1.2")) versions |= TLSCORE_TLS12;
+            else if (!strcmp(value, "1.3")) versions |= TLSCORE_TLS13;
+            else return usage();
+        } else if (!strcmp(option, "--group")) {
+            if (!strcmp(value, "x25519")) group = TLSCORE_GROUP_X25519;
+            else if (!strcmp(value, "secp256r1")) group = TLSCORE_GROUP_SECP256R1;
+            else if (!strcmp(value, "secp384r1")) group = TLSCORE_GROUP_SECP384R1;
+            else return usage();
+        }
         else return usage();
         if (rest && *rest) return usage();
     }
@@ -353,6 +402,8 @@ int main(int argc, char **argv) {
         .output_len = sizeof output_region,
         .reassembly = reassembly_region,
         .reassembly_len = sizeof reassembly_region,
+        .versions = versions,
+        .key_share_group = group,
     };
     tlscore_io io = {.fd = fd, .timeout_ms = (int)timeout_ms};
     tlscore_report report = {0};
@@ -372,8 +423,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, ")\n");
         return 1;
     }
-    fprintf(stderr, "tls-device: suite 0x%04x%s, %zu bytes received%s\n", report.suite,
-            report.extended_master_secret ? " with extended_master_secret" : "", exchange.received,
+    const char *group_text = group_name(report.group);
+    fprintf(stderr, "tls-device: negotiated %s %s%s%s%s%s, %zu bytes received%s\n",
+            report.version == 0x0304 ? "TLS 1.3" : report.version == 0x0303 ? "TLS 1.2" : "TLS ?",
+            suite_name(report.suite), group_text ? " (" : "", group_text ? group_text : "",
+            group_text ? ")" : "", report.extended_master_secret ? " with extended_master_secret" : "",
+            exchange.received,
             report.closed_by_notify ? ", then close_notify" : ", then the connection closed without close_notify");
     if (!report.closed_by_notify && !allow_missing_close_notify) {
         fprintf(stderr, "tls-device: connection closed without close_notify: the response may be truncated\n");

@@ -9,7 +9,12 @@
 #     ends TCP with a FIN (what an attacker on the path can do): exit 1 with the message, and
 #     exit 0 with --allow-missing-close-notify;
 #   - the same ECDSA exchange over the host simulator's pty gateway at 115200 baud, when
-#     `hostsim gateway --pty` exists (HOSTSIM=path overrides the binary looked for).
+#     `hostsim gateway --pty` exists (HOSTSIM=path overrides the binary looked for);
+#   - the version: the servers above speak only TLS 1.2 (-tls1_2) and are reached with both
+#     versions offered (the default) and with --tls 1.2; TLS 1.3-only servers (-tls1_3, ECDSA
+#     and RSA) are reached by default, with --tls 1.3 and over the pty gateway, and each run
+#     asserts the negotiated version, suite and group tls-device prints; --tls 1.3 against the
+#     1.2-only server must fail.
 # Every process started here is stopped on exit (trap). BOARDS="armv7-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -33,13 +38,15 @@ failed=0
 pass() { passed=$((passed + 1)); echo "  ok    $*"; }
 fail() { failed=$((failed + 1)); echo "  FAIL  $*"; }
 
-# Starts openssl s_server on 127.0.0.1:0 with certificate $2, chain $3; sets port_$1.
+# Starts openssl s_server on 127.0.0.1:0 with certificate $2, chain $3, version option $4
+# (-tls1_2 unless given) and any further s_server options; sets port_$1.
 start_server() {
-    local name=$1 cert=$2 issuer=$3 log="$work/server-$1.log"
+    local name=$1 cert=$2 issuer=$3 version=${4:--tls1_2} log="$work/server-$1.log"
+    shift 3; [[ $# -gt 0 ]] && shift
     # stdin held open (s_server reads commands from it) by a fifo nobody writes.
     mkfifo "$work/stdin-$name"
-    openssl s_server -accept 127.0.0.1:0 -tls1_2 -cert "$pki/$cert.crt" -cert_chain "$pki/$issuer.crt" \
-        -key "$pki/$cert.key" -www <"$work/stdin-$name" >"$log" 2>&1 &
+    openssl s_server -accept 127.0.0.1:0 "$version" -cert "$pki/$cert.crt" -cert_chain "$pki/$issuer.crt" \
+        -key "$pki/$cert.key" -www "$@" <"$work/stdin-$name" >"$log" 2>&1 &
     pids+=($!)
     exec {fd}>"$work/stdin-$name"   # opening the write end lets s_server's open of stdin proceed
     local port=""
@@ -128,7 +135,8 @@ RELAY
 }
 
 # run_device BOARD LABEL EXPECT(ok|fail|exit1) PATTERN ARGS...: runs tls-device under qemu
-# (bounded). ok: exit 0 and PATTERN on stdout; fail: a non-zero exit (not the timeout's) and
+# (bounded). ok: exit 0, PATTERN on stdout and, when $negotiated is set, that text on stderr
+# (the "negotiated TLS 1.x SUITE (group)" line); fail: a non-zero exit (not the timeout's) and
 # PATTERN on stderr; exit1: exit 1, PATTERN on stderr and a response on stdout.
 run_device() {
     local board=$1 label=$2 expect=$3 pattern=$4
@@ -144,10 +152,12 @@ run_device() {
             sed 's/^/        /' "$work/stderr"
         fi
     elif [[ $expect == ok ]]; then
-        if [[ $status -eq 0 ]] && grep -q "$pattern" "$work/stdout"; then
+        if [[ $status -eq 0 ]] && grep -q "$pattern" "$work/stdout" \
+            && { [[ -z "${negotiated:-}" ]] || grep -qF "negotiated $negotiated" "$work/stderr"; }; then
             pass "$board $label: exit 0, $(head -1 "$work/stdout" | tr -d '\r'), $(tail -1 "$work/stderr")"
         else
-            fail "$board $label: exit $status"; sed 's/^/        /' "$work/stderr"; head -5 "$work/stdout"
+            fail "$board $label: exit $status${negotiated:+, expected 'negotiated $negotiated'}"
+            sed 's/^/        /' "$work/stderr"; head -5 "$work/stdout"
         fi
     else
         if [[ $status -ne 0 && $status -ne 124 ]] && grep -q "$pattern" "$work/stderr"; then
@@ -160,8 +170,42 @@ run_device() {
 
 start_server ec server-ec int-ec
 start_server rsa server-rsa int-rsa
+start_server ec13 server-ec int-ec -tls1_3
+# Only P-384: the client's x25519 share is refused with a HelloRetryRequest.
+start_server rsa13 server-rsa int-rsa -tls1_3 -groups P-384
 start_truncating_relay "$port_ec"
-echo "test-boards: openssl s_server ECDSA on 127.0.0.1:$port_ec, RSA on 127.0.0.1:$port_rsa, truncating relay to ECDSA on 127.0.0.1:$relay_port"
+echo "test-boards: openssl s_server TLS 1.2 ECDSA on 127.0.0.1:$port_ec, RSA on 127.0.0.1:$port_rsa;" \
+    "TLS 1.3 ECDSA on 127.0.0.1:$port_ec13, RSA on 127.0.0.1:$port_rsa13; truncating relay to ECDSA 1.2 on 127.0.0.1:$relay_port"
+# What tls-device must print for each server (s_server's default preferences).
+tls12_ec="TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"
+tls12_rsa="TLS 1.2 TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"
+tls13="TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519)"
+tls13_retry="TLS 1.3 TLS_AES_128_GCM_SHA256 (secp384r1)"
+
+# run_gateway BOARD PORT LABEL ARGS...: the host simulator's pty gateway in front of
+# 127.0.0.1:PORT, and one run_device over its pty at 115200 baud.
+run_gateway() {
+    local board=$1 port=$2 label=$3
+    shift 3
+    local glog="$work/gateway-$board-$port.log"
+    "$hostsim" gateway --pty --server "127.0.0.1:$port" --baud 115200 >"$glog" 2>&1 &
+    local gpid=$!
+    pids+=($gpid)
+    local pty=""
+    for _ in $(seq 1 100); do
+        pty=$(sed -n 's/^pty: \(\/dev\/[^ ]*\).*/\1/p' "$glog" | head -1)
+        [[ -n "$pty" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$pty" ]]; then
+        fail "$board pty gateway ($label): no 'pty:' line"; cat "$glog"
+    else
+        run_device "$board" "pty gateway $pty at 115200 baud, $label" ok "HTTP/1.0 200 ok" \
+            --tty "$pty" --baud 115200 --server-name localhost --ca "$pki/root-ec.crt" "${time_arg[@]}" "$@"
+    fi
+    kill "$gpid" 2>/dev/null || true
+    wait "$gpid" 2>/dev/null || true
+}
 
 # The pty gateway of the host simulator, if it is there yet.
 hostsim=${HOSTSIM:-}
@@ -182,12 +226,19 @@ for board in "${boards[@]}"; do
         continue
     fi
     echo "test-boards: $board under ${BOARD_QEMU%% *}"
-    run_device "$board" "TCP ECDSA (root-ec PEM)" ok "HTTP/1.0 200 ok" \
+    # TLS 1.2 servers (-tls1_2), both versions offered unless --tls 1.2.
+    negotiated=$tls12_ec
+    run_device "$board" "TCP ECDSA (root-ec PEM), 1.2 server, both offered" ok "HTTP/1.0 200 ok" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.crt" "${time_arg[@]}"
-    run_device "$board" "TCP RSA (root-rsa DER)" ok "HTTP/1.0 200 ok" \
-        --tcp "127.0.0.1:$port_rsa" --ca "$pki/root-rsa.der" "${time_arg[@]}"
+    run_device "$board" "TCP ECDSA, --tls 1.2" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.crt" "${time_arg[@]}" --tls 1.2
+    negotiated=$tls12_rsa
+    run_device "$board" "TCP RSA (root-rsa DER), --tls 1.2" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_rsa" --ca "$pki/root-rsa.der" "${time_arg[@]}" --tls 1.2
+    negotiated=$tls12_ec
     run_device "$board" "TCP by name, request given" ok "HTTP/1.0 200 ok" \
         --tcp "localhost:$port_ec" --ca "$pki/root-ec.der" --request 'GET /stats HTTP/1.0\r\n\r\n' "${time_arg[@]}"
+    negotiated=
     run_device "$board" "wrong anchor (root-rsa for the ECDSA server)" fail "certificate: unknown issuer" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-rsa.der" "${time_arg[@]}"
     run_device "$board" "wrong name" fail "certificate: name mismatch" \
@@ -202,25 +253,32 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$relay_port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}" \
         --allow-missing-close-notify
 
+    # TLS 1.3 servers (-tls1_3).
+    negotiated=$tls13
+    run_device "$board" "TCP ECDSA, 1.3 server, both offered" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.crt" "${time_arg[@]}"
+    run_device "$board" "TCP ECDSA, --tls 1.3" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.3
+    negotiated="TLS 1.3 TLS_AES_128_GCM_SHA256 (secp256r1)"
+    run_device "$board" "TCP ECDSA, --tls 1.3 --group secp256r1" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.3 --group secp256r1
+    negotiated=$tls13_retry
+    run_device "$board" "TCP RSA, --tls 1.3, HelloRetryRequest to P-384" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_rsa13" --ca "$pki/root-rsa.der" "${time_arg[@]}" --tls 1.3
+    negotiated=
+    run_device "$board" "--tls 1.3 against the 1.2-only server" fail "TLS failure" \
+        --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.3
+    run_device "$board" "--tls 1.2 against the 1.3-only server" fail "TLS failure" \
+        --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.2
+    run_device "$board" "wrong anchor, TLS 1.3" fail "certificate: unknown issuer" \
+        --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-rsa.der" "${time_arg[@]}"
+
     if [[ $gateway == yes ]]; then
-        glog="$work/gateway-$board.log"
-        "$hostsim" gateway --pty --server "127.0.0.1:$port_ec" --baud 115200 >"$glog" 2>&1 &
-        gpid=$!
-        pids+=($gpid)
-        pty=""
-        for _ in $(seq 1 100); do
-            pty=$(sed -n 's/^pty: \(\/dev\/[^ ]*\).*/\1/p' "$glog" | head -1)
-            [[ -n "$pty" ]] && break
-            sleep 0.1
-        done
-        if [[ -z "$pty" ]]; then
-            fail "$board pty gateway: no 'pty:' line"; cat "$glog"
-        else
-            run_device "$board" "pty gateway $pty at 115200 baud" ok "HTTP/1.0 200 ok" \
-                --tty "$pty" --baud 115200 --server-name localhost --ca "$pki/root-ec.crt" "${time_arg[@]}"
-        fi
-        kill "$gpid" 2>/dev/null || true
-        wait "$gpid" 2>/dev/null || true
+        negotiated=$tls12_ec
+        run_gateway "$board" "$port_ec" "TLS 1.2 (--tls 1.2)" --tls 1.2
+        negotiated=$tls13
+        run_gateway "$board" "$port_ec13" "TLS 1.3 (both offered)"
+        negotiated=
     fi
 done
 if [[ $gateway == no ]]; then

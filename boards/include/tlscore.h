@@ -1,10 +1,10 @@
 /*
- * tlscore.h — the C API of the TLSCore TLS 1.2 client for boards (Embedded Swift inside).
+ * tlscore.h — the C API of the TLSCore TLS 1.2 / 1.3 client for boards (Embedded Swift inside).
  *
  * Shape: run to completion. One call, tlscore_client_run(), performs the whole connection —
  * handshake, application data, close_notify — and calls back into the caller at each step.
  * Why not yet an object that lives across C calls (tlscore_connect / tlscore_send / ...)?
- * This API predates the core's storable engine (Engine<Client12>, which keeps the caller's
+ * This API predates the core's storable engine (Engine<Client>, which keeps the caller's
  * regions as buffers and can live in caller-provided context memory); the handle-based,
  * non-blocking API built on it is the next step. Until then the engine stays inside
  * tlscore_client_run's frame, and the caller's session function sees only bytes: what
@@ -47,6 +47,17 @@ extern "C" {
 #define TLSCORE_SUITE_TLS13_AES128_CCM_8_SHA256     0x4000u
 #define TLSCORE_SUITES_DEFAULT 0x3CEFu /* every forward-secret suite but the CCM_8 ones (RFC 8447: not recommended) */
 #define TLSCORE_SUITES_ALL     0x7FFFu
+
+/* ---- protocol versions (bits of tlscore_config.versions; 0 means both: the server picks) ---- */
+#define TLSCORE_TLS12 0x1u
+#define TLSCORE_TLS13 0x2u
+#define TLSCORE_VERSIONS_ALL 0x3u
+
+/* ---- key-exchange groups: IANA NamedGroup codes (tlscore_config.key_share_group,
+ * tlscore_report.group) ---- */
+#define TLSCORE_GROUP_SECP256R1 23u
+#define TLSCORE_GROUP_SECP384R1 24u
+#define TLSCORE_GROUP_X25519    29u
 
 /* Region sizes, the same figures as the Swift core's ClientConfiguration.inputRegionSize,
  * outputRegionSize and reassemblyRegionSize (Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
@@ -107,6 +118,15 @@ typedef struct tlscore_config {
     size_t output_len;
     uint8_t *reassembly;   /* the largest handshake message expected (the Certificate) */
     size_t reassembly_len;
+    /* Fields added with TLS 1.3, at the end so that the ones above keep their offsets; a
+     * zeroed struct gets the defaults. */
+    /* TLSCORE_TLS12 / TLSCORE_TLS13 bits to offer; 0 offers both (supported_versions, RFC
+     * 8446 §4.2.1). A suite of a version not offered is not offered either. */
+    uint32_t versions;
+    /* The group TLS 1.3's ClientHello carries a key share for (TLSCORE_GROUP_*); 0 means
+     * x25519. All three groups are offered in supported_groups, this one first; a server
+     * that wants another answers with a HelloRetryRequest (one more round trip). */
+    uint32_t key_share_group;
 } tlscore_config;
 
 /* ---- transport: read/write callbacks, or a file descriptor ---- */
@@ -159,6 +179,9 @@ typedef struct tlscore_report {
     uint8_t client_certificate;     /* TLSCORE_CLIENT_CERT_*: what answered a CertificateRequest */
     int32_t detail;                 /* errno (transport), Mbed TLS code, bytes needed (buffer),
                                        the rule's number (TLSCORE_ERR_CERT_RULE) */
+    uint16_t version;               /* the negotiated version's wire code: 0x0303 (TLS 1.2) or
+                                       0x0304 (TLS 1.3); 0 before ServerHello */
+    uint16_t group;                 /* TLS 1.3's key-exchange group (TLSCORE_GROUP_*); 0 for TLS 1.2 */
 } tlscore_report;
 
 /* tlscore_report.client_certificate. When the server asks for a certificate and the
@@ -202,11 +225,11 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_MBEDTLS                 (-10) /* detail: the Mbed TLS code */
 #define TLSCORE_ERR_UNEXPECTED_MESSAGE      (-11)
 #define TLSCORE_ERR_RECORD_OVERFLOW         (-12)
-#define TLSCORE_ERR_PROTOCOL_VERSION        (-13)
+#define TLSCORE_ERR_PROTOCOL_VERSION        (-13) /* the server chose no version offered */
 #define TLSCORE_ERR_ILLEGAL_PARAMETER       (-14)
 #define TLSCORE_ERR_HANDSHAKE_FAILURE       (-15)
 #define TLSCORE_ERR_UNSUPPORTED_EXTENSION   (-16)
-#define TLSCORE_ERR_DOWNGRADE_DETECTED      (-17)
+#define TLSCORE_ERR_DOWNGRADE_DETECTED      (-17) /* the server's random carries RFC 8446's downgrade sentinel */
 #define TLSCORE_ERR_FINISHED_MISMATCH       (-18)
 #define TLSCORE_ERR_RENEGOTIATION_REFUSED   (-19)
 #define TLSCORE_ERR_INVALID_STATE           (-20)
@@ -218,6 +241,8 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_MESSAGE_TOO_LONG        (-26) /* detail: the announced length */
 #define TLSCORE_ERR_MAX_FRAGMENT_NOT_ACCEPTED (-27) /* detail: input region bytes */
 #define TLSCORE_ERR_WEAK_SERVER_KEY         (-28) /* detail: the key's bits */
+#define TLSCORE_ERR_MISSING_EXTENSION       (-29) /* a TLS 1.3 message lacks an extension it must carry */
+#define TLSCORE_ERR_BAD_RETRY_REQUEST       (-30) /* a HelloRetryRequest that changes nothing or asks the unoffered */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

@@ -90,4 +90,31 @@ import Testing
         #expect(Self.macro("TLSCORE_SUITES_DEFAULT") == Int(CipherSuites.defaults.rawValue))
         #expect(Self.macro("TLSCORE_SUITES_ALL") == Int(CipherSuites.all.rawValue))
     }
+
+    @Test func versionAndGroupMacrosMatchTheCore() {
+        #expect(Self.macro("TLSCORE_TLS12") == Int(TLSVersions.tls12.rawValue))
+        #expect(Self.macro("TLSCORE_TLS13") == Int(TLSVersions.tls13.rawValue))
+        #expect(Self.macro("TLSCORE_VERSIONS_ALL") == Int(TLSVersions.all.rawValue))
+        #expect(Self.macro("TLSCORE_GROUP_X25519") == Int(NamedGroup.x25519.rawValue))
+        #expect(Self.macro("TLSCORE_GROUP_SECP256R1") == Int(NamedGroup.secp256r1.rawValue))
+        #expect(Self.macro("TLSCORE_GROUP_SECP384R1") == Int(NamedGroup.secp384r1.rawValue))
+    }
+
+    /// The protocol error codes `#define TLSCORE_ERR_NAME (-n)` below the certificate range:
+    /// one per TLSError case (the certificate and peer-alert cases have ranges of their own),
+    /// numbered -1, -2, ... without gaps or repeats, new ones at the end.
+    @Test func protocolErrorCodesAreContiguous() throws {
+        var codes: [Int] = []
+        for line in Self.header.split(separator: "\n") {
+            let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard words.count >= 3, words[0] == "#define", words[1].hasPrefix("TLSCORE_ERR_"),
+                  words[2].hasPrefix("(-"), words[2].hasSuffix(")"),
+                  let value = Int(words[2].dropFirst(2).dropLast()), value < 100 else { continue }
+            codes.append(-value)
+        }
+        #expect(codes == Array(stride(from: -1, through: -codes.count, by: -1)))
+        // TLSError's cases less .certificate and .peerAlert, plus the C API's own two
+        // (invalid argument, aborted).
+        #expect(codes.count == 30)
+    }
 }
