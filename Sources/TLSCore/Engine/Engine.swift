@@ -178,9 +178,10 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// TLS 1.3: sends a KeyUpdate and moves our writes to the next keys (RFC 8446 §4.6.3);
     /// `requestingPeer` asks the server to update its own too. The engine also does this
     /// by itself before a key reaches the AEAD's limit (`recordsBeforeKeyUpdate`).
-    /// `invalidState` before the handshake ends or on TLS 1.2.
+    /// `invalidState` before the handshake ends or on TLS 1.2, and the connection goes on.
     public mutating func updateKeys(requestingPeer: Bool) throws(TLSError) {
-        guard state.isConnected else { throw .invalidState }
+        // A caller's mistake, refused without ending the connection.
+        guard state.isConnected, machine.recordsBeforeKeyUpdate != UInt64.max else { throw .invalidState }
         try guarded { (engine: inout Self) throws(TLSError) in
             try engine.apply(try engine.machine.requestKeyUpdate(requestingPeer: requestingPeer), followed: false)
         }
