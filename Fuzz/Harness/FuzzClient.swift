@@ -63,9 +63,12 @@ enum FuzzClient {
         case 3: suites = CipherSuites(.ecdheECDSAWithAES128CCM)
         default: break
         }
+        // TLS 1.2 only: the recorded flights (Fuzz/flights) answer the 1.2 ClientHello these
+        // profiles made before TLS 1.3 existed (the same bytes: no TLS 1.3 extension, the
+        // same DRBG draws), so that their Finished still verifies.
         let configuration = ClientConfiguration(
             serverName: name, serverAddress: none, trustAnchors: anchors, crls: none, time: time, suites: suites,
-            maxFragmentLength: fragment, requireExtendedMasterSecret: clientAuth,
+            versions: .tls12, maxFragmentLength: fragment, requireExtendedMasterSecret: clientAuth,
             clientCertificateChain: clientAuth ? chain : none, clientPrivateKey: clientAuth ? key : none)
         var input = [UInt8](repeating: 0, count: configuration.inputRegionSize)
         var output = [UInt8](repeating: 0, count: configuration.outputRegionSize)
