@@ -92,7 +92,15 @@ public struct ClientSettings {
 
     /// Bytes the input region needs: one whole record of the largest ciphertext this client
     /// accepts (plaintext limit plus 8-byte explicit nonce and 16-byte tag) with its header.
-    public var inputRegionSize: Int { 5 &+ maxPlaintext &+ 24 }
+    /// record_size_limit binds protected records only (RFC 8449 §4), and a TLS 1.3 server's
+    /// ServerHello or HelloRetryRequest (up to about 400 bytes with a cookie) comes before
+    /// any: below 512 the region still takes 512 of plaintext. (In TLS 1.2 the server's whole
+    /// first flight is unprotected: max_fragment_length, which binds every record, is the
+    /// way to bound it there.)
+    public var inputRegionSize: Int {
+        let unprotected = recordSizeLimit == nil ? 0 : 512
+        return 5 &+ max(maxPlaintext, unprotected) &+ 24
+    }
 
     /// A reassembly region for the usual case. The engine reads every message that arrives
     /// whole in one record where it lies, so this region holds the client's own flight while
