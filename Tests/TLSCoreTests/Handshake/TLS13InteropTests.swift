@@ -1,0 +1,483 @@
+import Foundation
+import Testing
+import TLSCore
+
+/// The TLS 1.3 client (and its version negotiation) against real `openssl s_server -tls1_3`
+/// (OpenSSL 3.0) and `gnutls-serv` peers on 127.0.0.1, through the real engine, driver and
+/// TCP transport (`TLS13Harness`).
+@Suite struct TLS13InteropTests {
+    /// s_server arguments: `openSSLArguments` with `version` (`-tls1_3`, `-tls1_2` or none
+    /// for both) in place of its `-tls1_2`.
+    static func openSSL(
+        certificate: String = "server-ec", issuer: String? = "int-ec", version: String? = "-tls1_3",
+        extra: [String] = [], service: String = "-www"
+    ) -> [String] {
+        var arguments = TestServer.openSSLArguments(
+            certificate: certificate, chainIssuer: issuer, extra: extra, service: service)
+        let index = arguments.firstIndex(of: "-tls1_2")!
+        if let version { arguments[index] = version } else { arguments.remove(at: index) }
+        return arguments
+    }
+
+    static let tls13Priority = "NORMAL:-VERS-ALL:+VERS-TLS1.3"
+
+    static func groups(_ list: NamedGroup...) -> NamedGroups {
+        var groups = NamedGroups()
+        for group in list { groups.append(group) }
+        return groups
+    }
+
+    // MARK: 1. Suites
+
+    static let suites: [(CipherSuite, String)] = [
+        (.aes128GCMSHA256, "TLS_AES_128_GCM_SHA256"),
+        (.aes256GCMSHA384, "TLS_AES_256_GCM_SHA384"),
+        (.chacha20Poly1305SHA256, "TLS_CHACHA20_POLY1305_SHA256"),
+        (.aes128CCMSHA256, "TLS_AES_128_CCM_SHA256"),
+        (.aes128CCM8SHA256, "TLS_AES_128_CCM_8_SHA256"),
+    ]
+
+    @Test(arguments: suites.indices)
+    func everySuiteWithOpenSSL(index: Int) throws {
+        let (suite, name) = Self.suites[index]
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-ciphersuites", name])) { server in
+            var client = TLS13Harness()
+            // CCM_8 is off by default: offered only when asked for.
+            if suite == .aes128CCM8SHA256 { client.suites.insert(suite) }
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.suite == suite)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+            #expect(outcome.closedByNotify)
+        }
+    }
+
+    /// Without CCM_8 among the client's suites, a server that allows only CCM_8 has no suite in common.
+    @Test func ccm8IsNotOfferedByDefault() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-ciphersuites", "TLS_AES_128_CCM_8_SHA256"])) { server in
+            let result = TLS13Harness().run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try result.get() }
+        }
+    }
+
+    // MARK: 2. Groups
+
+    static let groupCases: [(NamedGroup, String)] = [(.x25519, "X25519"), (.secp256r1, "P-256"), (.secp384r1, "P-384")]
+
+    @Test(arguments: groupCases.indices)
+    func everyGroupWithOpenSSL(index: Int) throws {
+        let (group, name) = Self.groupCases[index]
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-groups", name])) { server in
+            var client = TLS13Harness()
+            var groups = NamedGroups(group)
+            for other in [NamedGroup.x25519, .secp256r1, .secp384r1] { groups.append(other) }
+            client.groups = groups
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.group == group)
+            #expect(outcome.kinds.contains(.keyShareAgreed(group)))
+            #expect(!outcome.kinds.contains { if case .helloRetryRequest = $0 { true } else { false } })
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    // MARK: 3. HelloRetryRequest
+
+    @Test func helloRetryRequestForP384() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-groups", "P-384"])) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let retries = outcome.kinds.filter { if case .helloRetryRequest = $0 { true } else { false } }
+            #expect(retries == [.helloRetryRequest(.secp384r1)])
+            #expect(outcome.kinds.filter { $0 == .sent(.clientHello) }.count == 2)
+            #expect(outcome.group == .secp384r1)
+            #expect(outcome.kinds.contains(.keyShareAgreed(.secp384r1)))
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// A client that offers only x25519 cannot be asked for a P-384 share: the server has no
+    /// group in common and refuses the handshake.
+    @Test func noCommonGroup() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-groups", "P-384"])) { server in
+            var client = TLS13Harness()
+            client.groups = NamedGroups(.x25519)
+            let log = EventLog()
+            client.eventLog = log
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try result.get() }
+            #expect(!log.events.contains { if case .helloRetryRequest = $0.kind { true } else { false } })
+        }
+    }
+
+    // MARK: 4. Chains
+
+    static let chains: [(String, String, String)] = [
+        ("server-ec", "int-ec", "root-ec"),
+        ("server-ec384", "int-ec384", "root-ec"),
+        ("server-rsa", "int-rsa", "root-rsa"),
+    ]
+
+    @Test(arguments: chains.indices)
+    func serverChains(index: Int) throws {
+        let (certificate, issuer, root) = Self.chains[index]
+        try TestServer.withOpenSSL(Self.openSSL(certificate: certificate, issuer: issuer)) { server in
+            var client = TLS13Harness()
+            client.anchors = [root]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.kinds.contains(.certificateValidated))
+            #expect(outcome.kinds.contains(.received(.certificateVerify)))
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+            // The server's CertificateVerify scheme, as s_server reports it, for RSA is PSS.
+            if certificate == "server-rsa" {
+                #expect(outcome.text.contains("RSA-PSS") || outcome.text.contains("rsa_pss"), "\(outcome.text.prefix(1500))")
+            }
+        }
+    }
+
+    @Test(arguments: chains.indices)
+    func wrongTrustAnchor(index: Int) throws {
+        let (certificate, issuer, root) = Self.chains[index]
+        try TestServer.withOpenSSL(Self.openSSL(certificate: certificate, issuer: issuer)) { server in
+            var client = TLS13Harness()
+            client.anchors = [root == "root-ec" ? "root-rsa" : "root-ec"]
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.certificate(.unknownIssuer)) { try result.get() }
+            #expect(TLSError.certificate(.unknownIssuer).alert == .unknownCA)
+            // The alert went out: s_server logs it (alert 48, unknown CA).
+            #expect(server.waitForOutput("alert number 48") || server.waitForOutput("unknown ca"), "\(server.output)")
+        }
+    }
+
+    // MARK: 5. Client certificates
+
+    static var verifyingServer: [String] {
+        openSSL(extra: ["-Verify", "1", "-verify_return_error", "-CAfile", ClientAuthTests.trustFile, "-crl_check"])
+    }
+
+    @Test(arguments: ["client-ec", "client-rsa"])
+    func clientCertificateAccepted(certificate: String) throws {
+        try TestServer.withOpenSSL(Self.verifyingServer) { server in
+            var client = TLS13Harness()
+            client.clientCertificate = certificate
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.kinds.contains(.received(.certificateRequest)))
+            #expect(outcome.kinds.contains(.sent(.certificate)))
+            #expect(outcome.kinds.contains(.sent(.certificateVerify)))
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+            if certificate == "client-rsa" {
+                // The server checked an RSA-PSS CertificateVerify (RSA PKCS#1 v1.5 is not allowed in 1.3).
+                #expect(outcome.text.contains("Peer signature type: RSA-PSS") || outcome.text.contains("RSA-PSS"),
+                        "\(outcome.text.prefix(2000))")
+            }
+        }
+    }
+
+    @Test func revokedClientCertificate() throws {
+        try TestServer.withOpenSSL(Self.verifyingServer) { server in
+            var client = TLS13Harness()
+            client.clientCertificate = "client-ec-revoked"
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.certificateRevoked)) { try result.get() }
+        }
+    }
+
+    @Test func noClientCertificate() throws {
+        try TestServer.withOpenSSL(Self.verifyingServer) { server in
+            let log = EventLog()
+            var client = TLS13Harness()
+            client.eventLog = log
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.certificateRequired)) { try result.get() }
+            #expect(log.events.contains { $0.kind == .clientCertificateDeclined(.noCertificateConfigured) })
+        }
+    }
+
+    // MARK: 6. KeyUpdate
+
+    /// s_server in its interactive mode: what it reads on stdin goes to the client (`k`/`K`
+    /// alone on a line send a KeyUpdate), what it receives goes to its stdout.
+    static var interactiveServer: [String] { openSSL(service: "-ign_eof") }
+
+    static func keyUpdateEvents(_ kinds: [HandshakeEvent.Kind]) -> [HandshakeEvent.Kind] {
+        kinds.filter {
+            switch $0 {
+            case .keyUpdateReceived, .keyUpdateSent: true
+            default: false
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func serverKeyUpdate(requested: Bool) throws {
+        try TestServer.withOpenSSL(Self.interactiveServer) { server in
+            let steps: [TLS13Harness.Step] = [
+                .write("hello-1\n"),
+                .action { server.waitForOutput("hello-1") },
+                .action { server.type(requested ? "K\n" : "k\n"); usleep(300_000) },
+                .action { server.type("after-update\n") },
+                .read(until: "after-update"),
+                .write("hello-2\n"),
+                .action { server.waitForOutput("hello-2") },
+                .action { server.type("second\n") },
+                .read(until: "second"),
+            ]
+            let outcome = try TLS13Harness().run(port: server.port, steps: steps).get()
+            #expect(outcome.version == .tls13)
+            let expected: [HandshakeEvent.Kind] = requested
+                ? [.keyUpdateReceived(requested: true), .keyUpdateSent(requesting: false)]
+                : [.keyUpdateReceived(requested: false)]
+            #expect(Self.keyUpdateEvents(outcome.kinds) == expected)
+            #expect(outcome.text.contains("after-update\n"))
+            #expect(outcome.text.contains("second\n"))
+            #expect(server.output.contains("hello-2"), "\(server.output)")
+        }
+    }
+
+    @Test func clientKeyUpdateRequestingPeer() throws {
+        try TestServer.withOpenSSL(Self.interactiveServer) { server in
+            let steps: [TLS13Harness.Step] = [
+                .write("before\n"),
+                .action { server.waitForOutput("before") },
+                .updateKeys(requestingPeer: true),
+                .write("after\n"),
+                .action { server.waitForOutput("after") },
+                .action { server.type("reply\n") },
+                .read(until: "reply"),
+                .write("again\n"),
+                .action { server.waitForOutput("again") },
+            ]
+            let outcome = try TLS13Harness().run(port: server.port, steps: steps).get()
+            #expect(Self.keyUpdateEvents(outcome.kinds) == [.keyUpdateSent(requesting: true), .keyUpdateReceived(requested: false)])
+            #expect(outcome.text.contains("reply\n"))
+            #expect(server.output.contains("after"), "\(server.output)")
+            #expect(server.output.contains("again"), "\(server.output)")
+        }
+    }
+
+    /// With a limit of 4 records per key, ten records make the client update its keys by
+    /// itself; the echo server (`-rev`) still answers every line.
+    @Test func automaticKeyUpdate() throws {
+        try TestServer.withOpenSSL(Self.openSSL(service: "-rev")) { server in
+            var client = TLS13Harness()
+            client.recordsBeforeKeyUpdate = 4
+            var steps: [TLS13Harness.Step] = []
+            for i in 0..<10 {
+                steps.append(.write("line\(i)\n"))
+                steps.append(.read(until: String("line\(i)".reversed())))
+            }
+            let outcome = try client.run(port: server.port, steps: steps).get()
+            let sent = outcome.kinds.filter { if case .keyUpdateSent = $0 { true } else { false } }
+            #expect(sent.count >= 2, "\(outcome.kinds)")
+            #expect(sent.allSatisfy { $0 == .keyUpdateSent(requesting: false) || $0 == .keyUpdateSent(requesting: true) })
+            for i in 0..<10 { #expect(outcome.text.contains(String("line\(i)".reversed()))) }
+        }
+    }
+
+    // MARK: 7. Tickets
+
+    @Test func sessionTicketsAfterHandshake() throws {
+        try TestServer.withOpenSSL(Self.openSSL()) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let tickets = outcome.kinds.filter { if case .sessionTicket = $0 { true } else { false } }
+            #expect(tickets == [.sessionTicket(lifetime: 7200), .sessionTicket(lifetime: 7200)])
+            #expect(!outcome.handshakeEvents.contains { if case .sessionTicket = $0.kind { true } else { false } })
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    // MARK: 8. GnuTLS and record_size_limit
+
+    @Test func gnuTLS13() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority)
+        try TestServer.withGnuTLS(arguments) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.suite.map { CipherSuites.tls13.contains($0) } == true)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+
+    @Test func gnuTLSHonoursRecordSizeLimit() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority)
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.recordSizeLimit = 1024
+            client.reassemblySize = nil
+            let log = StreamLog()
+            client.log = log
+            // gnutls-serv's page quotes the request's header: a 3 KB header makes a page of
+            // more than 3 KB, which needs several records of at most 1 KB.
+            let padding = String(repeating: "x", count: 3000)
+            let request = "GET / HTTP/1.0\r\nX-Padding: \(padding)\r\n\r\n"
+            let outcome = try client.run(port: server.port, steps: [.write(request), .readToEnd]).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+            #expect(outcome.text.contains(padding))
+            #expect(outcome.response.count > 3000, "\(outcome.response.count)")
+            // Every record the server sent fits the limit (1024 of plaintext + type, + 16 tag).
+            var offset = 0
+            var largest = 0
+            while offset + 5 <= log.received.count {
+                let length = Int(log.received[offset + 3]) << 8 | Int(log.received[offset + 4])
+                largest = max(largest, length)
+                offset += 5 + length
+            }
+            #expect(largest <= 1024 + 16, "\(largest)")
+        }
+    }
+
+    @Test func openSSLIgnoresRecordSizeLimit() throws {
+        try TestServer.withOpenSSL(Self.openSSL()) { server in
+            var client = TLS13Harness()
+            client.recordSizeLimit = 1024
+            client.reassemblySize = nil
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.maxFragmentLengthNotAccepted(capacity: 5 + 1024 + 24)) { try result.get() }
+        }
+    }
+
+    // MARK: 9. Version negotiation
+
+    @Test func tls12OnlyServerGetsTLS12() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2")) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            #expect(outcome.version == .tls12)
+            #expect(outcome.suite.map { CipherSuites.tls12.contains($0) } == true)
+            #expect(outcome.group == nil)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    @Test func bothVersionsServerGetsTLS13() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: nil)) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    @Test func tls13OnlyClientAgainstTLS12Server() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2")) { server in
+            var client = TLS13Harness()
+            client.versions = .tls13
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.protocolVersion)) { try result.get() }
+        }
+    }
+
+    @Test func tls12OnlyClientAgainstTLS13Server() throws {
+        try TestServer.withOpenSSL(Self.openSSL()) { server in
+            var client = TLS13Harness()
+            client.versions = .tls12
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.protocolVersion)) { try result.get() }
+        }
+    }
+
+    @Test func tls12OnlyClientAgainstGnuTLS13Server() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority)
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.versions = .tls12
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try result.get() }
+        }
+    }
+
+    // MARK: 10. Downgrade sentinel
+
+    @Test func downgradeSentinelIsCaught() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: nil)) { server in
+            try DowngradeRelay.with(upstream: server.port) { relay in
+                let log = StreamLog()
+                var client = TLS13Harness()
+                client.log = log
+                let result = client.run(port: relay.port)
+                #expect(throws: TLSError.downgradeDetected) { try result.get() }
+                #expect(TLSError.downgradeDetected.alert == .illegalParameter)
+                #expect(relay.rewrites == 1)
+                // The server did answer TLS 1.2 with the sentinel in its random.
+                let received = StreamLog.messages(StreamLog.leadingPayloads(of: 22, in: log.received))
+                if let hello = received.first, hello.0 == 2, hello.1.count >= 38 {
+                    #expect(hello.1[4] == 3 && hello.1[5] == 3)
+                    #expect(Array(hello.1[30..<38]) == Array("DOWNGRD".utf8) + [1])
+                } else {
+                    Issue.record("no ServerHello: \(received.map(\.0))")
+                }
+                // And the client said illegal_parameter (47).
+                #expect(log.sent.suffix(7).first == 21 && log.sent.last == 47, "\(log.sent.suffix(7))")
+            }
+        }
+    }
+
+    /// The relay's rewrite keeps a well-formed hello: without it nothing is removed.
+    @Test func downgradeRelayStripsOnlyTheVersionExtensions() {
+        // Record(ClientHello(version, random, session 0, suites [0x1301], compression [0],
+        // extensions [43: 03 02 03 04], [0: 00 00], [51: 00 00])).
+        var body: [UInt8] = [3, 3] + [UInt8](repeating: 7, count: 32) + [0, 0, 2, 0x13, 0x01, 1, 0]
+        let extensions: [UInt8] = [0, 43, 0, 3, 2, 3, 4, 0, 0, 0, 0, 0, 51, 0, 0]
+        body += [0, UInt8(extensions.count)] + extensions
+        let handshake: [UInt8] = [1, 0, 0, UInt8(body.count)] + body
+        let record: [UInt8] = [22, 3, 1, 0, UInt8(handshake.count)] + handshake
+        let stripped = DowngradeRelay.strip(record)
+        let expectedBody = Array(body[0..<(body.count - extensions.count - 2)]) + [0, 4, 0, 0, 0, 0]
+        let expected: [UInt8] = [22, 3, 1, 0, UInt8(expectedBody.count + 4), 1, 0, 0, UInt8(expectedBody.count)] + expectedBody
+        #expect(stripped == expected)
+    }
+
+    // MARK: 11. ALPN
+
+    @Test func alpnSelectsOfferedProtocol() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-alpn", "h2,http/1.1"])) { server in
+            var client = TLS13Harness()
+            client.applicationProtocols = ["http/1.1"]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.applicationProtocol == "http/1.1")
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    @Test func alpnSecondOfTwo() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-alpn", "http/1.1"])) { server in
+            var client = TLS13Harness()
+            client.applicationProtocols = ["h2", "http/1.1"]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.applicationProtocol == "http/1.1")
+        }
+    }
+
+    /// No name in common: OpenSSL 3.0's s_server refuses with no_application_protocol
+    /// (RFC 7301 §3.2) rather than going on without ALPN.
+    @Test func alpnNoOverlap() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-alpn", "http/1.1"])) { server in
+            var client = TLS13Harness()
+            client.applicationProtocols = ["h2x"]
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.noApplicationProtocol)) { try result.get() }
+        }
+    }
+
+    /// The client without ALPN against a server that has some: no extension either way.
+    @Test func alpnNotOffered() throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-alpn", "http/1.1"])) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            #expect(outcome.applicationProtocol == nil)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    @Test func alpnWithGnuTLS() throws {
+        let arguments = TestServer.gnuTLSArguments(
+            certificate: "server-ec", priority: Self.tls13Priority, extra: ["--alpn", "http/1.1"])
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.applicationProtocols = ["h2", "http/1.1"]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.applicationProtocol == "http/1.1")
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+}
