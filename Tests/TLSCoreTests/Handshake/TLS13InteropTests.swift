@@ -116,6 +116,7 @@ import TLSCore
         ("server-ec", "int-ec", "root-ec"),
         ("server-ec384", "int-ec384", "root-ec"),
         ("server-rsa", "int-rsa", "root-rsa"),
+        ("server-rsa-pss", "int-rsa", "root-rsa"),
     ]
 
     @Test(arguments: chains.indices)
@@ -129,10 +130,30 @@ import TLSCore
             #expect(outcome.kinds.contains(.certificateValidated))
             #expect(outcome.kinds.contains(.received(.certificateVerify)))
             #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
-            // The server's CertificateVerify scheme, as s_server reports it, for RSA is PSS.
-            if certificate == "server-rsa" {
-                #expect(outcome.text.contains("RSA-PSS") || outcome.text.contains("rsa_pss"), "\(outcome.text.prefix(1500))")
-            }
+        }
+    }
+
+    /// The server's CertificateVerify pinned to one scheme (`-sigalgs`): each of the
+    /// TLS 1.3 schemes the client offers for these keys verifies. RSA is always RSA-PSS in
+    /// TLS 1.3 (RFC 8446 §4.4.3).
+    static let schemes: [(String, String, String, String)] = [
+        ("server-ec", "int-ec", "root-ec", "ecdsa_secp256r1_sha256"),
+        ("server-ec384", "int-ec384", "root-ec", "ecdsa_secp384r1_sha384"),
+        ("server-rsa", "int-rsa", "root-rsa", "rsa_pss_rsae_sha256"),
+        ("server-rsa", "int-rsa", "root-rsa", "rsa_pss_rsae_sha384"),
+        ("server-rsa", "int-rsa", "root-rsa", "rsa_pss_rsae_sha512"),
+    ]
+
+    @Test(arguments: schemes.indices)
+    func serverSignatureSchemes(index: Int) throws {
+        let (certificate, issuer, root, scheme) = Self.schemes[index]
+        try TestServer.withOpenSSL(Self.openSSL(certificate: certificate, issuer: issuer, extra: ["-sigalgs", scheme])) { server in
+            var client = TLS13Harness()
+            client.anchors = [root]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.kinds.contains(.received(.certificateVerify)))
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
         }
     }
 
@@ -167,11 +188,10 @@ import TLSCore
             #expect(outcome.kinds.contains(.sent(.certificate)))
             #expect(outcome.kinds.contains(.sent(.certificateVerify)))
             #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
-            if certificate == "client-rsa" {
-                // The server checked an RSA-PSS CertificateVerify (RSA PKCS#1 v1.5 is not allowed in 1.3).
-                #expect(outcome.text.contains("Peer signature type: RSA-PSS") || outcome.text.contains("RSA-PSS"),
-                        "\(outcome.text.prefix(2000))")
-            }
+            // s_server's page names the client's CertificateVerify: RSA-PSS for the RSA key
+            // (PKCS#1 v1.5 is not allowed in TLS 1.3).
+            let type = certificate == "client-rsa" ? "RSA-PSS" : "ECDSA"
+            #expect(outcome.text.contains("Peer signature type: \(type)\n"), "\(outcome.text.prefix(3000))")
         }
     }
 
@@ -269,9 +289,10 @@ import TLSCore
                 steps.append(.read(until: String("line\(i)".reversed())))
             }
             let outcome = try client.run(port: server.port, steps: steps).get()
-            let sent = outcome.kinds.filter { if case .keyUpdateSent = $0 { true } else { false } }
-            #expect(sent.count >= 2, "\(outcome.kinds)")
-            #expect(sent.allSatisfy { $0 == .keyUpdateSent(requesting: false) || $0 == .keyUpdateSent(requesting: true) })
+            // Four application records per key: the updates go out before the 5th and the
+            // 9th of the ten, without asking the server for its own.
+            #expect(Self.keyUpdateEvents(outcome.kinds) == [.keyUpdateSent(requesting: false), .keyUpdateSent(requesting: false)],
+                    "\(outcome.kinds)")
             for i in 0..<10 { #expect(outcome.text.contains(String("line\(i)".reversed()))) }
         }
     }
@@ -336,6 +357,75 @@ import TLSCore
             client.reassemblySize = nil
             let result = client.run(port: server.port)
             #expect(throws: TLSError.maxFragmentLengthNotAccepted(capacity: 5 + 1024 + 24)) { try result.get() }
+        }
+    }
+
+    static let gnuTLSCiphers: [(CipherSuite, String)] = [
+        (.aes128GCMSHA256, "AES-128-GCM"),
+        (.aes256GCMSHA384, "AES-256-GCM"),
+        (.chacha20Poly1305SHA256, "CHACHA20-POLY1305"),
+        (.aes128CCMSHA256, "AES-128-CCM"),
+        (.aes128CCM8SHA256, "AES-128-CCM-8"),
+    ]
+
+    @Test(arguments: gnuTLSCiphers.indices)
+    func everySuiteWithGnuTLS(index: Int) throws {
+        let (suite, cipher) = Self.gnuTLSCiphers[index]
+        let priority = "\(Self.tls13Priority):-CIPHER-ALL:+\(cipher)"
+        try TestServer.withGnuTLS(TestServer.gnuTLSArguments(certificate: "server-ec", priority: priority)) { server in
+            var client = TLS13Harness()
+            if suite == .aes128CCM8SHA256 { client.suites.insert(suite) }
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.suite == suite)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+
+    /// gnutls-serv with P-384 only: a HelloRetryRequest for it, as with OpenSSL.
+    @Test func helloRetryRequestWithGnuTLS() throws {
+        let priority = "\(Self.tls13Priority):-GROUP-ALL:+GROUP-SECP384R1"
+        try TestServer.withGnuTLS(TestServer.gnuTLSArguments(certificate: "server-ec", priority: priority)) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let retries = outcome.kinds.filter { if case .helloRetryRequest = $0 { true } else { false } }
+            #expect(retries == [.helloRetryRequest(.secp384r1)])
+            #expect(outcome.group == .secp384r1)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+
+    static var gnuTLSVerifying: [String] {
+        TestServer.gnuTLSArguments(certificate: "server-ec", priority: tls13Priority, extra: [
+            "--x509cafile", Fixtures.pki("ca-bundle.pem"), "--x509crlfile", Fixtures.pki("int-ec.crl"),
+            "--require-client-cert", "--verify-client-cert",
+        ])
+    }
+
+    @Test(arguments: ["client-ec", "client-rsa"])
+    func clientCertificateWithGnuTLS(certificate: String) throws {
+        try TestServer.withGnuTLS(Self.gnuTLSVerifying) { server in
+            var client = TLS13Harness()
+            client.clientCertificate = certificate
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.kinds.contains(.sent(.certificateVerify)))
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+
+    @Test func revokedClientCertificateWithGnuTLS() throws {
+        try TestServer.withGnuTLS(Self.gnuTLSVerifying) { server in
+            var client = TLS13Harness()
+            client.clientCertificate = "client-ec-revoked"
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.accessDenied)) { try result.get() }
+        }
+    }
+
+    @Test func noClientCertificateWithGnuTLS() throws {
+        try TestServer.withGnuTLS(Self.gnuTLSVerifying) { server in
+            let result = TLS13Harness().run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.certificateRequired)) { try result.get() }
         }
     }
 
@@ -409,6 +499,26 @@ import TLSCore
                 }
                 // And the client said illegal_parameter (47).
                 #expect(log.sent.suffix(7).first == 21 && log.sent.last == 47, "\(log.sent.suffix(7))")
+            }
+        }
+    }
+
+    /// The control: the same rewrite in front of a TLS 1.2-only server, which sets no
+    /// sentinel. The relay breaks nothing the client can see at the ServerHello; but with
+    /// extended_master_secret the master secret hashes the original ClientHello (RFC 7627),
+    /// so the two sides' keys differ and the server cannot open the client's Finished:
+    /// bad_record_mac. The sentinel is what lets the client stop at the ServerHello.
+    @Test func strippedHelloToTLS12ServerFailsAtFinished() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2")) { server in
+            try DowngradeRelay.with(upstream: server.port) { relay in
+                let log = EventLog()
+                var client = TLS13Harness()
+                client.eventLog = log
+                let result = client.run(port: relay.port)
+                #expect(throws: TLSError.peerAlert(.badRecordMAC)) { try result.get() }
+                #expect(relay.rewrites == 1)
+                #expect(log.events.contains { $0.kind == .received(.serverHello) })
+                #expect(log.events.contains { $0.kind == .sent(.finished) })
             }
         }
     }
