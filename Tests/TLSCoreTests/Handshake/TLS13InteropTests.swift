@@ -256,12 +256,15 @@ import TLSCore
         }
     }
 
-    @Test func clientKeyUpdateRequestingPeer() throws {
+    /// The client's own KeyUpdate; asking for the server's brings one back before the
+    /// server's next data, not asking brings none.
+    @Test(arguments: [true, false])
+    func clientKeyUpdate(requestingPeer: Bool) throws {
         try TestServer.withOpenSSL(Self.interactiveServer) { server in
             let steps: [TLS13Harness.Step] = [
                 .write("before\n"),
                 .action { server.waitForOutput("before") },
-                .updateKeys(requestingPeer: true),
+                .updateKeys(requestingPeer: requestingPeer),
                 .write("after\n"),
                 .action { server.waitForOutput("after") },
                 .action { server.type("reply\n") },
@@ -270,10 +273,21 @@ import TLSCore
                 .action { server.waitForOutput("again") },
             ]
             let outcome = try TLS13Harness().run(port: server.port, steps: steps).get()
-            #expect(Self.keyUpdateEvents(outcome.kinds) == [.keyUpdateSent(requesting: true), .keyUpdateReceived(requested: false)])
+            let expected: [HandshakeEvent.Kind] = requestingPeer
+                ? [.keyUpdateSent(requesting: true), .keyUpdateReceived(requested: false)]
+                : [.keyUpdateSent(requesting: false)]
+            #expect(Self.keyUpdateEvents(outcome.kinds) == expected)
             #expect(outcome.text.contains("reply\n"))
             #expect(server.output.contains("after"), "\(server.output)")
             #expect(server.output.contains("again"), "\(server.output)")
+        }
+    }
+
+    /// TLS 1.2 has no KeyUpdate: asking for one is a caller error.
+    @Test func updateKeysOnTLS12() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2", service: "-ign_eof")) { server in
+            let result = TLS13Harness().run(port: server.port, steps: [.updateKeys(requestingPeer: false)])
+            #expect(throws: TLSError.invalidState) { try result.get() }
         }
     }
 
@@ -307,6 +321,28 @@ import TLSCore
             #expect(!outcome.handshakeEvents.contains { if case .sessionTicket = $0.kind { true } else { false } })
             #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
         }
+    }
+
+    // MARK: Key log
+
+    /// The client's NSS key log lines are the server's (`-keylogfile`), label for label.
+    @Test func keyLogMatchesOpenSSL() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tlscore-keylog-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let capture = KeyLogCapture()
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-keylogfile", path])) { server in
+            var client = TLS13Harness()
+            client.keyLog = capture
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+        let serverLines = Set(((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") })
+        let clientLines = capture.text.split(separator: "\n").map(String.init)
+        let labels = Set(clientLines.compactMap { $0.split(separator: " ").first.map(String.init) })
+        #expect(labels.isSuperset(of: ["CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+                                       "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"]), "\(labels)")
+        for line in clientLines { #expect(serverLines.contains(line), "\(line) not in \(serverLines)") }
     }
 
     // MARK: 8. GnuTLS and record_size_limit

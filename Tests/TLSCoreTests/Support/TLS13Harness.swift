@@ -27,6 +27,8 @@ struct TLS13Harness {
     var inputSize: Int?
     var reassemblySize: Int? = 16384
     var log: StreamLog?
+    /// Receives the secrets (NSS key log lines); keep it alive for the run.
+    var keyLog: KeyLogCapture?
     /// Receives every event as it is drained, also when the run fails.
     var eventLog: EventLog?
 
@@ -80,7 +82,7 @@ struct TLS13Harness {
         }
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: none.span, trustAnchors: anchorBytes.span, crls: crlBytes.span,
-            time: time, suites: suites, versions: versions, groups: groups,
+            time: time, suites: suites, versions: versions, groups: groups, keyLog: keyLog?.keyLog,
             recordsBeforeKeyUpdate: recordsBeforeKeyUpdate, recordSizeLimit: recordSizeLimit,
             applicationProtocols: alpn.span, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
         var outcome = Outcome()
