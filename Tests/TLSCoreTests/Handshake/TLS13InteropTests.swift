@@ -215,6 +215,80 @@ import TLSCore
         }
     }
 
+    // MARK: Region sizes and fragmented flights
+
+    /// The regions exactly as the configuration asks for them (a board's sizing), every
+    /// chain, with and without a client certificate: s_server's encrypted flight arrives in
+    /// whole records, read where they lie.
+    @Test(arguments: chains.indices, [nil, "client-ec", "client-rsa"])
+    func configuredRegionSizes(index: Int, certificate: String?) throws {
+        let (leaf, issuer, root) = Self.chains[index]
+        var arguments = Self.openSSL(certificate: leaf, issuer: issuer)
+        if certificate != nil {
+            arguments = Self.openSSL(certificate: leaf, issuer: issuer, extra: [
+                "-Verify", "1", "-verify_return_error", "-CAfile", ClientAuthTests.trustFile, "-crl_check",
+            ])
+        }
+        try TestServer.withOpenSSL(arguments) { server in
+            var client = TLS13Harness()
+            client.anchors = [root]
+            client.clientCertificate = certificate
+            client.reassemblySize = nil
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// s_server cuts its records at 512 bytes: the encrypted Certificate spans records and
+    /// is reassembled (16 KB region) ...
+    @Test func serverFragmentsSmall() throws {
+        try TestServer.withOpenSSL(Self.openSSL(certificate: "server-rsa", issuer: "int-rsa", extra: ["-max_send_frag", "512"])) { server in
+            var client = TLS13Harness()
+            client.anchors = ["root-rsa"]
+            let log = StreamLog()
+            client.log = log
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+            #expect(log.received.count > 3000)
+        }
+    }
+
+    /// ... and a reassembly region of the configuration's 1 KB is too small for it: the
+    /// error names the room there was.
+    @Test func fragmentedCertificateNeedsReassemblyRoom() throws {
+        try TestServer.withOpenSSL(Self.openSSL(certificate: "server-rsa", issuer: "int-rsa", extra: ["-max_send_frag", "512"])) { server in
+            var client = TLS13Harness()
+            client.anchors = ["root-rsa"]
+            client.reassemblySize = nil
+            let result = client.run(port: server.port)
+            guard case .failure(.bufferTooSmall(let needed, let capacity)) = result else {
+                Issue.record("\(result)")
+                return
+            }
+            #expect(capacity == 1024)
+            #expect(needed > 1024, "\(needed)")
+        }
+    }
+
+    /// A HelloRetryRequest and a client certificate in one handshake: the certificate
+    /// request and the client's signature follow the restarted transcript.
+    @Test(arguments: ["client-ec", "client-rsa"])
+    func helloRetryRequestWithClientCertificate(certificate: String) throws {
+        let arguments = Self.openSSL(extra: [
+            "-groups", "P-384", "-Verify", "1", "-verify_return_error", "-CAfile", ClientAuthTests.trustFile, "-crl_check",
+        ])
+        try TestServer.withOpenSSL(arguments) { server in
+            var client = TLS13Harness()
+            client.clientCertificate = certificate
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.kinds.contains(.helloRetryRequest(.secp384r1)))
+            #expect(outcome.kinds.contains(.sent(.certificateVerify)))
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
     // MARK: 6. KeyUpdate
 
     /// s_server in its interactive mode: what it reads on stdin goes to the client (`k`/`K`
