@@ -419,6 +419,27 @@ import TLSCore
         for line in clientLines { #expect(serverLines.contains(line), "\(line) not in \(serverLines)") }
     }
 
+    /// `-num_tickets N`: exactly N tickets, none with 0.
+    @Test(arguments: [0, 1, 5])
+    func ticketCount(count: Int) throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-num_tickets", String(count)])) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let tickets = outcome.kinds.filter { if case .sessionTicket = $0 { true } else { false } }
+            #expect(tickets == Array(repeating: .sessionTicket(lifetime: 7200), count: count))
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// GnuTLS 3.7 sends two tickets by default, each valid for 6 hours (21600 s).
+    @Test func gnuTLSTicket() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority)
+        try TestServer.withGnuTLS(arguments) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let tickets = outcome.kinds.filter { if case .sessionTicket = $0 { true } else { false } }
+            #expect(tickets == [.sessionTicket(lifetime: 21600), .sessionTicket(lifetime: 21600)], "\(outcome.kinds)")
+        }
+    }
+
     // MARK: 8. GnuTLS and record_size_limit
 
     @Test func gnuTLS13() throws {
@@ -584,6 +605,27 @@ import TLSCore
             client.versions = .tls12
             let result = client.run(port: server.port)
             #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try result.get() }
+        }
+    }
+
+    /// GnuTLS (1.2 only) sees only TLS 1.3 suites, none of its own: handshake_failure, not
+    /// protocol_version as OpenSSL says.
+    @Test func tls13OnlyClientAgainstGnuTLS12Server() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: "NORMAL:-VERS-ALL:+VERS-TLS1.2")
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.versions = .tls13
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.handshakeFailure)) { try result.get() }
+        }
+    }
+
+    @Test func gnuTLS12OnlyServerGetsTLS12() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: "NORMAL:-VERS-ALL:+VERS-TLS1.2")
+        try TestServer.withGnuTLS(arguments) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            #expect(outcome.version == .tls12)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
         }
     }
 
