@@ -385,6 +385,43 @@ import TLSCore
         }
     }
 
+    /// Five KeyUpdates that each request ours: five answered, in order, data flowing between.
+    @Test func repeatedRequestedKeyUpdates() throws {
+        try TestServer.withOpenSSL(Self.interactiveServer) { server in
+            var steps: [TLS13Harness.Step] = []
+            for i in 0..<5 {
+                steps.append(.action { server.type("K\n"); usleep(200_000) })
+                steps.append(.action { server.type("round-\(i)\n") })
+                steps.append(.read(until: "round-\(i)"))
+                steps.append(.write("ack-\(i)\n"))
+                steps.append(.action { server.waitForOutput("ack-\(i)") })
+            }
+            let outcome = try TLS13Harness().run(port: server.port, steps: steps).get()
+            let pair: [HandshakeEvent.Kind] = [.keyUpdateReceived(requested: true), .keyUpdateSent(requesting: false)]
+            #expect(Self.keyUpdateEvents(outcome.kinds) == Array([[HandshakeEvent.Kind]](repeating: pair, count: 5).joined()))
+            #expect(server.output.contains("ack-4"), "\(server.output)")
+        }
+    }
+
+    /// 40 KB each way through the echo server: full-size records from the server, the
+    /// client's writes cut to its output region, with automatic key updates on the way.
+    @Test func bulkTransfer() throws {
+        try TestServer.withOpenSSL(Self.openSSL(service: "-rev")) { server in
+            var client = TLS13Harness()
+            client.recordsBeforeKeyUpdate = 16
+            client.timeoutMilliseconds = 10_000
+            let line = (0..<4000).map { String($0 % 10) }.joined()
+            var steps: [TLS13Harness.Step] = []
+            for i in 0..<10 {
+                steps.append(.write("\(i)" + line + "\n"))
+                steps.append(.read(until: String(("\(i)" + line).reversed())))
+            }
+            let outcome = try client.run(port: server.port, steps: steps).get()
+            #expect(outcome.response.count >= 10 * 4001)
+            #expect(Self.keyUpdateEvents(outcome.kinds).count >= 2)
+        }
+    }
+
     // MARK: 7. Tickets
 
     @Test func sessionTicketsAfterHandshake() throws {
@@ -437,6 +474,24 @@ import TLSCore
             let outcome = try TLS13Harness().run(port: server.port).get()
             let tickets = outcome.kinds.filter { if case .sessionTicket = $0 { true } else { false } }
             #expect(tickets == [.sessionTicket(lifetime: 21600), .sessionTicket(lifetime: 21600)], "\(outcome.kinds)")
+        }
+    }
+
+    /// Tickets that allow early data carry the early_data extension (RFC 8446 §4.6.1):
+    /// parsed and passed over.
+    @Test func ticketsWithEarlyDataExtension() throws {
+        // s_server allows -early_data only in its interactive mode.
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-early_data"], service: "-ign_eof")) { server in
+            let steps: [TLS13Harness.Step] = [
+                .write("hello\n"),
+                .action { server.waitForOutput("hello") },
+                .action { server.type("world\n") },
+                .read(until: "world"),
+            ]
+            let outcome = try TLS13Harness().run(port: server.port, steps: steps).get()
+            let tickets = outcome.kinds.filter { if case .sessionTicket = $0 { true } else { false } }
+            #expect(tickets == [.sessionTicket(lifetime: 7200), .sessionTicket(lifetime: 7200)])
+            #expect(outcome.text.contains("world\n"))
         }
     }
 
@@ -557,6 +612,31 @@ import TLSCore
         try TestServer.withGnuTLS(Self.gnuTLSVerifying) { server in
             let result = TLS13Harness().run(port: server.port)
             #expect(throws: TLSError.peerAlert(.certificateRequired)) { try result.get() }
+        }
+    }
+
+    /// ALPN and record_size_limit in TLS 1.2 (the ServerHello carries them there).
+    @Test func alpnOverTLS12() throws {
+        try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2", extra: ["-alpn", "h2,http/1.1"])) { server in
+            var client = TLS13Harness()
+            client.applicationProtocols = ["http/1.1"]
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls12)
+            #expect(outcome.applicationProtocol == "http/1.1")
+        }
+    }
+
+    @Test func gnuTLSRecordSizeLimitOverTLS12() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: "NORMAL:-VERS-ALL:+VERS-TLS1.2")
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.recordSizeLimit = 1024
+            client.reassemblySize = nil
+            let padding = String(repeating: "y", count: 3000)
+            let request = "GET / HTTP/1.0\r\nX-Padding: \(padding)\r\n\r\n"
+            let outcome = try client.run(port: server.port, steps: [.write(request), .readToEnd]).get()
+            #expect(outcome.version == .tls12)
+            #expect(outcome.text.contains(padding))
         }
     }
 
