@@ -289,6 +289,58 @@ import TLSCore
         }
     }
 
+    /// A chain that reaches none of the request's certificate_authorities (OpenSSL sends
+    /// its CA file's names) is not sent: an empty Certificate, which the server refuses.
+    @Test func clientCertificateFromUnknownCA() throws {
+        try TestServer.withOpenSSL(Self.verifyingServer) { server in
+            let log = EventLog()
+            var client = TLS13Harness()
+            client.clientCertificate = "client-unknown"
+            client.eventLog = log
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.peerAlert(.certificateRequired)) { try result.get() }
+            #expect(log.events.contains { $0.kind == .clientCertificateDeclined(.authorityNotRequested) })
+            #expect(!log.events.contains { $0.kind == .sent(.certificateVerify) })
+        }
+    }
+
+    /// The server's signature_algorithms in its CertificateRequest (`-client_sigalgs`).
+    static let clientSchemes: [(String, String, ClientCertificateDeclined?)] = [
+        ("client-rsa", "rsa_pss_rsae_sha256", nil),
+        ("client-rsa", "rsa_pss_rsae_sha384", nil),
+        // The client signs with SHA-256 and SHA-384 schemes only (Credential.choose), also
+        // in TLS 1.3, where the signed content is the transcript hash and SHA-512 would do.
+        ("client-rsa", "rsa_pss_rsae_sha512", .noCommonSignatureScheme),
+        ("client-ec", "ecdsa_secp256r1_sha256", nil),
+        ("client-rsa", "ecdsa_secp256r1_sha256", .noCommonSignatureScheme),
+        ("client-ec", "rsa_pss_rsae_sha256", .noCommonSignatureScheme),
+    ]
+
+    @Test(arguments: clientSchemes.indices)
+    func clientSignatureSchemes(index: Int) throws {
+        let (certificate, scheme, declined) = Self.clientSchemes[index]
+        let arguments = Self.openSSL(extra: [
+            "-Verify", "1", "-verify_return_error", "-CAfile", ClientAuthTests.trustFile, "-crl_check",
+            "-client_sigalgs", scheme,
+        ])
+        try TestServer.withOpenSSL(arguments) { server in
+            let log = EventLog()
+            var client = TLS13Harness()
+            client.clientCertificate = certificate
+            client.eventLog = log
+            let result = client.run(port: server.port)
+            if let declined {
+                #expect(throws: TLSError.peerAlert(.certificateRequired)) { try result.get() }
+                #expect(log.events.contains { $0.kind == .clientCertificateDeclined(declined) })
+            } else {
+                let outcome = try result.get()
+                #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+                let digest = String(scheme.suffix(6)).uppercased()  // SHA256 / SHA384 / SHA512
+                #expect(outcome.text.contains("Peer signing digest: \(digest)\n"), "\(outcome.text.prefix(3000))")
+            }
+        }
+    }
+
     // MARK: 6. KeyUpdate
 
     /// s_server in its interactive mode: what it reads on stdin goes to the client (`k`/`K`
