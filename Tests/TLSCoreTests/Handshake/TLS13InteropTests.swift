@@ -110,6 +110,65 @@ import TLSCore
         }
     }
 
+    /// A HelloRetryRequest under every suite: the restarted transcript (message_hash) is
+    /// the suite's hash, SHA-384 included.
+    @Test(arguments: suites.indices)
+    func helloRetryRequestUnderEverySuite(index: Int) throws {
+        let (suite, name) = Self.suites[index]
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-groups", "P-384", "-ciphersuites", name])) { server in
+            var client = TLS13Harness()
+            if suite == .aes128CCM8SHA256 { client.suites.insert(suite) }
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.suite == suite)
+            #expect(outcome.kinds.filter { if case .helloRetryRequest = $0 { true } else { false } } == [.helloRetryRequest(.secp384r1)])
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// A retry to each other group: (server's only group, client's list).
+    static let retries: [(String, [NamedGroup], NamedGroup)] = [
+        ("P-256", [.x25519, .secp256r1, .secp384r1], .secp256r1),
+        ("X25519", [.secp256r1, .x25519], .x25519),
+        ("X25519", [.secp384r1, .secp256r1, .x25519], .x25519),
+        ("P-256", [.secp384r1, .secp256r1], .secp256r1),
+    ]
+
+    @Test(arguments: retries.indices)
+    func helloRetryRequestToEachGroup(index: Int) throws {
+        let (serverGroup, clientGroups, expected) = Self.retries[index]
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-groups", serverGroup])) { server in
+            var client = TLS13Harness()
+            var groups = NamedGroups()
+            for group in clientGroups { groups.append(group) }
+            client.groups = groups
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.kinds.filter { if case .helloRetryRequest = $0 { true } else { false } } == [.helloRetryRequest(expected)])
+            #expect(outcome.group == expected)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
+    /// The server's name is checked in TLS 1.3 as in 1.2.
+    @Test func wrongServerName() throws {
+        try TestServer.withOpenSSL(Self.openSSL()) { server in
+            var client = TLS13Harness()
+            client.serverName = "other.example"
+            let result = client.run(port: server.port)
+            #expect(throws: TLSError.certificate(.nameMismatch)) { try result.get() }
+            // bad_certificate (42) reached the server.
+            #expect(server.waitForOutput("alert number 42"), "\(server.output)")
+        }
+    }
+
+    /// A tampered server certificate signature: refused with bad_certificate.
+    @Test func tamperedServerCertificate() throws {
+        try TestServer.withOpenSSL(Self.openSSL(certificate: "server-ec-tampered", issuer: "int-ec")) { server in
+            let result = TLS13Harness().run(port: server.port)
+            #expect(throws: TLSError.certificate(.badSignature)) { try result.get() }
+            #expect(server.waitForOutput("alert number 42"), "\(server.output)")
+        }
+    }
+
     // MARK: 4. Chains
 
     static let chains: [(String, String, String)] = [
