@@ -230,6 +230,29 @@ import TLSCore
         }
     }
 
+    /// s_server pads every TLS 1.3 record (`-record_padding`): the client finds the content
+    /// type behind the zeros (RFC 8446 §5.4), in handshake and application records alike.
+    @Test(arguments: [64, 512, 4096])
+    func paddedRecords(blockSize: Int) throws {
+        try TestServer.withOpenSSL(Self.openSSL(extra: ["-record_padding", String(blockSize)])) { server in
+            let log = StreamLog()
+            var client = TLS13Harness()
+            client.log = log
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+            #expect(outcome.closedByNotify)
+            // The padding is there: some protected record is a whole multiple of the block plus the tag.
+            var offset = 0
+            var padded = false
+            while offset + 5 <= log.received.count {
+                let length = Int(log.received[offset + 3]) << 8 | Int(log.received[offset + 4])
+                if log.received[offset] == 23, (length - 16) % blockSize == 0 { padded = true }
+                offset += 5 + length
+            }
+            #expect(padded)
+        }
+    }
+
     // MARK: 5. Client certificates
 
     static var verifyingServer: [String] {
@@ -798,6 +821,39 @@ import TLSCore
             let outcome = try client.run(port: server.port, steps: [.write(request), .readToEnd]).get()
             #expect(outcome.version == .tls12)
             #expect(outcome.text.contains(padding))
+        }
+    }
+
+    /// The server's own record_size_limit (`--recordsize 512`, announced when the client
+    /// announces one; GnuTLS announces 513 in TLS 1.3, its size plus the content type): the
+    /// client's records stay within it (512 + type + 16-byte tag = 529 bytes). The control
+    /// without `--recordsize`: larger records.
+    @Test(arguments: [512, nil] as [Int?])
+    func clientHonoursGnuTLSRecordSizeLimit(serverLimit: Int?) throws {
+        let arguments = TestServer.gnuTLSArguments(
+            certificate: "server-ec", priority: Self.tls13Priority,
+            extra: serverLimit.map { ["--recordsize", String($0)] } ?? [])
+        try TestServer.withGnuTLS(arguments) { server in
+            let log = StreamLog()
+            var client = TLS13Harness()
+            client.recordSizeLimit = 16384
+            client.log = log
+            let padding = String(repeating: "z", count: 3000)
+            let request = "GET / HTTP/1.0\r\nX-Padding: \(padding)\r\n\r\n"
+            let outcome = try client.run(port: server.port, steps: [.write(request), .readToEnd]).get()
+            #expect(outcome.text.contains(padding))
+            var offset = 0
+            var largest = 0
+            while offset + 5 <= log.sent.count {
+                let length = Int(log.sent[offset + 3]) << 8 | Int(log.sent[offset + 4])
+                if offset > 0 { largest = max(largest, length) }  // not the ClientHello
+                offset += 5 + length
+            }
+            if serverLimit != nil {
+                #expect(largest == 512 + 1 + 16, "\(largest)")
+            } else {
+                #expect(largest > 512 + 1 + 16, "\(largest)")
+            }
         }
     }
 
