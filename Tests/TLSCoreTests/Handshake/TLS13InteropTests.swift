@@ -857,6 +857,52 @@ import TLSCore
         }
     }
 
+    /// max_fragment_length (RFC 6066) in TLS 1.3, answered in EncryptedExtensions: OpenSSL
+    /// and GnuTLS keep to 512 bytes, and the regions the configuration asks for suffice.
+    @Test(arguments: [true, false])
+    func maxFragmentLength512(openSSL: Bool) throws {
+        let body = { (server: TestServer) throws -> Void in
+            let log = StreamLog()
+            var client = TLS13Harness()
+            client.maxFragment = .bytes512
+            client.reassemblySize = nil
+            client.log = log
+            let padding = String(repeating: "m", count: 2000)
+            let request = "GET / HTTP/1.0\r\nX-Padding: \(padding)\r\n\r\n"
+            let outcome = try client.run(port: server.port, steps: [.write(request), .readToEnd]).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.contains(openSSL ? "HTTP/1.0 200 ok" : "HTTP/1.0 200 OK"))
+            var offset = 0
+            var largest = 0
+            while offset + 5 <= log.received.count {
+                let length = Int(log.received[offset + 3]) << 8 | Int(log.received[offset + 4])
+                largest = max(largest, length)
+                offset += 5 + length
+            }
+            #expect(largest <= 512 + 1 + 16, "\(largest)")
+        }
+        if openSSL {
+            try TestServer.withOpenSSL(Self.openSSL(), body: body)
+        } else {
+            try TestServer.withGnuTLS(TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority), body: body)
+        }
+    }
+
+    /// Both limits offered: GnuTLS takes record_size_limit and ignores max_fragment_length
+    /// (RFC 8449 §5); the client accepts that.
+    @Test func recordSizeLimitWinsOverMaxFragmentLength() throws {
+        let arguments = TestServer.gnuTLSArguments(certificate: "server-ec", priority: Self.tls13Priority)
+        try TestServer.withGnuTLS(arguments) { server in
+            var client = TLS13Harness()
+            client.maxFragment = .bytes1024
+            client.recordSizeLimit = 1024
+            client.reassemblySize = nil
+            let outcome = try client.run(port: server.port).get()
+            #expect(outcome.version == .tls13)
+            #expect(outcome.text.contains("HTTP/1.0 200 OK"))
+        }
+    }
+
     // MARK: 9. Version negotiation
 
     @Test func tls12OnlyServerGetsTLS12() throws {

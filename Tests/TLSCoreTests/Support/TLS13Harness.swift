@@ -15,6 +15,7 @@ struct TLS13Harness {
     var groups = NamedGroups.defaults
     var recordsBeforeKeyUpdate: UInt64 = 8_388_608
     var recordSizeLimit: Int?
+    var maxFragment: MaxFragmentLength?
     /// ALPN names, in order; sent as a ProtocolNameList.
     var applicationProtocols: [String] = []
     var crls: [String] = []
@@ -84,7 +85,7 @@ struct TLS13Harness {
             serverName: name.span, serverAddress: none.span, trustAnchors: anchorBytes.span, crls: crlBytes.span,
             time: time, suites: suites, versions: versions, groups: groups, keyLog: keyLog?.keyLog,
             recordsBeforeKeyUpdate: recordsBeforeKeyUpdate, recordSizeLimit: recordSizeLimit,
-            applicationProtocols: alpn.span, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
+            applicationProtocols: alpn.span, maxFragmentLength: maxFragment, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
         var outcome = Outcome()
         let eventLog = self.eventLog
         let result = Result { () throws(TLSError) -> Void in
