@@ -169,6 +169,21 @@ import TLSCore
         }
     }
 
+    /// A server without middlebox compatibility (`-no_middlebox`) sends no ChangeCipherSpec;
+    /// with it, one (after its ServerHello or HelloRetryRequest), which the client drops once.
+    @Test(arguments: [true, false], [false, true])
+    func middleboxCompatibility(compatible: Bool, retry: Bool) throws {
+        var extra = compatible ? [] : ["-no_middlebox"]
+        if retry { extra += ["-groups", "P-384"] }
+        try TestServer.withOpenSSL(Self.openSSL(extra: extra)) { server in
+            let outcome = try TLS13Harness().run(port: server.port).get()
+            let received = outcome.kinds.filter { $0 == .changeCipherSpecReceived }.count
+            #expect(received == (compatible ? 1 : 0), "\(outcome.kinds)")
+            #expect(outcome.kinds.contains(.helloRetryRequest(.secp384r1)) == retry)
+            #expect(outcome.text.hasPrefix("HTTP/1.0 200 ok"))
+        }
+    }
+
     // MARK: 4. Chains
 
     static let chains: [(String, String, String)] = [
