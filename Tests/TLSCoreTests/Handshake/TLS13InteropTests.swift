@@ -405,9 +405,9 @@ import TLSCore
     static let clientSchemes: [(String, String, ClientCertificateDeclined?)] = [
         ("client-rsa", "rsa_pss_rsae_sha256", nil),
         ("client-rsa", "rsa_pss_rsae_sha384", nil),
-        // The client signs with SHA-256 and SHA-384 schemes only (Credential.choose), also
-        // in TLS 1.3, where the signed content is the transcript hash and SHA-512 would do.
-        ("client-rsa", "rsa_pss_rsae_sha512", .noCommonSignatureScheme),
+        // TLS 1.3 hashes the signed content with the scheme's hash: SHA-512 serves (in 1.2
+        // the client keeps to the SHA-256/384 of its transcript).
+        ("client-rsa", "rsa_pss_rsae_sha512", nil),
         ("client-ec", "ecdsa_secp256r1_sha256", nil),
         ("client-rsa", "ecdsa_secp256r1_sha256", .noCommonSignatureScheme),
         ("client-ec", "rsa_pss_rsae_sha256", .noCommonSignatureScheme),

@@ -28,15 +28,17 @@ enum Credential {
         let configuredChain = chain
         var chain = DER(configuredChain)
         let leaf = try Certificate(der: try chain.encoded(DER.sequence))
-        // Our preference within what the server lists; the transcript keeps SHA-256 and
-        // SHA-384, so the scheme's hash is one of those.
+        // Our preference within what the server lists; the 1.2 transcript keeps SHA-256
+        // and SHA-384, so there the scheme's hash is one of those.
         let preferences: InlineArray<4, UInt16>
         switch (leaf.publicKey.kind, version) {
         case (.rsa, _):
             guard request.acceptsRSA else { return .decline(.keyTypeNotRequested) }
-            // TLS 1.3 signs with RSA-PSS only (RFC 8446 §4.2.3).
+            // TLS 1.3 signs with RSA-PSS only (RFC 8446 §4.2.3), over content hashed with the
+            // scheme's own hash, so SHA-512 serves too; TLS 1.2 signs the transcript hash,
+            // which is SHA-256 or SHA-384 here.
             if version == .tls13 {
-                preferences = [0x0804, 0x0805, 0x0804, 0x0805]
+                preferences = [0x0804, 0x0805, 0x0806, 0x0804]
             } else {
                 preferences = [0x0804, 0x0805, 0x0401, 0x0501]
             }
