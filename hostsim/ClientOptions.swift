@@ -23,6 +23,8 @@ struct ClientOptions: ParsableArguments {
     var alpn: [String] = []
     @Option(help: "Announce record_size_limit (RFC 8449): the largest record plaintext this client takes, 64-16384; the input region shrinks to match (GnuTLS honours it; OpenSSL 3.0 ignores it, and the handshake then fails cleanly).")
     var recordSizeLimit: Int?
+    @Option(help: "TLS 1.3: pad each record's inner plaintext to a multiple of N bytes (RFC 8446 §5.4; default none).")
+    var recordPadding: Int = 0
     @Flag(help: "Print each handshake message as it is sent or received, with its step.") var trace = false
     @Option(help: "Validation time: RFC 3339 or Unix seconds (default: now).") var time: String?
     @Option(help: "A CRL (PEM or DER) to check the server's chain against; repeatable.") var crl: [String] = []
@@ -117,6 +119,7 @@ struct ClientOptions: ParsableArguments {
             guard !name.isEmpty, name.utf8.count <= 255 else { throw ValidationError("--alpn names are 1 to 255 bytes") }
             protocols += [UInt8(name.utf8.count)] + Array(name.utf8)
         }
+        guard (0...4096).contains(recordPadding) else { throw ValidationError("--record-padding must be 0 to 4096") }
         if let recordSizeLimit, !(64...16384).contains(recordSizeLimit) {
             throw ValidationError("--record-size-limit must be 64 to 16384")
         }
@@ -157,7 +160,7 @@ struct ClientOptions: ParsableArguments {
         return ClientSetup(
             serverName: Array(name.utf8), serverAddress: serverName == nil ? (address ?? []) : [],
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
-            versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit,
+            versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit, recordPadding: recordPadding,
             maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
             keyLogPath: keylog)
     }
@@ -176,6 +179,7 @@ struct ClientSetup {
     /// `--alpn`, as the extension carries the list (a length byte before each name).
     var applicationProtocols: [UInt8] = []
     var recordSizeLimit: Int? = nil
+    var recordPadding = 0
     var maxFragmentLength: MaxFragmentLength?
     var profile: ValidationPolicy.Profile = .rfc5280
     var clientChain: [UInt8] = []
@@ -189,7 +193,7 @@ struct ClientSetup {
             body(ClientConfiguration(
                 serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
                 crls: crls.span, time: time, suites: suites, versions: versions, groups: groups,
-                keyLog: sink?.keyLog, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols.span,
+                keyLog: sink?.keyLog, recordPadding: recordPadding, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols.span,
                 maxFragmentLength: maxFragmentLength, profile: profile,
                 clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
         }

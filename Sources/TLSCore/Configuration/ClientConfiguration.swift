@@ -11,7 +11,7 @@ public struct ClientConfiguration: ~Escapable {
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
         time: Int64, suites: CipherSuites = .defaults, versions: TLSVersions = .all,
         groups: NamedGroups = .defaults, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608,
-        recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
+        recordPadding: Int = 0, recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
         minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
         signatureBudget: Int = PathValidator.defaultSignatureBudget
@@ -19,7 +19,7 @@ public struct ClientConfiguration: ~Escapable {
         self.init(
             serverName: serverName, serverAddress: serverAddress, trustAnchors: trustAnchors, crls: crls, time: time,
             suites: suites, versions: versions, groups: groups, keyLog: keyLog, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
-            recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols,
+            recordPadding: recordPadding, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols,
             maxFragmentLength: maxFragmentLength, revocation: revocation,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             profile: profile, signatureBudget: signatureBudget, clientCertificateChain: Span(), clientPrivateKey: Span())
@@ -31,7 +31,7 @@ public struct ClientConfiguration: ~Escapable {
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trustAnchors: Span<UInt8>, crls: Span<UInt8>,
         time: Int64, suites: CipherSuites = .defaults, versions: TLSVersions = .all,
         groups: NamedGroups = .defaults, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608,
-        recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
+        recordPadding: Int = 0, recordSizeLimit: Int? = nil, applicationProtocols: Span<UInt8> = Span(), maxFragmentLength: MaxFragmentLength? = nil,
         revocation: ValidationPolicy.Revocation = .checkAvailable, requireExtendedMasterSecret: Bool = false,
         minimumRSAKeyBits: Int = 2048, profile: ValidationPolicy.Profile = .rfc5280,
         signatureBudget: Int = PathValidator.defaultSignatureBudget,
@@ -43,7 +43,7 @@ public struct ClientConfiguration: ~Escapable {
                 trustAnchors: trustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
                 signatureBudget: signatureBudget),
             suites: suites, versions: versions, groups: groups, keyLog: keyLog, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
-            recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, applicationProtocols: applicationProtocols,
+            recordPadding: UInt16(clamping: max(0, recordPadding)), recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, applicationProtocols: applicationProtocols,
             maxFragmentLength: maxFragmentLength,
             requireExtendedMasterSecret: requireExtendedMasterSecret, minimumRSAKeyBits: minimumRSAKeyBits,
             clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)

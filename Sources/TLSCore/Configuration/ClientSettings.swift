@@ -23,6 +23,11 @@ public struct ClientSettings {
     /// RFC 8446 §5.5 bounds AES-GCM at 2^24.5 full records per key; 2^23 keeps every suite
     /// (CCM's limits are tighter) well inside. Lower it only to exercise the update.
     public let recordsBeforeKeyUpdate: UInt64
+    /// TLS 1.3: our records' inner plaintext is padded with zeros to a multiple of this many
+    /// bytes (RFC 8446 §5.4), so that an observer sees lengths only to that granularity; 0
+    /// (the default) pads nothing. Costs up to that many bytes per record, on the line and
+    /// in the output region.
+    public let recordPadding: UInt16
     public let maxFragmentLength: MaxFragmentLength?
     /// record_size_limit to announce (RFC 8449): the largest record plaintext this client
     /// takes, 64…16384; nil announces none.
@@ -34,7 +39,7 @@ public struct ClientSettings {
 
     init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trust: TrustConfiguration, suites: CipherSuites,
-        versions: TLSVersions, groups: NamedGroups, keyLog: KeyLog?, recordsBeforeKeyUpdate: UInt64,
+        versions: TLSVersions, groups: NamedGroups, keyLog: KeyLog?, recordsBeforeKeyUpdate: UInt64, recordPadding: UInt16,
         recordSizeLimit: UInt16?, applicationProtocols: Span<UInt8>, maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool, minimumRSAKeyBits: Int,
         clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
@@ -51,6 +56,7 @@ public struct ClientSettings {
         self.groups = groups
         self.keyLog = keyLog
         self.recordsBeforeKeyUpdate = recordsBeforeKeyUpdate == 0 ? 1 : recordsBeforeKeyUpdate
+        self.recordPadding = recordPadding
         self.maxFragmentLength = maxFragmentLength
         self.requireExtendedMasterSecret = requireExtendedMasterSecret
         self.minimumRSAKeyBits = minimumRSAKeyBits
@@ -139,6 +145,12 @@ public struct ClientSettings {
             // Our chain (split into records of maxPlaintext) and CertificateVerify (≤ 520).
             let certificate = 7 &+ clientCertificateChain.count &+ 3 &* 8
             flight &+= certificate &+ 520 &+ (certificate / maxPlaintext &+ 2) &* 5
+        }
+        if recordPadding > 1, offers(.tls13) {
+            // TLS 1.3 padding: each protected record of the flight may grow by a block.
+            let certificate = clientCertificateChain.count > 0 ? 7 &+ clientCertificateChain.count &+ 5 &* 8 : 0
+            let records = clientCertificateChain.count > 0 ? certificate / maxPlaintext &+ 3 : 1
+            flight &+= records &* Int(recordPadding)
         }
         return max(512, max(hello, flight))
     }

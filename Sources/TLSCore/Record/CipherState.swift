@@ -13,6 +13,9 @@ public struct CipherState: ~Copyable {
     let algorithm: AEADAlgorithm
     /// The nonce is IV ⊕ sequence (TLS 1.3, TLS 1.2 ChaCha20-Poly1305), not salt ‖ explicit.
     private let xorsSequence: Bool
+    /// TLS 1.3 writes: TLSInnerPlaintext is padded with zeros to a multiple of this (0 or 1:
+    /// no padding), hiding record lengths to that granularity (RFC 8446 §5.4).
+    var paddingBlock: UInt16 = 0
 
     /// Bytes of write IV from the TLS 1.2 key block: the 4-byte implicit salt of GCM/CCM
     /// (RFC 5288 §3, RFC 6655 §3) or ChaCha20-Poly1305's 12-byte IV (RFC 7905 §2).
@@ -73,22 +76,34 @@ public struct CipherState: ~Copyable {
     }
 
     /// TLS 1.3: seals the record whose header starts `record`, with `plaintextCount` bytes
-    /// of content after it, in place: the content type moves inside (TLSInnerPlaintext, no
-    /// padding), the header becomes application_data with the sealed length, and that
+    /// of content after it, in place: the content type moves inside (TLSInnerPlaintext,
+    /// padded to `paddingBlock`), the header becomes application_data with the sealed length, and that
     /// header is the additional data (RFC 8446 §5.2). `record` must have room for the
-    /// type byte and the tag. Returns the sealed length.
-    mutating func sealInner(record: inout MutableSpan<UInt8>, plaintextCount: Int) throws(TLSError) -> Int {
+    /// type byte and the tag (and the padding). Returns the sealed length.
+    mutating func sealInner(
+        record: inout MutableSpan<UInt8>, plaintextCount: Int, innerLimit: Int = 16385
+    ) throws(TLSError) -> Int {
         var nonce = InlineArray<12, UInt8>(repeating: 0)
         buildNonce(&nonce)
         record[5 &+ plaintextCount] = record[0]
-        let sealedCount = plaintextCount &+ 1 &+ tagLength
+        // Padding up to the block, within the room the record layer left (which keeps the
+        // inner plaintext within the peer's limit).
+        var innerCount = plaintextCount &+ 1
+        if paddingBlock > 1 {
+            let block = Int(paddingBlock)
+            let padded = (innerCount &+ block &- 1) / block &* block
+            // (Two-argument min: the variadic one builds an array.)
+            innerCount = max(innerCount, min(min(padded, innerLimit), record.count &- 5 &- tagLength))
+            for i in (plaintextCount &+ 1)..<innerCount { record[5 &+ i] = 0 }
+        }
+        let sealedCount = innerCount &+ tagLength
         record[0] = ContentType.applicationData.rawValue
         record[3] = UInt8(truncatingIfNeeded: sealedCount >> 8)
         record[4] = UInt8(truncatingIfNeeded: sealedCount)
         var aad = InlineArray<5, UInt8>(repeating: 0)
         for i in 0..<5 { aad[i] = record[i] }
         var body = record._mutatingExtracting(5..<record.count)
-        let sealed = try aead.seal(nonce: nonce.span, aad: aad.span, buffer: &body, plaintextCount: plaintextCount &+ 1)
+        let sealed = try aead.seal(nonce: nonce.span, aad: aad.span, buffer: &body, plaintextCount: innerCount)
         try advance()
         return sealed
     }

@@ -117,10 +117,14 @@ struct RecordOutput: ~Copyable {
         var bytes = base.mutableSpan
         if var state = protection.take() {
             var record = bytes._mutatingExtracting(start..<(queued &+ tagLength))
-            let sealed = Result { () throws(TLSError) in try state.seal(record: &record, plaintextCount: plaintext) }
+            // TLS 1.3 padding stays within the peer's limit on TLSInnerPlaintext (RFC 8449 §4).
+            let innerLimit = maxFragment &+ 1
+            let sealed = Result { () throws(TLSError) in
+                try state.seal(record: &record, plaintextCount: plaintext, innerLimit: innerLimit)
+            }
             protection = consume state
-            _ = try sealed.get()
-            queued &+= tagLength
+            // The fragment, as sealed: with padding it may be shorter than the room reserved.
+            queued = start &+ 5 &+ (try sealed.get())
         } else {
             bytes[start &+ 3] = UInt8(truncatingIfNeeded: plaintext >> 8)
             bytes[start &+ 4] = UInt8(truncatingIfNeeded: plaintext)

@@ -15,11 +15,12 @@ public enum RecordProtection: ~Copyable {
         }
     }
 
-    /// Bytes after the plaintext: the tag, and in TLS 1.3 the inner content type first.
+    /// Most bytes after the plaintext: the tag, and in TLS 1.3 the inner content type and
+    /// any padding first.
     var trailerLength: Int {
         switch self {
         case .tls12(let state): state.tagLength
-        case .tls13(let state): 1 &+ state.tagLength
+        case .tls13(let state): 1 &+ state.tagLength &+ max(0, Int(state.paddingBlock) &- 1)
         }
     }
 
@@ -41,14 +42,17 @@ public enum RecordProtection: ~Copyable {
     }
 
     /// Seals the record whose header starts `record` in place; returns the fragment length.
-    mutating func seal(record: inout MutableSpan<UInt8>, plaintextCount: Int) throws(TLSError) -> Int {
+    /// `innerLimit` bounds TLS 1.3's padded inner plaintext.
+    mutating func seal(record: inout MutableSpan<UInt8>, plaintextCount: Int, innerLimit: Int = 16385) throws(TLSError) -> Int {
         switch consume self {
         case .tls12(var state):
             let sealed = Result { () throws(TLSError) in try state.seal(record: &record, plaintextCount: plaintextCount) }
             self = .tls12(state)
             return try sealed.get()
         case .tls13(var state):
-            let sealed = Result { () throws(TLSError) in try state.sealInner(record: &record, plaintextCount: plaintextCount) }
+            let sealed = Result { () throws(TLSError) in
+                try state.sealInner(record: &record, plaintextCount: plaintextCount, innerLimit: innerLimit)
+            }
             self = .tls13(state)
             return try sealed.get()
         }

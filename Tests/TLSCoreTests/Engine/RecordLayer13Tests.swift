@@ -35,6 +35,24 @@ import Testing
         return (record.type, record.count)
     }
 
+    /// Padding (RFC 8446 §5.4): the inner plaintext is rounded up to the block, within the
+    /// room and the inner limit given; the reader strips it and finds the type.
+    @Test(arguments: [(3, 64, 16385, 64), (63, 64, 16385, 64), (64, 64, 16385, 128), (100, 512, 300, 300)])
+    func paddedRecords(content: Int, block: Int, innerLimit: Int, inner: Int) throws {
+        var state = try CipherState(.aes128GCM, key: Self.key.span, iv: Self.iv.span)
+        state.paddingBlock = UInt16(block)
+        var writer = RecordProtection.tls13(state)
+        let body = [UInt8](repeating: 9, count: content)
+        var buffer = [23, 3, 3, 0, 0] + body + [UInt8](repeating: 0xEE, count: 1 + 16 + block - 1)
+        var span = buffer.mutableSpan
+        let sealed = try writer.seal(record: &span, plaintextCount: content, innerLimit: innerLimit)
+        #expect(sealed == inner + 16)
+        let record = Array(buffer[0..<(5 + sealed)])
+        #expect(Int(record[3]) << 8 | Int(record[4]) == sealed)
+        let opened = try Self.feed(record, protection: try Self.protection())
+        #expect(opened?.0 == 23 && opened?.1 == content)
+    }
+
     @Test func handshakeInsideApplicationData() throws {
         let record = try Self.sealed(22, [20, 0, 0, 0])
         #expect(record[0] == 23 && record.count == 5 + 4 + 1 + 16)

@@ -69,6 +69,22 @@ import Testing
         #expect(clientLines == serverLines)
     }
 
+    /// `--record-padding`: s_server reads the client's padded TLS 1.3 records (Finished,
+    /// request, close_notify: each 1 024 bytes of inner plaintext) and answers. (The padded
+    /// lengths themselves are checked in RecordLayer13Tests.)
+    @Test func paddedRecordsAreReadByOpenSSL() throws {
+        var arguments = TestServer.openSSLArguments(certificate: "server-ec", chainIssuer: "int-ec")
+        arguments[arguments.firstIndex(of: "-tls1_2")!] = "-tls1_3"
+        let run = try TestServer.withOpenSSL(arguments) { server in
+            try HostSimProcess.run([
+                "connect", "127.0.0.1:\(server.port)", "--ca", Fixtures.pki("root-ec.crt"), "--server-name", "localhost",
+                "--time", "1893456000", "--record-padding", "1024",
+            ])
+        }
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.hasPrefix("HTTP/1.0 200 ok"))
+    }
+
     @Test func wrongAnchorExitsOneWithTheReason() throws {
         let arguments = TestServer.openSSLArguments(certificate: "server-ec", chainIssuer: "int-ec")
         let run = try TestServer.withOpenSSL(arguments) { server in

@@ -61,6 +61,8 @@ struct Client13: ~Copyable {
     private var keyUpdateRequestsPeer = false
     /// Records under one write key before the engine updates it (RFC 8446 §5.5).
     let recordsBeforeKeyUpdate: UInt64
+    /// Our records' inner plaintext is padded to a multiple of this (0: none).
+    let paddingBlock: UInt16
 
     /// The suite's hash, kept apart from `suite` so that reading it while a secret is
     /// being written is visibly a different access.
@@ -78,6 +80,7 @@ struct Client13: ~Copyable {
         hash = hello.suite.prfHash
         group = hello.keyShareGroup ?? .x25519
         recordsBeforeKeyUpdate = settings.recordsBeforeKeyUpdate
+        paddingBlock = settings.recordPadding
         clientRandom = offer.random
         sentChangeCipherSpec = offer.retrySuite != nil
         #if DEBUG
@@ -386,7 +389,8 @@ struct Client13: ~Copyable {
     mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
         guard holdsSecrets else { throw .invalidState }
         if direction == .read { return try KeySchedule13.recordProtection(suite: suite, trafficSecret: serverTraffic.span) }
-        let protection = try KeySchedule13.recordProtection(suite: suite, trafficSecret: clientTraffic.span)
+        let protection = try KeySchedule13.recordProtection(
+            suite: suite, trafficSecret: clientTraffic.span, paddingBlock: paddingBlock)
         if hasNextClientTraffic {
             for i in 0..<48 { clientTraffic[i] = nextClientTraffic[i] }
             var nextSpan = nextClientTraffic.mutableSpan

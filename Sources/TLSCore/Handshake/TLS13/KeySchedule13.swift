@@ -62,8 +62,10 @@ enum KeySchedule13 {
     }
 
     /// The record protection of a traffic secret: key and IV by HKDF-Expand-Label (§7.3),
-    /// wiped once the AEAD holds the key.
-    static func recordProtection(suite: CipherSuite, trafficSecret: Span<UInt8>) throws(TLSError) -> RecordProtection {
+    /// wiped once the AEAD holds the key; writes padded to `paddingBlock` (§5.4).
+    static func recordProtection(
+        suite: CipherSuite, trafficSecret: Span<UInt8>, paddingBlock: UInt16 = 0
+    ) throws(TLSError) -> RecordProtection {
         let hash = suite.prfHash
         var key = InlineArray<32, UInt8>(repeating: 0)
         var iv = InlineArray<12, UInt8>(repeating: 0)
@@ -77,8 +79,9 @@ enum KeySchedule13 {
         var keyPart = keySpan._mutatingExtracting(0..<suite.aead.keyLength)
         try HKDF.expandLabel(hash, secret: secret, label: "key", context: Span(), into: &keyPart)
         try HKDF.expandLabel(hash, secret: secret, label: "iv", context: Span(), into: &ivSpan)
-        return .tls13(try CipherState(
-            suite.aead, key: keySpan.span.extracting(0..<suite.aead.keyLength), iv: ivSpan.span))
+        var state = try CipherState(suite.aead, key: keySpan.span.extracting(0..<suite.aead.keyLength), iv: ivSpan.span)
+        state.paddingBlock = paddingBlock
+        return .tls13(state)
     }
 
     /// Finished verify_data = HMAC(HKDF-Expand-Label(base key, "finished", "", Hash.length),
