@@ -62,7 +62,9 @@ generated=$out/FuzzFixtures.swift
 if cmp -s "$generated.new" "$generated"; then rm "$generated.new"; else mv "$generated.new" "$generated"; fi
 
 # The replay binary dispatches on the target's name: a table generated from the files.
-sources=($(find Sources/TLSCore Fuzz/Harness -name '*.swift' | sort) "$generated")
+# The RFC 8448 trace (the client13 target's input) is the test suite's own vector file.
+sources=($(find Sources/TLSCore Fuzz/Harness -name '*.swift' | sort) "$generated"
+         Tests/TLSCoreTests/Handshake/RFC8448Vectors.swift)
 for t in "${targets[@]}"; do sources+=("Fuzz/Targets/$t.swift"); done
 if [[ $mode == replay ]]; then
     table=$out/ReplayTargets.swift
@@ -85,7 +87,9 @@ else
     # system library). Swift's own overflow and bounds traps stay on at -O.
     flags=(-sanitize=fuzzer,address -O)
 fi
-common=(-parse-as-library -wmo -g -enable-experimental-feature Lifetimes -I Sources/CMbedTLS -j 1)
+# -D DEBUG: the core's known-answer replay seams (`Client.init(replaying:)`, the engine's
+# `replaying:` init), which the client13 target starts from, exist only in debug builds.
+common=(-parse-as-library -wmo -g -enable-experimental-feature Lifetimes -D DEBUG -I Sources/CMbedTLS -j 1)
 # lld, from the toolchain: gold warns about every ASan assembly symbol.
 libs=(-use-ld=lld -lmbedtls -lmbedx509 -lmbedcrypto)
 
