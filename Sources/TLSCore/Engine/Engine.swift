@@ -181,7 +181,7 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// `invalidState` before the handshake ends or on TLS 1.2, and the connection goes on.
     public mutating func updateKeys(requestingPeer: Bool) throws(TLSError) {
         // A caller's mistake, refused without ending the connection.
-        guard state.isConnected, machine.recordsBeforeKeyUpdate != UInt64.max else { throw .invalidState }
+        guard state.isConnected, negotiatedVersion == .tls13 else { throw .invalidState }
         try guarded { (engine: inout Self) throws(TLSError) in
             try engine.apply(try engine.machine.requestKeyUpdate(requestingPeer: requestingPeer), followed: false)
         }
