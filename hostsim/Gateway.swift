@@ -179,7 +179,11 @@ final class Gateway: @unchecked Sendable {
         var notesSeen = 0
         let name = direction == .up ? "device" : "server"
         while !isStopped {
-            if direction == .up && Gateway.now() - lastActivitySnapshot() > UInt64(idleMilliseconds) * 1_000_000 {
+            // Snapshot first: another thread may record activity after a `now()` read here,
+            // and a plain `now - last` would then underflow and trap.
+            let last = lastActivitySnapshot()
+            let idle = Gateway.now().subtractingReportingOverflow(last)
+            if direction == .up && !idle.overflow && idle.partialValue > UInt64(idleMilliseconds) * 1_000_000 {
                 stop("nothing moved for \(idleMilliseconds / 1000) s")
                 return
             }
