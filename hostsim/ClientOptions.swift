@@ -37,6 +37,15 @@ struct ClientOptions: ParsableArguments {
         discussion: "Only for a server known to close TCP without close_notify: without close_notify nothing tells a complete response from one cut short on the way (a truncation attack), so by default that ending is reported as a failure."))
     var allowMissingCloseNotify = false
 
+    @Flag(help: "Resume: keep the session the server gives and offer it on the next connection (with --repeat, each resumes from the previous one).")
+    var resume = false
+    @Option(help: "Session file: loaded when present and valid (else a full handshake, saying why), rewritten after each handshake that gave a session; implies --resume.")
+    var session: String?
+    @Flag(help: "TLS 1.3 resumption with psk_ke: the PSK alone, no ECDHE (cheaper, but not forward secret; default psk_dhe_ke).")
+    var resumePskOnly = false
+
+    var resumes: Bool { resume || session != nil }
+
     var timeoutMilliseconds: Int { max(1, Int(timeout * 1000)) }
 
     static func split(_ server: String) throws -> (String, UInt16) {
@@ -162,7 +171,8 @@ struct ClientOptions: ParsableArguments {
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
             versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit, recordPadding: recordPadding,
             maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
-            keyLogPath: keylog)
+            keyLogPath: keylog, resumes: resumes, sessionPath: session,
+            resumptionKeyExchange: resumePskOnly ? .pskOnly : .withECDHE)
     }
 }
 
@@ -186,16 +196,54 @@ struct ClientSetup {
     var clientKey: [UInt8] = []
     /// `--keylog`: the file the engine's key log lines are appended to.
     var keyLogPath: String? = nil
+    /// `--resume` / `--session`: a session region is configured.
+    var resumes = false
+    var sessionPath: String? = nil
+    var resumptionKeyExchange: ClientSettings.ResumptionKeyExchange = .withECDHE
+
+    /// A session region: `--session`'s file when it exists (the engine judges what it
+    /// holds), else zeros.
+    func loadSession() -> [UInt8] {
+        var region = [UInt8](repeating: 0, count: Session.capacity)
+        if let sessionPath, let data = FileManager.default.contents(atPath: sessionPath) {
+            // Longer than any session: not one (the engine refuses the prefix, or its check does).
+            for (index, byte) in data.prefix(Session.capacity).enumerated() { region[index] = byte }
+        }
+        return region
+    }
+
+    /// Writes the region's session to `--session`'s file, or removes the file when the
+    /// region holds none (the engine wiped a session that failed or was declined).
+    func saveSession(_ region: [UInt8]) {
+        guard let sessionPath else { return }
+        let length: Int? = {
+            do throws(Session.Refusal) { return try Session(region.span).length } catch { return nil }
+        }()
+        if let length {
+            FileManager.default.createFile(atPath: sessionPath, contents: Data(region[0..<length]),
+                                           attributes: [.posixPermissions: 0o600])
+        } else {
+            try? FileManager.default.removeItem(atPath: sessionPath)
+        }
+    }
 
     func withConfiguration<R>(_ body: (ClientConfiguration) -> R) -> R {
+        var unused: [UInt8] = []
+        return withConfiguration(session: &unused, body)
+    }
+
+    /// The configuration, resuming through `session` when `resumes`.
+    func withConfiguration<R>(session: inout [UInt8], _ body: (ClientConfiguration) -> R) -> R {
         let sink = keyLogPath.map { KeyLogFile(path: $0) }
         return withExtendedLifetime(sink) {
-            body(ClientConfiguration(
+            let configuration = ClientConfiguration(
                 serverName: serverName.span, serverAddress: serverAddress.span, trustAnchors: anchors.span,
                 crls: crls.span, time: time, suites: suites, versions: versions, groups: groups,
                 keyLog: sink?.keyLog, recordPadding: recordPadding, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols.span,
                 maxFragmentLength: maxFragmentLength, profile: profile,
-                clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span))
+                clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span)
+            guard resumes else { return body(configuration) }
+            return body(configuration.resuming(session.mutableSpan, keyExchange: resumptionKeyExchange))
         }
     }
 }

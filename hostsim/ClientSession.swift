@@ -14,6 +14,8 @@ enum ClientSession {
         /// Bytes of application data received (also counted when `response` is not kept).
         var responseCount = 0
         var closedByNotify = false
+        /// How the handshake resumed a session, if it did.
+        var resumed: Session.Kind?
     }
 
     /// The host memory a run works in: the engine's three regions, sized from the
@@ -75,13 +77,16 @@ enum ClientSession {
             engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds,
             clock: { Clock.monotonicMilliseconds() })
         let trace = options.trace
+        var resumed: Session.Kind? = nil
         try connection.handshake { event in
+            if case .resumed(let kind) = event.kind { resumed = kind }
             if trace { print(event.line, to: &standardError) }
         }
         var outcome = Outcome(suite: connection.engine.negotiatedSuite, group: connection.engine.negotiatedGroup,
-                              extendedMasterSecret: connection.engine.usesExtendedMasterSecret)
+                              extendedMasterSecret: connection.engine.usesExtendedMasterSecret, resumed: resumed)
         if trace, let suite = outcome.suite {
-            print("   " + negotiatedLine(suite: suite, group: outcome.group, extendedMasterSecret: outcome.extendedMasterSecret),
+            print("   " + negotiatedLine(suite: suite, group: outcome.group, extendedMasterSecret: outcome.extendedMasterSecret,
+                                         resumed: resumed),
                   to: &standardError)
             if let range = connection.engine.negotiatedApplicationProtocol {
                 let list = configuration.applicationProtocols

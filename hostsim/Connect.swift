@@ -28,7 +28,8 @@ struct Connect: ParsableCommand {
         let (host, port) = try ClientOptions.split(server)
         let setup = try options.load(host: host)
         let hostBytes = Array(host.utf8)
-        let result = setup.withConfiguration { configuration in
+        var session = setup.loadSession()
+        let result = setup.withConfiguration(session: &session) { configuration in
             Result { () throws(TLSError) -> ClientSession.Outcome in
                 // Everything the host allocates is made here, once; the runs reuse it
                 // (Benchmarks: allocations per handshake are the core's and Mbed TLS's own).
@@ -36,6 +37,7 @@ struct Connect: ParsableCommand {
                     configuration: configuration, request: options.request, reassemblySize: reassemblySize)
                 var outcome = ClientSession.Outcome()
                 var everyRunClosedByNotify = true
+                var resumedRuns = 0
                 for index in 0..<`repeat` {
                     let transport = try TCPTransport(
                         host: hostBytes.span, port: port, timeoutMilliseconds: options.timeoutMilliseconds)
@@ -44,8 +46,12 @@ struct Connect: ParsableCommand {
                         keepResponse: index == 0 && !quiet)
                     if index == 0 { outcome = run }  // the response printed is the first one
                     everyRunClosedByNotify = everyRunClosedByNotify && run.closedByNotify
+                    resumedRuns += run.resumed == nil ? 0 : 1
                 }
                 outcome.closedByNotify = everyRunClosedByNotify
+                if options.resumes, `repeat` > 1 {
+                    print("hostsim: \(resumedRuns) of \(`repeat`) handshakes resumed", to: &standardError)
+                }
                 if quiet {
                     print("hostsim: \(`repeat`) exchanges; static RAM: regions \(regions.coreBytes) (input \(regions.input.count) + output \(regions.output.count) + reassembly \(regions.reassembly.count)), ClientEngine \(MemoryLayout<ClientEngine>.size), Connection<TCPTransport> \(MemoryLayout<Connection<TCPTransport>>.size) bytes",
                           to: &standardError)
@@ -53,6 +59,7 @@ struct Connect: ParsableCommand {
                 return outcome
             }
         }
+        setup.saveSession(session)
         try ClientSession.report(result, options: options, printResponse: !quiet)
     }
 }

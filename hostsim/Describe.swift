@@ -76,6 +76,12 @@ extension HandshakeEvent {
         case .keyUpdateReceived(let requested): "← KeyUpdate" + (requested ? " (update_requested)" : "")
         case .keyUpdateSent(let requesting): "→ KeyUpdate" + (requesting ? " (update_requested)" : "")
         case .sessionTicket(let lifetime): "← NewSessionTicket (lifetime \(lifetime) s)"
+        case .sessionOffered(let kind): "   offering the stored session (\(kind.name))"
+        case .sessionNotOffered(let reason): "   full handshake: the stored session was not offered: \(reason.explanation)"
+        case .resumed(let kind): "   the server resumed the session (\(kind.name)): no certificate exchange"
+        case .resumptionDeclined(let kind): "   full handshake: the server declined the session offered (\(kind.name))"
+        case .sessionStored(let kind): "   session stored (\(kind.name))"
+        case .ticketTooLong(let length): "   ticket of \(byteCount(length)) not stored (over \(Session.ticketCapacity))"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }
@@ -93,11 +99,43 @@ extension NamedGroup {
 
 /// "negotiated TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519)", "negotiated TLS 1.2
 /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 with extended_master_secret".
-func negotiatedLine(suite: CipherSuite, group: NamedGroup?, extendedMasterSecret: Bool) -> String {
+func negotiatedLine(
+    suite: CipherSuite, group: NamedGroup?, extendedMasterSecret: Bool, resumed: Session.Kind? = nil
+) -> String {
     var line = "negotiated \(suite.version.name) \(suite.name)"
     if let group { line += " (\(group.name))" }
     if extendedMasterSecret { line += " with extended_master_secret" }
+    if let resumed { line += ", resumed (\(resumed.name))" }
     return line
+}
+
+extension Session.Kind {
+    /// How a trace names the way a session resumes: by session ID or ticket (TLS 1.2), by
+    /// PSK (a TLS 1.3 ticket's resumption PSK).
+    var name: String {
+        switch self {
+        case .sessionID: "session ID"
+        case .ticket12: "ticket"
+        case .ticket13: "PSK"
+        }
+    }
+}
+
+extension Session.Refusal {
+    var explanation: String {
+        switch self {
+        case .empty: "none stored"
+        case .truncated: "it is truncated"
+        case .malformed: "it is not a session (malformed)"
+        case .unknownFormat: "an unknown session format version"
+        case .corrupt: "its check does not match (corrupted or written in part)"
+        case .expired: "it has expired"
+        case .notYetValid: "it was stored after the validation time"
+        case .otherServer: "it belongs to another server name"
+        case .otherTrust: "it was validated under other trust anchors"
+        case .notOffered: "its version or suite is not offered (or it lacks extended_master_secret)"
+        }
+    }
 }
 
 extension CipherSuite {

@@ -61,6 +61,7 @@ struct UART: ParsableCommand {
     func run() throws {
         let (host, port) = try ClientOptions.split(server)
         let setup = try options.load(host: host)
+        var session = setup.loadSession()
         let settings = try line.settings()
         signal(SIGPIPE, SIG_IGN)
         let outcome: (result: Result<ClientSession.Outcome, TLSError>, gatewayEnd: String, counts: Gateway.Counters)
@@ -68,7 +69,7 @@ struct UART: ParsableCommand {
             outcome = try SimulatedUART.run(
                 host: host, port: port, line: settings, timeoutMilliseconds: options.timeoutMilliseconds
             ) { path, gateway in
-                setup.withConfiguration { configuration in
+                setup.withConfiguration(session: &session) { configuration in
                     Result { () throws(TLSError) -> ClientSession.Outcome in
                         let transport = try SimulatedUART.openDevice(path, baud: settings.baud)
                         gateway.releaseSlave()
@@ -80,6 +81,7 @@ struct UART: ParsableCommand {
             print("hostsim: \(failure)", to: &standardError)
             throw ExitCode(1)
         }
+        setup.saveSession(session)
         if options.trace {
             print("gateway: \(outcome.gatewayEnd); line bytes: \(outcome.counts.delivered[.up]!) device → server, \(outcome.counts.delivered[.down]!) server → device",
                   to: &standardError)

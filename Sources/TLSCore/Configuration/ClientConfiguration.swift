@@ -49,6 +49,28 @@ public struct ClientConfiguration: ~Escapable {
             clientCertificateChain: clientCertificateChain, clientPrivateKey: clientPrivateKey)
     }
 
+    /// This configuration with resumption: `session` is the caller's session region
+    /// (`Session.capacity` bytes, zeroed the first time), which the engine reads to offer
+    /// the session it holds (when it is for this server and trust setup and unexpired) and
+    /// rewrites whenever the server gives a new one. The region is what a device keeps in
+    /// flash between connections; it holds the session's secret in clear.
+    @_lifetime(copy self, copy session)
+    public consuming func resuming(
+        _ session: consuming MutableSpan<UInt8>,
+        keyExchange: ClientSettings.ResumptionKeyExchange = .withECDHE
+    ) -> ClientConfiguration {
+        var region = session
+        var settings = self.settings
+        settings.sessionBytes = region.withUnsafeMutableBufferPointer { $0 }
+        settings.resumptionKeyExchange = keyExchange
+        return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
+    }
+
+    @_lifetime(immortal)
+    private init(settings: ClientSettings) {
+        self.settings = settings
+    }
+
     /// The server's DNS name: sent as server_name (RFC 6066 §3) and matched against the
     /// certificate. Empty sends no SNI and, with `serverAddress` empty too, skips the name check.
     public var serverName: Span<UInt8> { @_lifetime(copy self) get { _overrideLifetime(settings.serverName, copying: self) } }

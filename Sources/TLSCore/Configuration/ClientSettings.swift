@@ -8,6 +8,8 @@ public struct ClientSettings {
     private let chainBytes: UnsafeBufferPointer<UInt8>
     private let keyBytes: UnsafeBufferPointer<UInt8>
     private let alpnBytes: UnsafeBufferPointer<UInt8>
+    /// The caller's session region (`Session.capacity` bytes), or nil: no resumption.
+    var sessionBytes: UnsafeMutableBufferPointer<UInt8>?
     /// The server name as an address, when it is an IP literal (else empty).
     private let serverNameAddress: IPAddressLiteral
     /// Anchors, CRLs, time and revocation: the settings a server validating clients shares.
@@ -36,6 +38,16 @@ public struct ClientSettings {
     /// The smallest RSA modulus accepted for the server's key, in bits: it encrypts the
     /// pre-master secret (RSA key transport) or signs the key exchange.
     public let minimumRSAKeyBits: Int
+    /// TLS 1.3 resumption: how the PSK is used (RFC 8446 §4.2.9).
+    public internal(set) var resumptionKeyExchange: ResumptionKeyExchange
+
+    /// psk_dhe_ke: a fresh key share with the PSK, so that the resumed connection has forward
+    /// secrecy (the default); psk_ke: the PSK alone, which saves the ECDHE work but leaves the
+    /// traffic readable to whoever later learns the ticket's key.
+    public enum ResumptionKeyExchange: Sendable {
+        case withECDHE
+        case pskOnly
+    }
 
     init(
         serverName: Span<UInt8>, serverAddress: Span<UInt8>, trust: TrustConfiguration, suites: CipherSuites,
@@ -43,6 +55,8 @@ public struct ClientSettings {
         recordSizeLimit: UInt16?, applicationProtocols: Span<UInt8>, maxFragmentLength: MaxFragmentLength?, requireExtendedMasterSecret: Bool, minimumRSAKeyBits: Int,
         clientCertificateChain: Span<UInt8>, clientPrivateKey: Span<UInt8>
     ) {
+        sessionBytes = nil
+        resumptionKeyExchange = .withECDHE
         serverNameBytes = serverName.withUnsafeBufferPointer { $0 }
         serverAddressBytes = serverAddress.withUnsafeBufferPointer { $0 }
         chainBytes = clientCertificateChain.withUnsafeBufferPointer { $0 }
@@ -69,6 +83,67 @@ public struct ClientSettings {
     /// The ALPN protocols offered, as the extension's ProtocolNameList carries them: each a
     /// 1-byte length and the name (RFC 7301 §3.1). Empty offers none.
     var applicationProtocols: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(alpnBytes.span, borrowing: self) } }
+
+    /// Whether a session region was configured: resumption is asked for.
+    var resumes: Bool { sessionBytes != nil }
+
+    /// The session region's bytes (empty without one).
+    var storedSession: Span<UInt8> {
+        @_lifetime(borrow self) get {
+            guard let sessionBytes else { return _overrideLifetime(Span(), borrowing: self) }
+            return _overrideLifetime(UnsafeBufferPointer(sessionBytes).span, borrowing: self)
+        }
+    }
+
+    /// The session the region holds, if it reads as one (not checked for this server).
+    var session: Session? {
+        @_lifetime(borrow self) get {
+            do throws(Session.Refusal) {
+                return try Session(storedSession)
+            } catch {
+                return nil
+            }
+        }
+    }
+
+    /// Replaces the stored session by one made of `fields` (the region is wiped first).
+    func storeSession(_ fields: borrowing Session.Fields, sealed: Bool = true) throws(TLSError) {
+        guard let base = sessionBytes else { return }
+        var region = base.mutableSpan
+        do {
+            try Session.store(fields, settings: self, sealed: sealed, into: &region)
+        } catch {
+            Session.clear(&region)
+            throw error
+        }
+    }
+
+    /// Zeroes the session region unless it holds an intact session: what a failed
+    /// handshake left written but not sealed (a TLS 1.2 ticket before the server's Finished).
+    func clearUnsealedSession() {
+        guard let base = sessionBytes, session == nil else { return }
+        var region = base.mutableSpan
+        Session.clear(&region)
+    }
+
+    /// Zeroes the session region.
+    func clearSession() {
+        guard let base = sessionBytes else { return }
+        var region = base.mutableSpan
+        Session.clear(&region)
+    }
+
+    /// Seals a session written with `sealed: false` once the handshake that made it is done.
+    func sealSession() throws(TLSError) {
+        guard let base = sessionBytes else { return }
+        var region = base.mutableSpan
+        try Session.seal(&region)
+    }
+
+    /// Who a session belongs to: the server name, or the address when there is none.
+    var sessionServerName: Span<UInt8> {
+        @_lifetime(borrow self) get { serverName.count > 0 ? serverName : serverAddress }
+    }
 
     /// Whether server_name goes out: a DNS name was configured. An IP literal never does
     /// (RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in HostName").

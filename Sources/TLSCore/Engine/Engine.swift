@@ -359,7 +359,7 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// Wipes the handshake's secrets and the DRBG in place and drops both directions' record
     /// keys (Mbed TLS zeroes the AEAD contexts as it frees them). What is queued stays queued.
     private mutating func end() {
-        machine.wipe()
+        machine.wipe(settings: settings)
         random.wipe()
         input.deactivate()
         output.deactivate()

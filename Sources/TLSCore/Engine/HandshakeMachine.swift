@@ -58,5 +58,5 @@ public protocol HandshakeMachine: ~Copyable {
 
     /// Zeroes every secret the machine holds, in place, and ends it: nothing it receives
     /// afterwards is accepted.
-    mutating func wipe()
+    mutating func wipe(settings: borrowing Settings)
 }

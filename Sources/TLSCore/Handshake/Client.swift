@@ -63,6 +63,7 @@ public struct Client: ~Copyable, HandshakeMachine {
             var offer = ClientOffer()
             var randomSpan = offer.random.mutableSpan
             try random.fill(&randomSpan)
+            let session = Self.usableSession(settings, events: &events)
             if settings.offers(.tls13) {
                 // Middlebox compatibility mode (§D.4): a fresh 32-byte legacy_session_id.
                 var sessionSpan = offer.sessionID.mutableSpan
@@ -71,6 +72,19 @@ public struct Client: ~Copyable, HandshakeMachine {
                 offer.keyShare = try ECDHE(group: settings.groups[0], random: &random)
             } else if !settings.offers(.tls12) {
                 throw .handshakeFailure  // no version with a suite to offer
+            }
+            if let session {
+                offer.resumption = session.kind
+                if session.kind == .sessionID {
+                    // RFC 5246 §7.4.1.2: the session's ID asks for its resumption.
+                    for i in 0..<session.sessionID.count { offer.sessionID[i] = session.sessionID[i] }
+                    offer.sessionIDCount = session.sessionID.count
+                } else if session.kind == .ticket12, offer.sessionIDCount == 0 {
+                    // RFC 5077 §3.4: a fresh ID with the ticket; the server echoes it to accept.
+                    var sessionSpan = offer.sessionID.mutableSpan
+                    try random.fill(&sessionSpan)
+                    offer.sessionIDCount = 32
+                }
             }
             try Self.writeHello(&offer, into: &flight, settings: settings, events: &events)
             phase = .offered(offer)
@@ -122,14 +136,66 @@ public struct Client: ~Copyable, HandshakeMachine {
             offer.keyShare = .some(pair)
         }
         var writer = flight.room()
-        try ClientHello.write(
-            into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
-            keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
-            configuration: settings)
+        if offer.resumption != nil, let stored = settings.session {
+            var ticket12 = false
+            var psk = false
+            switch stored.kind {
+            case .sessionID: break
+            case .ticket12: ticket12 = true
+            case .ticket13:
+                // §4.1.4: after a HelloRetryRequest, only a PSK of the chosen suite's hash.
+                if let retrySuite = offer.retrySuite, retrySuite.prfHash != stored.suite.prfHash {
+                    offer.resumption = nil
+                } else {
+                    psk = true
+                }
+            }
+            // §4.2.11.1: the age in milliseconds plus ticket_age_add, modulo 2^32.
+            let age = UInt32(truncatingIfNeeded: (settings.trust.time &- stored.issuedAt) &* 1000)
+            let resumption = ClientHello.Resumption(
+                asksTicket12: settings.resumes, ticket12: ticket12 ? stored.ticket : Span(),
+                pskIdentity: psk ? stored.ticket : Span(), obfuscatedTicketAge: age &+ stored.ageAdd,
+                binderLength: psk ? stored.suite.prfHash.digestLength : 0)
+            let binderOffset = try ClientHello.write(
+                into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
+                keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
+                resumption: resumption, configuration: settings)
+            if let binderOffset {
+                // §4.2.11.2: the binder covers the transcript and this ClientHello up to the
+                // binders; it lies after their 2-byte list length and its own 1-byte length.
+                let pskHash = stored.suite.prfHash
+                let truncated = try offer.transcript.hash(pskHash, appending: writer.written.extracting(0..<binderOffset))
+                let binder = try KeySchedule13.binder(
+                    pskHash, psk: stored.secret, external: false, transcriptHash: truncated.span)
+                try writer.overwrite(at: binderOffset &+ 3, with: binder.span)
+            }
+        } else {
+            offer.resumption = nil
+            try ClientHello.write(
+                into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
+                keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
+                resumption: ClientHello.Resumption(asksTicket12: settings.resumes), configuration: settings)
+        }
         let length = writer.count
         let message = flight.bytes(flight.commit(length))
         offer.transcript.update(message)
         events.push(HandshakeEvent(.sent(.clientHello), length: message.count))
+        if let kind = offer.resumption { events.push(HandshakeEvent(.sessionOffered(kind), length: 0)) }
+    }
+
+    /// The stored session, when there is one this configuration may offer; otherwise nil,
+    /// with the reason as an event when the region held something.
+    @_lifetime(borrow settings)
+    private static func usableSession(_ settings: borrowing ClientSettings, events: inout EventQueue) -> Session? {
+        guard settings.resumes else { return nil }
+        do throws(Session.Refusal) {
+            let session = try Session(settings.storedSession)
+            try session.check(for: settings)
+            return session
+        } catch {
+            if error != .empty { events.push(HandshakeEvent(.sessionNotOffered(error), length: 0)) }
+            return nil
+        }
     }
 
     // MARK: ② ServerHello or HelloRetryRequest; then the version's machine
@@ -161,10 +227,23 @@ public struct Client: ~Copyable, HandshakeMachine {
                 // §4.1.4: after a HelloRetryRequest, the same version and suite.
                 guard hello.version == .tls13, hello.suite == retrySuite else { throw .illegalParameter }
             }
+            if let offered = offer.resumption, !hello.resumesSession {
+                events.push(HandshakeEvent(.resumptionDeclined(offered), length: 0))
+            }
             switch hello.version {
             case .tls12:
-                phase = .tls12(try Client12(
-                    offer: offer, hello: hello, message: message, settings: settings, progress: &progress))
+                var machine = try Client12(
+                    offer: offer, hello: hello, message: message, settings: settings, events: &events,
+                    progress: &progress)
+                if hello.resumesSession {
+                    do {
+                        try machine.resume(hello, settings: settings, events: &events)
+                    } catch {
+                        machine.wipe()
+                        throw error
+                    }
+                }
+                phase = .tls12(machine)
             case .tls13:
                 phase = .tls13(try Client13(
                     offer: offer, hello: hello, message: message, settings: settings, random: &random,
@@ -341,8 +420,10 @@ public struct Client: ~Copyable, HandshakeMachine {
         }
     }
 
-    /// Zeroes every secret the version's machine holds, in place, and ends the handshake.
-    public mutating func wipe() {
+    /// Zeroes every secret the version's machine holds, in place, and ends the handshake;
+    /// a session written but not sealed (the handshake did not end) is wiped too.
+    public mutating func wipe(settings: borrowing ClientSettings) {
+        settings.clearUnsealedSession()
         switch takePhase() {
         case .tls12(var machine):
             machine.wipe()

@@ -21,6 +21,9 @@ struct ClientOffer: ~Copyable {
     var retrySuite: CipherSuite? = nil
     /// The compatibility ChangeCipherSpec after the HelloRetryRequest was dropped (§D.4).
     var receivedChangeCipherSpec = false
+    /// The stored session the last ClientHello offered (its secret stays in the session
+    /// region: the machine reads it there if the server takes it).
+    var resumption: Session.Kind? = nil
     #if DEBUG
     /// Debug builds only, for the RFC 8448 replay: the trace's certificate is self-signed
     /// with CA:FALSE and no subjectAltName, so no trust setup accepts it; the replay takes

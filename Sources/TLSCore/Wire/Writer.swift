@@ -29,6 +29,11 @@ public struct Writer: ~Copyable, ~Escapable {
         isCounting = false
     }
 
+    /// What was written so far (nothing for a counting writer).
+    public var written: Span<UInt8> {
+        @_lifetime(borrow self) get { isCounting ? buffer.span.extracting(0..<0) : buffer.span.extracting(0..<count) }
+    }
+
     public var capacity: Int { buffer.count }
     public var freeCapacity: Int { isCounting ? Int.max &- count : buffer.count &- count }
 
@@ -82,6 +87,13 @@ public struct Writer: ~Copyable, ~Escapable {
     }
 
     @_lifetime(self: copy self)
+    /// Replaces bytes already written at `offset` (a PSK binder, which covers what precedes it).
+    public mutating func overwrite(at offset: Int, with bytes: Span<UInt8>) throws(TLSError) {
+        guard offset >= 0, offset &+ bytes.count <= count else { throw .invalidState }
+        if isCounting { return }
+        for i in 0..<bytes.count { buffer[offset &+ i] = bytes[i] }
+    }
+
     public mutating func zeros(_ n: Int) throws(TLSError) {
         try reserve(n)
         for i in 0..<n where !isCounting { buffer[count &+ i] = 0 }

@@ -32,6 +32,9 @@ struct TLS13Harness {
     var keyLog: KeyLogCapture?
     /// Receives every event as it is drained, also when the run fails.
     var eventLog: EventLog?
+    /// A session region to resume from and store into (nil: no resumption).
+    var session: SessionStore?
+    var resumptionKeyExchange = ClientSettings.ResumptionKeyExchange.withECDHE
 
     enum Step {
         /// Sends the text as application data (one `write`).
@@ -86,6 +89,17 @@ struct TLS13Harness {
             time: time, suites: suites, versions: versions, groups: groups, keyLog: keyLog?.keyLog,
             recordsBeforeKeyUpdate: recordsBeforeKeyUpdate, recordSizeLimit: recordSizeLimit,
             applicationProtocols: alpn.span, maxFragmentLength: maxFragment, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
+        guard let session else { return run(configuration: configuration, alpn: alpn, port: port, steps: steps) }
+        var region = session.bytes
+        defer { session.bytes = region }
+        return run(
+            configuration: configuration.resuming(region.mutableSpan, keyExchange: resumptionKeyExchange), alpn: alpn,
+            port: port, steps: steps)
+    }
+
+    private func run(
+        configuration: ClientConfiguration, alpn: [UInt8], port: UInt16, steps: [Step]
+    ) -> Result<Outcome, TLSError> {
         var outcome = Outcome()
         let eventLog = self.eventLog
         let result = Result { () throws(TLSError) -> Void in

@@ -13,12 +13,40 @@ enum ClientHello {
         0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0401, 0x0501, 0x0601,
     ]
 
+    /// What a ClientHello carries to resume a session, or to be given one.
+    struct Resumption: ~Escapable {
+        /// TLS 1.2: send session_ticket (RFC 5077 §3.2) with `ticket12`: empty asks for one.
+        let asksTicket12: Bool
+        let ticket12: Span<UInt8>
+        /// TLS 1.3: the PSK identity (a ticket) for pre_shared_key (§4.2.11), empty for none,
+        /// its obfuscated age and the binder's length (the suite hash's).
+        let pskIdentity: Span<UInt8>
+        let obfuscatedTicketAge: UInt32
+        let binderLength: Int
+
+        @_lifetime(copy ticket12, copy pskIdentity)
+        init(
+            asksTicket12: Bool, ticket12: Span<UInt8> = Span(), pskIdentity: Span<UInt8> = Span(),
+            obfuscatedTicketAge: UInt32 = 0, binderLength: Int = 0
+        ) {
+            self.asksTicket12 = asksTicket12
+            self.ticket12 = ticket12
+            self.pskIdentity = pskIdentity
+            self.obfuscatedTicketAge = obfuscatedTicketAge
+            self.binderLength = binderLength
+        }
+    }
+
     /// Writes the whole message (header included). `keyShare` is the key share's public
-    /// value (TLS 1.3 offered), `cookie` a HelloRetryRequest's cookie to echo.
+    /// value (TLS 1.3 offered), `cookie` a HelloRetryRequest's cookie to echo. With a PSK,
+    /// the binder goes out as zeros and its offset in the message is returned: the binder
+    /// covers the message up to there (§4.2.11.2), so it is computed and written after.
+    @discardableResult
     static func write(
         into writer: inout Writer, random: Span<UInt8>, sessionID: Span<UInt8>, keyShare: Span<UInt8>,
-        keyShareGroup: NamedGroup?, cookie: Span<UInt8>, configuration: borrowing ClientSettings
-    ) throws(TLSError) {
+        keyShareGroup: NamedGroup?, cookie: Span<UInt8>, resumption: borrowing Resumption,
+        configuration: borrowing ClientSettings
+    ) throws(TLSError) -> Int? {
         let offers12 = configuration.offers(.tls12)
         let offers13 = configuration.offers(.tls13)
         try writer.u8(HandshakeType.clientHello.rawValue)
@@ -100,6 +128,12 @@ enum ClientHello {
             try writer.endVector(list)
             try writer.endVector(data)
         }
+        if offers12 && resumption.asksTicket12 {
+            try writer.u16(ExtensionType.sessionTicket.rawValue)
+            let ticket = try writer.beginVector(lengthBytes: 2)
+            try writer.bytes(resumption.ticket12)
+            try writer.endVector(ticket)
+        }
         if let limit = configuration.recordSizeLimit {
             // record_size_limit (RFC 8449 §4): the same value for either version, so that
             // the input region holds what a 1.2 server sends; in 1.3 it counts the inner
@@ -135,26 +169,64 @@ enum ClientHello {
             try writer.endVector(shares)
             try writer.endVector(shareData)
         }
+        var binderOffset: Int? = nil
+        if offers13, configuration.resumes {
+            // psk_key_exchange_modes (§4.2.9): needed for the server to issue tickets at all.
+            try writer.u16(ExtensionType.pskKeyExchangeModes.rawValue)
+            try writer.u16(2)
+            try writer.u8(1)
+            try writer.u8(configuration.resumptionKeyExchange == .withECDHE ? 1 : 0)  // psk_dhe_ke / psk_ke
+            if resumption.pskIdentity.count > 0 {
+                // pre_shared_key (§4.2.11), last of all: one identity and its binder.
+                try writer.u16(ExtensionType.preSharedKey.rawValue)
+                let data = try writer.beginVector(lengthBytes: 2)
+                let identities = try writer.beginVector(lengthBytes: 2)
+                let identity = try writer.beginVector(lengthBytes: 2)
+                try writer.bytes(resumption.pskIdentity)
+                try writer.endVector(identity)
+                try writer.u32(resumption.obfuscatedTicketAge)
+                try writer.endVector(identities)
+                binderOffset = writer.count
+                let binders = try writer.beginVector(lengthBytes: 2)
+                let binder = try writer.beginVector(lengthBytes: 1)
+                try writer.zeros(resumption.binderLength)
+                try writer.endVector(binder)
+                try writer.endVector(binders)
+                try writer.endVector(data)
+            }
+        }
         try writer.endVector(extensions)
         try writer.endVector(body)
+        return binderOffset
     }
 
     /// The longest ClientHello `configuration` can make, header included — a second one
     /// after a HelloRetryRequest carries the largest key share and a cookie — counted by the
     /// code that writes it: it sizes the output region.
     static func length(_ configuration: borrowing ClientSettings) -> Int {
-        var writer = Writer(counting: ())
-        let zeros = InlineArray<256, UInt8>(repeating: 0)
+        let zeros = InlineArray<1024, UInt8>(repeating: 0)
         let offers13 = configuration.offers(.tls13)
-        // A counting writer has room for anything; only a server name over 64 KB fails,
-        // and the count so far is as good an answer as any for that.
-        try? write(
-            into: &writer, random: zeros.span.extracting(0..<32), sessionID: zeros.span.extracting(0..<(offers13 ? 32 : 0)),
-            keyShare: zeros.span.extracting(0..<NamedGroup.secp384r1.publicKeyLength),
-            keyShareGroup: offers13 ? .secp384r1 : nil,
-            cookie: zeros.span.extracting(0..<(offers13 ? ClientOffer.cookieCapacity : 0)),
-            configuration: configuration)
-        return writer.count
+        let resumes = configuration.resumes
+        var longest = 0
+        // A stored session is of one version: its ticket goes in one extension or the other.
+        let ticket = zeros.span.extracting(0..<(configuration.resumes ? Session.ticketCapacity : 0))
+        for version in 0..<(configuration.resumes ? 2 : 1) {
+            let resumption = Resumption(
+                asksTicket12: configuration.resumes, ticket12: version == 0 ? ticket : Span(),
+                pskIdentity: version == 1 ? ticket : Span(), binderLength: version == 1 ? 48 : 0)
+            var writer = Writer(counting: ())
+            // A counting writer has room for anything; only a server name over 64 KB fails,
+            // and the count so far is as good an answer as any for that.
+            _ = try? write(
+                into: &writer, random: zeros.span.extracting(0..<32),
+                sessionID: zeros.span.extracting(0..<(offers13 || resumes ? 32 : 0)),
+                keyShare: zeros.span.extracting(0..<NamedGroup.secp384r1.publicKeyLength),
+                keyShareGroup: offers13 ? .secp384r1 : nil,
+                cookie: zeros.span.extracting(0..<(offers13 ? ClientOffer.cookieCapacity : 0)),
+                resumption: resumption, configuration: configuration)
+            longest = max(longest, writer.count)
+        }
+        return longest
     }
 
     static func offers(_ scheme: UInt16) -> Bool {

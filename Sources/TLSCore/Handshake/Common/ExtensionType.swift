@@ -16,6 +16,8 @@ enum ExtensionType: UInt16 {
     case extendedMasterSecret = 23
     /// RFC 8449 §4.
     case recordSizeLimit = 28
+    /// RFC 5077 §3.2.
+    case sessionTicket = 35
     /// RFC 8446 §4.2.11.
     case preSharedKey = 41
     /// RFC 8446 §4.2.10.

@@ -27,6 +27,19 @@ public struct HandshakeEvent: Sendable, Equatable {
         case keyUpdateSent(requesting: Bool)
         /// ⑩ TLS 1.3: a NewSessionTicket, valid for `lifetime` seconds.
         case sessionTicket(lifetime: UInt32)
+        /// ① the stored session went out in the ClientHello.
+        case sessionOffered(Session.Kind)
+        /// ① the session region holds a session that was not offered, and why: the
+        /// handshake is a full one.
+        case sessionNotOffered(Session.Refusal)
+        /// ② the server resumed the session offered: no certificates, no key transport.
+        case resumed(Session.Kind)
+        /// ② the server did not take the session offered: a full handshake follows.
+        case resumptionDeclined(Session.Kind)
+        /// A session the server gave is in the session region (sealed once the handshake ends).
+        case sessionStored(Session.Kind)
+        /// A ticket longer than `Session.ticketCapacity` was not stored.
+        case ticketTooLong(length: Int)
     }
 
     public let kind: Kind
@@ -47,7 +60,9 @@ public struct HandshakeEvent: Sendable, Equatable {
         case .sent(.clientHello): 1
         case .received(.finished): 9
         case .received(.helloRequest), .received(.newSessionTicket), .received(.keyUpdate), .sent(.keyUpdate): 10
-        case .keyUpdateReceived, .keyUpdateSent, .sessionTicket: 10
+        case .keyUpdateReceived, .keyUpdateSent, .sessionTicket, .sessionStored, .ticketTooLong: 10
+        case .sessionOffered, .sessionNotOffered: 1
+        case .resumed, .resumptionDeclined: 2
         case .received(.certificateVerify): 3
         case .received, .helloRetryRequest: 2
         case .certificateValidated: 3

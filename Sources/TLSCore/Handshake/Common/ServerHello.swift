@@ -20,7 +20,17 @@ struct ServerHello {
 
     var keyShare: Span<UInt8> { @_lifetime(borrow self) get { keyShareBytes.span.extracting(0..<keyShareCount) } }
     var cookie: Span<UInt8> { @_lifetime(borrow self) get { cookieBytes.span.extracting(0..<cookieCount) } }
+    /// The server took the session offered: TLS 1.2, it echoed the session ID sent with it
+    /// (RFC 5246 §7.4.1.3, RFC 5077 §3.4); TLS 1.3, it selected our PSK (§4.2.11).
+    var resumesSession = false
+    /// TLS 1.2: the server's session_id, under which it may resume this session.
+    var sessionIDBytes = InlineArray<32, UInt8>(repeating: 0)
+    var sessionIDCount = 0
+    var sessionID: Span<UInt8> { @_lifetime(borrow self) get { sessionIDBytes.span.extracting(0..<sessionIDCount) } }
     // TLS 1.2.
+    /// The server answered session_ticket: a NewSessionTicket comes before its
+    /// ChangeCipherSpec (RFC 5077 §3.2).
+    var promisesTicket = false
     var extendedMasterSecret = false
     var secureRenegotiation = false
     var maxFragmentLength: MaxFragmentLength?
@@ -34,6 +44,8 @@ struct ServerHello {
         for i in 0..<32 { random[i] = serverRandom[i] }
         let sessionEcho = try reader.vector(lengthBytes: 1)
         guard sessionEcho.count <= 32 else { throw .malformed }
+        for i in 0..<sessionEcho.count { sessionIDBytes[i] = sessionEcho[i] }
+        sessionIDCount = sessionEcho.count
         let suiteCode = try reader.u16()
         guard try reader.u8() == 0 else { throw .illegalParameter }
         var extensions = Reader(body.extracting(body.count..<body.count))
@@ -80,8 +92,8 @@ struct ServerHello {
             guard constantTimeEquals(sessionEcho, offer.sessionIDSpan) else { throw .illegalParameter }
             isRetryRequest = Self.isRetryRequestRandom(serverRandom)
             // The extensions of §4.2's table for these messages: supported_versions (read
-            // already), key_share, and a HelloRetryRequest's cookie. pre_shared_key was not
-            // offered; anything else does not belong here.
+            // already), key_share, pre_shared_key when we offered one, and a
+            // HelloRetryRequest's cookie; anything else does not belong here.
             var seen: UInt32 = 0
             while !extensions.isAtEnd {
                 let type = try extensions.u16()
@@ -104,6 +116,11 @@ struct ServerHello {
                         for i in 0..<share.count { keyShareBytes[i] = share[i] }
                         keyShareCount = share.count
                     }
+                case .preSharedKey where !isRetryRequest && offer.resumption == .ticket13:
+                    bit = 8
+                    // §4.2.11: one identity was offered; any other index is illegal_parameter.
+                    guard try data.u16() == 0 else { throw .illegalParameter }
+                    resumesSession = true
                 case .cookie where isRetryRequest:
                     bit = 4
                     let value = try data.vector(lengthBytes: 2, minimum: 1)
@@ -118,18 +135,28 @@ struct ServerHello {
                      .applicationLayerProtocolNegotiation, .recordSizeLimit, .cookie:
                     throw .illegalParameter
                 default:
-                    // Never offered (pre_shared_key, early_data, anything unknown).
+                    // Never offered (pre_shared_key without a PSK, early_data, anything unknown).
                     throw .unsupportedExtension
                 }
                 guard seen & bit == 0 else { throw .illegalParameter }
                 seen |= bit
                 try data.expectEnd()
             }
-            // A ServerHello must carry a key share: no PSK was offered (§4.2.8, §9.2).
-            if !isRetryRequest, keyShareGroup == nil { throw .missingExtension }
+            // The key share goes with the mode (§4.2.9): a full handshake and psk_dhe_ke carry
+            // one (§4.2.8, §9.2); psk_ke, the only mode offered then, none.
+            if !isRetryRequest {
+                var pskOnly = false
+                if resumesSession, configuration.resumptionKeyExchange == .pskOnly { pskOnly = true }
+                if keyShareGroup == nil, !pskOnly { throw .missingExtension }
+                if keyShareGroup != nil, pskOnly { throw .illegalParameter }
+            }
         } else {
-            // A non-empty echo of our id would announce a resumption never asked for.
-            if sessionEcho.count > 0, constantTimeEquals(sessionEcho, offer.sessionIDSpan) { throw .illegalParameter }
+            // An echo of our id resumes the session sent with it; with none offered, it
+            // would announce a resumption never asked for.
+            if sessionEcho.count > 0, constantTimeEquals(sessionEcho, offer.sessionIDSpan) {
+                guard offer.resumption == .sessionID || offer.resumption == .ticket12 else { throw .illegalParameter }
+                resumesSession = true
+            }
             try parse12(&extensions, configuration: configuration)
         }
     }
@@ -150,6 +177,7 @@ struct ServerHello {
             case .renegotiationInfo: 16
             case .applicationLayerProtocolNegotiation: 32
             case .recordSizeLimit: 64
+            case .sessionTicket: 128
             // Anything the client did not offer (RFC 5246 §7.4.1.4): a server never answers
             // supported_groups or signature_algorithms in TLS 1.2, and the TLS 1.3 ones have
             // no place in a 1.2 ServerHello.
@@ -179,6 +207,10 @@ struct ServerHello {
             case .recordSizeLimit:
                 guard configuration.recordSizeLimit != nil else { throw .unsupportedExtension }
                 peerRecordLimit = try ApplicationProtocols.peerRecordLimit(&data, version: .tls12)
+            case .sessionTicket:
+                // Asked for by our session_ticket; empty in a ServerHello (RFC 5077 §3.2).
+                guard configuration.resumes else { throw .unsupportedExtension }
+                promisesTicket = true
             default:
                 // renegotiation_info, asked for by the SCSV: renegotiated_connection must be
                 // empty (RFC 5746 §3.4).

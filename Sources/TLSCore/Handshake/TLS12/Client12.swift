@@ -6,6 +6,12 @@
 ///     ④ [Certificate], ClientKeyExchange, [CertificateVerify], ⑦ keys, ⑧ ChangeCipherSpec, Finished →
 ///     ← ⑨ ChangeCipherSpec, Finished
 ///
+/// Resuming a session (§7.3's abbreviated handshake, by session ID or RFC 5077 ticket),
+/// the master secret comes from the session region and the steps in between go:
+///
+///     ← ② ServerHello (our session ID echoed), [NewSessionTicket], ⑨ ChangeCipherSpec, Finished
+///     ⑧ ChangeCipherSpec, Finished →
+///
 /// It sees whole handshake messages (the engine deframes them), writes its own into a
 /// `Flight`, and asks for record changes through `HandshakeProgress`. What only some steps
 /// need and never at once — the server's key, then our ECDHE public value — shares one
@@ -20,8 +26,11 @@ struct Client12: ~Copyable {
         case waitServerHelloDone(ClientAuthentication)
         /// ④–⑧ our flight.
         case flightDue(ClientAuthentication)
+        /// [NewSessionTicket], the server's ChangeCipherSpec.
         case waitChangeCipherSpec
         case waitFinished
+        /// Resumed: our ChangeCipherSpec and Finished, after the server's.
+        case resumedFlightDue
         case connected
         /// Wiped after a failure or close: nothing is accepted.
         case ended
@@ -56,11 +65,19 @@ struct Client12: ~Copyable {
     private(set) var usesExtendedMasterSecret = false
     /// Where the ALPN protocol the server chose lies in the configured list.
     private(set) var applicationProtocol: Range<Int>? = nil
+    /// The server's session ID, under which this session may be resumed (stored at the end).
+    private var serverSessionID = InlineArray<32, UInt8>(repeating: 0)
+    private var serverSessionIDCount: UInt8 = 0
+    /// The server answered session_ticket: a NewSessionTicket must precede its ChangeCipherSpec.
+    private let promisesTicket: Bool
+    private var resumed = false
+    /// A session went into the session region, to be sealed at the server's Finished.
+    private var storedTicket = false
 
     /// Takes over from the ClientHello `offer` once ② `hello` chose TLS 1.2.
     init(
         offer: consuming ClientOffer, hello: ServerHello, message: Span<UInt8>,
-        settings: borrowing ClientSettings, progress: inout HandshakeProgress
+        settings: borrowing ClientSettings, events: inout EventQueue, progress: inout HandshakeProgress
     ) throws(TLSError) {
         transcript = offer.transcript
         clientRandom = offer.random
@@ -68,6 +85,10 @@ struct Client12: ~Copyable {
         serverRandom = hello.random
         negotiatedSuite = hello.suite
         usesExtendedMasterSecret = hello.extendedMasterSecret
+        promisesTicket = hello.promisesTicket
+        for i in 0..<hello.sessionIDCount { serverSessionID[i] = hello.sessionIDBytes[i] }
+        serverSessionIDCount = UInt8(truncatingIfNeeded: hello.sessionIDCount)
+
         // The version is settled, and so is the record size (RFC 6066 §4).
         applicationProtocol = hello.applicationProtocol
         if let peerLimit = hello.peerRecordLimit {
@@ -77,6 +98,24 @@ struct Client12: ~Copyable {
             progress.recordLimit = UInt16(hello.maxFragmentLength?.bytes ?? 16384)
         }
         transcript.update(message)
+    }
+
+    /// ② The server echoed the session ID sent with our session: the master secret is the
+    /// session's, and the server's ChangeCipherSpec comes next.
+    mutating func resume(
+        _ hello: borrowing ServerHello, settings: borrowing ClientSettings, events: inout EventQueue
+    ) throws(TLSError) {
+        guard let session = settings.session, session.kind.version == .tls12 else { throw .invalidState }
+        // §7.4.1.3: the session's suite; RFC 7627 §5.3: its extended master secret again
+        // (only such sessions are stored), or the handshake is aborted.
+        guard hello.suite == session.suite else { throw .illegalParameter }
+        guard hello.extendedMasterSecret else { throw .handshakeFailure }
+        for i in 0..<48 { secret[i] = session.secret[i] }
+        secretCount = 48
+        holdsMasterSecret = true
+        resumed = true
+        state = .waitChangeCipherSpec
+        events.push(HandshakeEvent(.resumed(session.kind), length: 0))
     }
 
     // MARK: ④–⑧ our flight
@@ -91,6 +130,20 @@ struct Client12: ~Copyable {
             let progress = try writeKeyExchangeFlight(
                 authentication, into: &flight, settings: settings, random: &random, events: &events)
             state = .waitChangeCipherSpec
+            return progress
+        case .resumedFlightDue:
+            guard let suite = negotiatedSuite else { throw .invalidState }
+            var progress = HandshakeProgress()
+            progress.newWriteKeys = true
+            flight.changeKeys(withChangeCipherSpec: true)
+            events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
+            let verifyData = try finishedVerifyData(label: "client finished", suite: suite)
+            var writer = flight.room()
+            try Finished.write(verifyData: verifyData.span, into: &writer)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+            progress.complete = true
+            state = .connected
             return progress
         default:
             throw .invalidState
@@ -265,13 +318,25 @@ struct Client12: ~Copyable {
                 throw .unexpectedMessage
             }
 
+        case .waitChangeCipherSpec where kind == .newSessionTicket && promisesTicket && !storedTicket:
+            try receiveTicket(body, settings: settings, events: &events)
+            transcript.update(message)
+            state = .waitChangeCipherSpec
+
         case .waitFinished where kind == .finished:
             guard let suite = negotiatedSuite else { throw .invalidState }
             // RFC 5246 §7.4.9, compared in constant time.
             try Finished.check(body, expected: try finishedVerifyData(label: "server finished", suite: suite).span)
             transcript.update(message)
-            state = .connected
-            progress.complete = true
+            try storeSession(settings: settings, events: &events)
+            if resumed {
+                // §7.3: in the abbreviated handshake the server finishes first.
+                state = .resumedFlightDue
+                progress.flightDue = true
+            } else {
+                state = .connected
+                progress.complete = true
+            }
 
         case .ended:
             throw .invalidState
@@ -343,6 +408,54 @@ struct Client12: ~Copyable {
         return try KeySchedule12.recordProtection(
             for: direction == .write ? .client : .server, suite: suite, masterSecret: secret.span,
             clientRandom: clientRandom.span, serverRandom: serverRandom.span)
+    }
+
+    // MARK: sessions
+
+    /// RFC 5077 §3.3 NewSessionTicket: lifetime hint and ticket, stored (unsealed: the
+    /// handshake is not over) with the master secret, which is already known here.
+    private mutating func receiveTicket(
+        _ body: Span<UInt8>, settings: borrowing ClientSettings, events: inout EventQueue
+    ) throws(TLSError) {
+        var reader = Reader(body)
+        let hint = try reader.u32()
+        let ticket = try reader.vector(lengthBytes: 2)
+        try reader.expectEnd()
+        guard holdsMasterSecret, let suite = negotiatedSuite else { throw .invalidState }
+        // An empty ticket: the server changed its mind (§3.3); what is stored stays.
+        guard ticket.count > 0, usesExtendedMasterSecret else { return }
+        guard ticket.count <= Session.ticketCapacity else {
+            events.push(HandshakeEvent(.ticketTooLong(length: ticket.count), length: 0))
+            return
+        }
+        // A hint of 0 leaves the lifetime unspecified (§3.3): a day, as servers default to.
+        let fields = Session.Fields(
+            kind: .ticket12, suite: suite, extendedMasterSecret: true, lifetime: hint == 0 ? 86_400 : hint,
+            ageAdd: 0, secret: secret.span, sessionID: Span(), ticket: ticket)
+        try settings.storeSession(fields, sealed: false)
+        storedTicket = true
+    }
+
+    /// At the server's Finished: the ticket stored is sealed, or a full handshake's session
+    /// is stored under the server's session ID. Only sessions with extended_master_secret
+    /// are kept (RFC 7627 §5.3); a resumption by session ID leaves the stored one as it is.
+    private mutating func storeSession(settings: borrowing ClientSettings, events: inout EventQueue) throws(TLSError) {
+        guard settings.resumes, let suite = negotiatedSuite else { return }
+        if storedTicket {
+            try settings.sealSession()
+            events.push(HandshakeEvent(.sessionStored(.ticket12), length: 0))
+        } else if !resumed, serverSessionIDCount > 0, usesExtendedMasterSecret {
+            let fields = Session.Fields(
+                kind: .sessionID, suite: suite, extendedMasterSecret: true, lifetime: 86_400, ageAdd: 0,
+                secret: secret.span, sessionID: serverSessionID.span.extracting(0..<Int(serverSessionIDCount)),
+                ticket: Span())
+            try settings.storeSession(fields)
+            events.push(HandshakeEvent(.sessionStored(.sessionID), length: 0))
+        } else if !resumed {
+            // A full handshake that left nothing to resume: the session offered, if any,
+            // was declined and is of no more use.
+            settings.clearSession()
+        }
     }
 
     // MARK: helpers

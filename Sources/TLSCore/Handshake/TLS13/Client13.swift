@@ -43,7 +43,10 @@ struct Client13: ~Copyable {
     private var clientRandom: InlineArray<32, UInt8>
     private var state = State.waitEncryptedExtensions
     let suite: CipherSuite
-    let group: NamedGroup
+    /// The key-exchange group; nil for a psk_ke resumption, which has none.
+    let group: NamedGroup?
+    /// The server took our PSK (§4.2.11): no certificates in this handshake.
+    private let resumed: Bool
     /// Where the ALPN protocol the server chose lies in the configured list.
     private(set) var applicationProtocol: Range<Int>? = nil
     /// Whether our middlebox-compatibility ChangeCipherSpec went out (after a HelloRetryRequest).
@@ -78,7 +81,8 @@ struct Client13: ~Copyable {
     ) throws(TLSError) {
         suite = hello.suite
         hash = hello.suite.prfHash
-        group = hello.keyShareGroup ?? .x25519
+        group = hello.keyShareGroup
+        resumed = hello.resumesSession
         recordsBeforeKeyUpdate = settings.recordsBeforeKeyUpdate
         paddingBlock = settings.recordPadding
         clientRandom = offer.random
@@ -89,17 +93,27 @@ struct Client13: ~Copyable {
         let keyShare = offer.keyShare
         transcript = offer.transcript
         transcript.update(message)
-        // The share must be for the group our key share is for (§4.2.8: "MUST be in the
-        // same group as the KeyShareEntry value offered by the client").
-        guard var pair = keyShare, hello.keyShareGroup == pair.group else { throw .illegalParameter }
         let hash = self.hash
         var shared = InlineArray<48, UInt8>(repeating: 0)
         var sharedSpan = shared.mutableSpan
         defer { secureZero(&sharedSpan) }
-        let sharedCount = try pair.sharedSecret(peerPublicKey: hello.keyShare, random: &random, into: &sharedSpan)
-        events.push(HandshakeEvent(.keyShareAgreed(group), length: 0))
-
-        do {
+        var sharedCount = 0
+        if let serverGroup = hello.keyShareGroup {
+            // The share must be for the group our key share is for (§4.2.8: "MUST be in the
+            // same group as the KeyShareEntry value offered by the client").
+            guard var pair = keyShare, serverGroup == pair.group else { throw .illegalParameter }
+            sharedCount = try pair.sharedSecret(peerPublicKey: hello.keyShare, random: &random, into: &sharedSpan)
+            events.push(HandshakeEvent(.keyShareAgreed(serverGroup), length: 0))
+        }
+        if resumed {
+            // §4.2.11: the suite must have the hash the PSK was made with.
+            guard let session = settings.session, session.kind == .ticket13 else { throw .invalidState }
+            guard session.suite.prfHash == hash else { throw .illegalParameter }
+            var secretSpan = secret.mutableSpan
+            try KeySchedule13.deriveHandshakeSecret(
+                hash, psk: session.secret, sharedSecret: sharedSpan.span.extracting(0..<sharedCount), into: &secretSpan)
+            events.push(HandshakeEvent(.resumed(.ticket13), length: 0))
+        } else {
             var secretSpan = secret.mutableSpan
             try KeySchedule13.deriveHandshakeSecret(
                 hash, sharedSecret: sharedSpan.span.extracting(0..<sharedCount), into: &secretSpan)
@@ -139,7 +153,9 @@ struct Client13: ~Copyable {
             }
             applicationProtocol = extensions.applicationProtocol
             transcript.update(message)
-            state = .waitCertificateOrRequest
+            // Resumed with a PSK, the server authenticates by it alone: neither Certificate
+            // nor CertificateRequest may come (§4.3.2, §4.4.2).
+            state = resumed ? .waitFinished(.notRequested) : .waitCertificateOrRequest
 
         case (.waitCertificateOrRequest, .certificateRequest):
             let request = try CertificateRequest(tls13: body)
@@ -190,6 +206,7 @@ struct Client13: ~Copyable {
             ticketsReceived &+= 1
             guard ticketsReceived <= Self.ticketLimit else { throw .unexpectedMessage }
             events.push(HandshakeEvent(.sessionTicket(lifetime: ticket.lifetime), length: message.count))
+            try store(ticket, settings: settings, events: &events)
             progress.idle = true
             state = .connected
 
@@ -354,6 +371,28 @@ struct Client13: ~Copyable {
         secret = resumption
         var resumptionSpan = resumption.mutableSpan
         secureZero(&resumptionSpan)
+    }
+
+    /// ⑩ A NewSessionTicket into the session region, with its PSK from the resumption
+    /// master secret (§4.6.1); each replaces the last. A lifetime of 0 means "do not use".
+    private func store(
+        _ ticket: borrowing NewSessionTicket, settings: borrowing ClientSettings, events: inout EventQueue
+    ) throws(TLSError) {
+        guard settings.resumes, ticket.lifetime > 0 else { return }
+        guard ticket.ticket.count <= Session.ticketCapacity else {
+            events.push(HandshakeEvent(.ticketTooLong(length: ticket.ticket.count), length: 0))
+            return
+        }
+        var psk = InlineArray<48, UInt8>(repeating: 0)
+        var pskSpan = psk.mutableSpan
+        defer { secureZero(&pskSpan) }
+        try KeySchedule13.ticketPSK(hash, resumptionSecret: secret.span, nonce: ticket.nonce, into: &pskSpan)
+        let fields = Session.Fields(
+            kind: .ticket13, suite: suite, extendedMasterSecret: false, lifetime: ticket.lifetime,
+            ageAdd: ticket.ageAdd, secret: pskSpan.span.extracting(0..<hash.digestLength), sessionID: Span(),
+            ticket: ticket.ticket)
+        try settings.storeSession(fields)
+        events.push(HandshakeEvent(.sessionStored(.ticket13), length: 0))
     }
 
     /// Asks for a KeyUpdate of ours, optionally requesting the server's (§4.6.3).

@@ -43,10 +43,11 @@ struct EncryptedExtensions {
                 guard configuration.recordSizeLimit != nil else { throw .unsupportedExtension }
                 peerRecordLimit = try ApplicationProtocols.peerRecordLimit(&data, version: .tls13)
                 bit = 16
-            case .earlyData, .preSharedKey, .pskKeyExchangeModes, .postHandshakeAuth:
+            case .earlyData, .postHandshakeAuth:
                 // Never offered by this client.
                 throw .unsupportedExtension
-            case .ecPointFormats, .extendedMasterSecret, .renegotiationInfo, .signatureAlgorithms,
+            case .preSharedKey, .pskKeyExchangeModes, .sessionTicket,
+                 .ecPointFormats, .extendedMasterSecret, .renegotiationInfo, .signatureAlgorithms,
                  .signatureAlgorithmsCert, .certificateAuthorities, .supportedVersions, .keyShare, .cookie:
                 // Offered perhaps, but not an EncryptedExtensions extension (§4.2's table).
                 throw .illegalParameter

@@ -1,22 +1,68 @@
 /// The TLS 1.3 key schedule (RFC 8446 §7.1) over secrets the caller holds in place, so that
 /// wiping reaches them: early → handshake → master secret, the traffic secrets derived
 /// from each with the transcript hash, the record keys (§7.3), Finished (§4.4.4) and the
-/// KeyUpdate step (§7.2). Without a PSK the early secret is HKDF-Extract(0, 0).
+/// KeyUpdate step (§7.2). The early secret is HKDF-Extract(0, PSK), or HKDF-Extract(0, 0)
+/// without a PSK.
 enum KeySchedule13 {
-    /// Writes the handshake secret for `sharedSecret` (the (EC)DHE output) into `secret`:
-    /// HKDF-Extract(Derive-Secret(early, "derived", ""), shared).
+    /// The early secret of `psk` (empty: none) into `early`.
+    private static func deriveEarlySecret(
+        _ hash: HashAlgorithm, psk: Span<UInt8>, into early: inout MutableSpan<UInt8>
+    ) throws(TLSError) {
+        let zeros = InlineArray<48, UInt8>(repeating: 0)
+        let length = hash.digestLength
+        _ = try HKDF.extract(
+            hash, salt: zeros.span.extracting(0..<length),
+            inputKeyMaterial: psk.count > 0 ? psk : zeros.span.extracting(0..<length), into: &early)
+    }
+
+    /// Writes the handshake secret into `secret`: HKDF-Extract(Derive-Secret(early,
+    /// "derived", ""), shared), the early secret from `psk` (empty: none) and `sharedSecret`
+    /// the (EC)DHE output (empty for psk_ke: zeros, §7.1).
     static func deriveHandshakeSecret(
-        _ hash: HashAlgorithm, sharedSecret: Span<UInt8>, into secret: inout MutableSpan<UInt8>
+        _ hash: HashAlgorithm, psk: Span<UInt8> = Span(), sharedSecret: Span<UInt8>,
+        into secret: inout MutableSpan<UInt8>
     ) throws(TLSError) {
         var early = InlineArray<48, UInt8>(repeating: 0)
         var earlySpan = early.mutableSpan
         defer { secureZero(&earlySpan) }
+        try deriveEarlySecret(hash, psk: psk, into: &earlySpan)
         let zeros = InlineArray<48, UInt8>(repeating: 0)
+        let shared = sharedSecret.count > 0 ? sharedSecret : zeros.span.extracting(0..<hash.digestLength)
+        try extractAfterDerived(hash, from: &earlySpan, inputKeyMaterial: shared, into: &secret)
+    }
+
+    /// A PSK binder (§4.2.11.2): the Finished computation keyed by the binder key
+    /// Derive-Secret(early, "res binder" | "ext binder", "") over `transcriptHash`, the hash
+    /// of the transcript through the truncated ClientHello.
+    static func binder(
+        _ hash: HashAlgorithm, psk: Span<UInt8>, external: Bool, transcriptHash: Span<UInt8>
+    ) throws(TLSError) -> TranscriptHash {
         let length = hash.digestLength
-        _ = try HKDF.extract(
-            hash, salt: zeros.span.extracting(0..<length), inputKeyMaterial: zeros.span.extracting(0..<length),
-            into: &earlySpan)
-        try extractAfterDerived(hash, from: &earlySpan, inputKeyMaterial: sharedSecret, into: &secret)
+        var early = InlineArray<48, UInt8>(repeating: 0)
+        var earlySpan = early.mutableSpan
+        defer { secureZero(&earlySpan) }
+        try deriveEarlySecret(hash, psk: psk, into: &earlySpan)
+        var emptyHash = InlineArray<48, UInt8>(repeating: 0)
+        var emptySpan = emptyHash.mutableSpan
+        _ = try Digest.hash(hash, Span(), into: &emptySpan)
+        var binderKey = InlineArray<48, UInt8>(repeating: 0)
+        var keySpan = binderKey.mutableSpan
+        defer { secureZero(&keySpan) }
+        try HKDF.deriveSecret(
+            hash, secret: earlySpan.span.extracting(0..<length), label: external ? "ext binder" : "res binder",
+            transcriptHash: emptySpan.span.extracting(0..<length), into: &keySpan)
+        return try verifyData(hash, trafficSecret: keySpan.span, transcriptHash: transcriptHash)
+    }
+
+    /// The PSK of a ticket: HKDF-Expand-Label(resumption_master_secret, "resumption",
+    /// ticket_nonce, Hash.length) (§4.6.1).
+    static func ticketPSK(
+        _ hash: HashAlgorithm, resumptionSecret: Span<UInt8>, nonce: Span<UInt8>, into psk: inout MutableSpan<UInt8>
+    ) throws(TLSError) {
+        var output = psk._mutatingExtracting(0..<hash.digestLength)
+        try HKDF.expandLabel(
+            hash, secret: resumptionSecret.extracting(0..<hash.digestLength), label: "resumption", context: nonce,
+            into: &output)
     }
 
     /// Replaces the handshake secret in `secret` by the master secret, in place:

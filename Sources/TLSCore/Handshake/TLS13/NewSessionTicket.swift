@@ -1,5 +1,5 @@
 /// ⑩ NewSessionTicket (RFC 8446 §4.6.1), after the handshake: parsed and checked, and
-/// surfaced to the caller as an event. (Storing it for resumption is the session value's.)
+/// surfaced to the caller as an event; `Client13` stores it in the session region.
 struct NewSessionTicket: ~Escapable {
     /// Seconds the ticket may be used for: at most seven days (§4.6.1).
     let lifetime: UInt32
