@@ -44,6 +44,11 @@ struct ClientOptions: ParsableArguments {
     @Flag(help: "TLS 1.3 resumption with psk_ke: the PSK alone, no ECDHE (cheaper, but not forward secret; default psk_dhe_ke).")
     var resumePskOnly = false
 
+    @Option(help: "TLS 1.3 external PSK: the identity the server knows it by (with --psk).")
+    var pskIdentity: String?
+    @Option(help: "TLS 1.3 external PSK: the key, hex (32 bytes or more; SHA-256). The server then needs no certificate, and --ca may be any anchor file.")
+    var psk: String?
+
     var resumes: Bool { resume || session != nil }
 
     var timeoutMilliseconds: Int { max(1, Int(timeout * 1000)) }
@@ -164,6 +169,17 @@ struct ClientOptions: ParsableArguments {
                 .lazy.compactMap { PEM.objects(in: keyData, label: $0).first }.first ?? []
             guard !clientChain.isEmpty, !clientKey.isEmpty else { throw ValidationError("no certificate or key in \(cert), \(key)") }
         }
+        var pskKey: [UInt8] = []
+        if psk != nil || pskIdentity != nil {
+            guard let psk, let pskIdentity, !pskIdentity.isEmpty else {
+                throw ValidationError("--psk and --psk-identity go together")
+            }
+            guard psk.count % 2 == 0, psk.count >= 64,
+                  let bytes = Optional(stride(from: 0, to: psk.count, by: 2).compactMap({
+                      UInt8(psk.dropFirst($0).prefix(2), radix: 16) })), bytes.count == psk.count / 2
+            else { throw ValidationError("--psk must be hex, 32 bytes or more") }
+            pskKey = bytes
+        }
         let address = Verify.parseIP(host)
         let name = serverName ?? (address == nil ? host : "")
         return ClientSetup(
@@ -171,7 +187,8 @@ struct ClientOptions: ParsableArguments {
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
             versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit, recordPadding: recordPadding,
             maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
-            keyLogPath: keylog, resumes: resumes, sessionPath: session,
+            keyLogPath: keylog, pskIdentity: Array((pskIdentity ?? "").utf8), pskKey: pskKey,
+            resumes: resumes, sessionPath: session,
             resumptionKeyExchange: resumePskOnly ? .pskOnly : .withECDHE)
     }
 }
@@ -196,6 +213,9 @@ struct ClientSetup {
     var clientKey: [UInt8] = []
     /// `--keylog`: the file the engine's key log lines are appended to.
     var keyLogPath: String? = nil
+    /// `--psk-identity` / `--psk`: a TLS 1.3 external PSK (empty: none).
+    var pskIdentity: [UInt8] = []
+    var pskKey: [UInt8] = []
     /// `--resume` / `--session`: a session region is configured.
     var resumes = false
     var sessionPath: String? = nil
@@ -242,8 +262,12 @@ struct ClientSetup {
                 keyLog: sink?.keyLog, recordPadding: recordPadding, recordSizeLimit: recordSizeLimit, applicationProtocols: applicationProtocols.span,
                 maxFragmentLength: maxFragmentLength, profile: profile,
                 clientCertificateChain: clientChain.span, clientPrivateKey: clientKey.span)
-            guard resumes else { return body(configuration) }
-            return body(configuration.resuming(session.mutableSpan, keyExchange: resumptionKeyExchange))
+            let withPSK = pskKey.isEmpty
+                ? configuration
+                : configuration.withExternalPSK(identity: pskIdentity.span, key: pskKey.span)
+                    .withResumptionKeyExchange(resumptionKeyExchange)
+            guard resumes else { return body(withPSK) }
+            return body(withPSK.resuming(session.mutableSpan, keyExchange: resumptionKeyExchange))
         }
     }
 }

@@ -76,7 +76,7 @@ extension HandshakeEvent {
         case .keyUpdateReceived(let requested): "← KeyUpdate" + (requested ? " (update_requested)" : "")
         case .keyUpdateSent(let requesting): "→ KeyUpdate" + (requesting ? " (update_requested)" : "")
         case .sessionTicket(let lifetime): "← NewSessionTicket (lifetime \(lifetime) s)"
-        case .sessionOffered(let kind): "   offering the stored session (\(kind.name))"
+        case .sessionOffered(let kind): kind == .externalPSK ? "   offering the external PSK" : "   offering the stored session (\(kind.name))"
         case .sessionNotOffered(let reason): "   full handshake: the stored session was not offered: \(reason.explanation)"
         case .resumed(let kind): "   the server resumed the session (\(kind.name)): no certificate exchange"
         case .resumptionDeclined(let kind): "   full handshake: the server declined the session offered (\(kind.name))"
@@ -117,6 +117,7 @@ extension Session.Kind {
         case .sessionID: "session ID"
         case .ticket12: "ticket"
         case .ticket13: "PSK"
+        case .externalPSK: "external PSK"
         }
     }
 }

@@ -66,6 +66,28 @@ public struct ClientConfiguration: ~Escapable {
         return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
     }
 
+    /// This configuration with a TLS 1.3 external PSK (RFC 8446 §4.2.11, SHA-256): `identity`
+    /// as the server knows it and the `key`, 32 bytes or more. It is offered (with a binder
+    /// under "ext binder") whenever no stored session is; a server that takes it sends no
+    /// certificate, so a PSK-only device needs no trust anchors. Servers that decline fall
+    /// back to certificates. `resumptionKeyExchange` applies to it as to tickets.
+    @_lifetime(copy self, copy identity, copy key)
+    public consuming func withExternalPSK(identity: Span<UInt8>, key: Span<UInt8>) -> ClientConfiguration {
+        var settings = self.settings
+        settings.externalPSKIdentityBytes = identity.withUnsafeBufferPointer { $0 }
+        settings.externalPSKKeyBytes = key.withUnsafeBufferPointer { $0 }
+        return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
+    }
+
+    /// The resumption key exchange (psk_dhe_ke / psk_ke) for an external PSK without a
+    /// session region.
+    @_lifetime(copy self)
+    public consuming func withResumptionKeyExchange(_ keyExchange: ClientSettings.ResumptionKeyExchange) -> ClientConfiguration {
+        var settings = self.settings
+        settings.resumptionKeyExchange = keyExchange
+        return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
+    }
+
     @_lifetime(immortal)
     private init(settings: ClientSettings) {
         self.settings = settings

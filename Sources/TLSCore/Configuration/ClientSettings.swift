@@ -10,6 +10,9 @@ public struct ClientSettings {
     private let alpnBytes: UnsafeBufferPointer<UInt8>
     /// The caller's session region (`Session.capacity` bytes), or nil: no resumption.
     var sessionBytes: UnsafeMutableBufferPointer<UInt8>?
+    /// TLS 1.3 external PSK (§4.2.11): its identity and key (SHA-256), or empty.
+    var externalPSKIdentityBytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+    var externalPSKKeyBytes = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
     /// The server name as an address, when it is an IP literal (else empty).
     private let serverNameAddress: IPAddressLiteral
     /// Anchors, CRLs, time and revocation: the settings a server validating clients shares.
@@ -86,6 +89,17 @@ public struct ClientSettings {
 
     /// Whether a session region was configured: resumption is asked for.
     var resumes: Bool { sessionBytes != nil }
+
+    /// Whether a TLS 1.3 external PSK is configured (it is offered when no stored session is).
+    var hasExternalPSK: Bool { externalPSKIdentityBytes.count > 0 && externalPSKKeyBytes.count > 0 }
+    var externalPSKIdentity: Span<UInt8> {
+        @_lifetime(borrow self) get { _overrideLifetime(externalPSKIdentityBytes.span, borrowing: self) }
+    }
+    var externalPSKKey: Span<UInt8> {
+        @_lifetime(borrow self) get { _overrideLifetime(externalPSKKeyBytes.span, borrowing: self) }
+    }
+    /// Whether psk_key_exchange_modes goes out: a PSK may be offered or a ticket received.
+    var offersPSKModes: Bool { resumes || hasExternalPSK }
 
     /// The session region's bytes (empty without one).
     var storedSession: Span<UInt8> {

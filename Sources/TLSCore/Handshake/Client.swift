@@ -73,6 +73,9 @@ public struct Client: ~Copyable, HandshakeMachine {
             } else if !settings.offers(.tls12) {
                 throw .handshakeFailure  // no version with a suite to offer
             }
+            if session == nil, settings.hasExternalPSK, settings.offers(.tls13) {
+                offer.resumption = .externalPSK
+            }
             if let session {
                 offer.resumption = session.kind
                 if session.kind == .sessionID {
@@ -136,14 +139,29 @@ public struct Client: ~Copyable, HandshakeMachine {
             offer.keyShare = .some(pair)
         }
         var writer = flight.room()
-        if offer.resumption != nil, let stored = settings.session {
+        let publicValue = share.span.extracting(0..<shareCount)
+        if offer.resumption == .externalPSK {
+            // §4.1.4: after a HelloRetryRequest, only a PSK of the chosen suite's hash.
+            if let retrySuite = offer.retrySuite, retrySuite.prfHash != .sha256 { offer.resumption = nil }
+            let identity = settings.externalPSKIdentity
+            guard identity.count <= Session.ticketCapacity else {
+                throw .bufferTooSmall(needed: identity.count, capacity: Session.ticketCapacity)
+            }
+            // An external PSK has no age: obfuscated_ticket_age is 0 (§4.2.11).
+            let offered = offer.resumption != nil
+            try Self.write(
+                &offer, into: &writer, keyShare: publicValue, group: group,
+                resumption: ClientHello.Resumption(
+                    asksTicket12: settings.resumes, pskIdentity: offered ? identity : Span(),
+                    binderLength: offered ? 32 : 0),
+                psk: settings.externalPSKKey, hash: .sha256, external: true, settings: settings)
+        } else if offer.resumption != nil, let stored = settings.session {
             var ticket12 = false
             var psk = false
             switch stored.kind {
-            case .sessionID: break
+            case .sessionID, .externalPSK: break
             case .ticket12: ticket12 = true
             case .ticket13:
-                // §4.1.4: after a HelloRetryRequest, only a PSK of the chosen suite's hash.
                 if let retrySuite = offer.retrySuite, retrySuite.prfHash != stored.suite.prfHash {
                     offer.resumption = nil
                 } else {
@@ -156,31 +174,38 @@ public struct Client: ~Copyable, HandshakeMachine {
                 asksTicket12: settings.resumes, ticket12: ticket12 ? stored.ticket : Span(),
                 pskIdentity: psk ? stored.ticket : Span(), obfuscatedTicketAge: age &+ stored.ageAdd,
                 binderLength: psk ? stored.suite.prfHash.digestLength : 0)
-            let binderOffset = try ClientHello.write(
-                into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
-                keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
-                resumption: resumption, configuration: settings)
-            if let binderOffset {
-                // §4.2.11.2: the binder covers the transcript and this ClientHello up to the
-                // binders; it lies after their 2-byte list length and its own 1-byte length.
-                let pskHash = stored.suite.prfHash
-                let truncated = try offer.transcript.hash(pskHash, appending: writer.written.extracting(0..<binderOffset))
-                let binder = try KeySchedule13.binder(
-                    pskHash, psk: stored.secret, external: false, transcriptHash: truncated.span)
-                try writer.overwrite(at: binderOffset &+ 3, with: binder.span)
-            }
+            try Self.write(
+                &offer, into: &writer, keyShare: publicValue, group: group, resumption: resumption, psk: stored.secret,
+                hash: stored.suite.prfHash, external: false, settings: settings)
         } else {
             offer.resumption = nil
-            try ClientHello.write(
-                into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan,
-                keyShare: share.span.extracting(0..<shareCount), keyShareGroup: group, cookie: offer.cookieSpan,
-                resumption: ClientHello.Resumption(asksTicket12: settings.resumes), configuration: settings)
+            try Self.write(
+                &offer, into: &writer, keyShare: publicValue, group: group,
+                resumption: ClientHello.Resumption(asksTicket12: settings.resumes), psk: Span(), hash: .sha256,
+                external: false, settings: settings)
         }
         let length = writer.count
         let message = flight.bytes(flight.commit(length))
         offer.transcript.update(message)
         events.push(HandshakeEvent(.sent(.clientHello), length: message.count))
         if let kind = offer.resumption { events.push(HandshakeEvent(.sessionOffered(kind), length: 0)) }
+    }
+
+    /// The ClientHello into `writer`, and when it offers a PSK, the binder (§4.2.11.2): over
+    /// the transcript and this ClientHello up to the binders, written after their 2-byte
+    /// list length and its own 1-byte length.
+    private static func write(
+        _ offer: inout ClientOffer, into writer: inout Writer, keyShare: Span<UInt8>, group: NamedGroup?,
+        resumption: borrowing ClientHello.Resumption, psk: Span<UInt8>, hash: HashAlgorithm, external: Bool,
+        settings: borrowing ClientSettings
+    ) throws(TLSError) {
+        let binderOffset = try ClientHello.write(
+            into: &writer, random: offer.random.span, sessionID: offer.sessionIDSpan, keyShare: keyShare,
+            keyShareGroup: group, cookie: offer.cookieSpan, resumption: resumption, configuration: settings)
+        guard let binderOffset else { return }
+        let truncated = try offer.transcript.hash(hash, appending: writer.written.extracting(0..<binderOffset))
+        let binder = try KeySchedule13.binder(hash, psk: psk, external: external, transcriptHash: truncated.span)
+        try writer.overwrite(at: binderOffset &+ 3, with: binder.span)
     }
 
     /// The stored session, when there is one this configuration may offer; otherwise nil,

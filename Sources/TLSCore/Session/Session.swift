@@ -34,8 +34,10 @@ public struct Session: ~Escapable {
         case ticket12 = 2
         /// TLS 1.3, a ticket and its resumption PSK (RFC 8446 §4.6.1).
         case ticket13 = 3
+        /// TLS 1.3, the configuration's external PSK (§4.2.11): offered, never stored.
+        case externalPSK = 4
 
-        public var version: TLSVersion { self == .ticket13 ? .tls13 : .tls12 }
+        public var version: TLSVersion { self == .ticket13 || self == .externalPSK ? .tls13 : .tls12 }
     }
 
     public let kind: Kind
@@ -78,7 +80,7 @@ public struct Session: ~Escapable {
         do throws(TLSError) {
             var reader = Reader(body)
             try reader.skip(5)
-            guard let kind = Kind(rawValue: try reader.u8()) else { throw TLSError.malformed }
+            guard let kind = Kind(rawValue: try reader.u8()), kind != .externalPSK else { throw TLSError.malformed }
             guard let suite = CipherSuite(rawValue: try reader.u16()), suite.version == kind.version else {
                 throw TLSError.malformed
             }
@@ -100,7 +102,7 @@ public struct Session: ~Escapable {
                   ticket.count <= Self.ticketCapacity else { throw TLSError.malformed }
             switch kind {
             case .sessionID: guard sessionID.count > 0, ticket.count == 0 else { throw TLSError.malformed }
-            case .ticket12, .ticket13: guard ticket.count > 0 else { throw TLSError.malformed }
+            case .ticket12, .ticket13, .externalPSK: guard ticket.count > 0 else { throw TLSError.malformed }
             }
             self.kind = kind
             self.suite = suite

@@ -35,6 +35,8 @@ struct TLS13Harness {
     /// A session region to resume from and store into (nil: no resumption).
     var session: SessionStore?
     var resumptionKeyExchange = ClientSettings.ResumptionKeyExchange.withECDHE
+    /// A TLS 1.3 external PSK: identity and key (nil: none).
+    var externalPSK: (identity: String, key: [UInt8])?
 
     enum Step {
         /// Sends the text as application data (one `write`).
@@ -89,11 +91,17 @@ struct TLS13Harness {
             time: time, suites: suites, versions: versions, groups: groups, keyLog: keyLog?.keyLog,
             recordsBeforeKeyUpdate: recordsBeforeKeyUpdate, recordSizeLimit: recordSizeLimit,
             applicationProtocols: alpn.span, maxFragmentLength: maxFragment, clientCertificateChain: chainBytes.span, clientPrivateKey: keyBytes.span)
-        guard let session else { return run(configuration: configuration, alpn: alpn, port: port, steps: steps) }
+        let pskIdentity = Array((externalPSK?.identity ?? "").utf8)
+        let pskKey = externalPSK?.key ?? []
+        let withPSK = externalPSK == nil
+            ? configuration
+            : configuration.withExternalPSK(identity: pskIdentity.span, key: pskKey.span)
+                .withResumptionKeyExchange(resumptionKeyExchange)
+        guard let session else { return run(configuration: withPSK, alpn: alpn, port: port, steps: steps) }
         var region = session.bytes
         defer { session.bytes = region }
         return run(
-            configuration: configuration.resuming(region.mutableSpan, keyExchange: resumptionKeyExchange), alpn: alpn,
+            configuration: withPSK.resuming(region.mutableSpan, keyExchange: resumptionKeyExchange), alpn: alpn,
             port: port, steps: steps)
     }
 

@@ -170,7 +170,7 @@ enum ClientHello {
             try writer.endVector(shareData)
         }
         var binderOffset: Int? = nil
-        if offers13, configuration.resumes {
+        if offers13, configuration.offersPSKModes {
             // psk_key_exchange_modes (§4.2.9): needed for the server to issue tickets at all.
             try writer.u16(ExtensionType.pskKeyExchangeModes.rawValue)
             try writer.u16(2)
@@ -209,10 +209,12 @@ enum ClientHello {
         let resumes = configuration.resumes
         var longest = 0
         // A stored session is of one version: its ticket goes in one extension or the other.
-        let ticket = zeros.span.extracting(0..<(configuration.resumes ? Session.ticketCapacity : 0))
-        for version in 0..<(configuration.resumes ? 2 : 1) {
+        // The longest identity offered: a stored ticket, or the external PSK's.
+        let identityLength = max(resumes ? Session.ticketCapacity : 0, configuration.externalPSKIdentity.count)
+        let ticket = zeros.span.extracting(0..<min(identityLength, 1024))
+        for version in 0..<(identityLength > 0 ? 2 : 1) {
             let resumption = Resumption(
-                asksTicket12: configuration.resumes, ticket12: version == 0 ? ticket : Span(),
+                asksTicket12: resumes, ticket12: version == 0 && resumes ? ticket : Span(),
                 pskIdentity: version == 1 ? ticket : Span(), binderLength: version == 1 ? 48 : 0)
             var writer = Writer(counting: ())
             // A counting writer has room for anything; only a server name over 64 KB fails,

@@ -116,7 +116,7 @@ struct ServerHello {
                         for i in 0..<share.count { keyShareBytes[i] = share[i] }
                         keyShareCount = share.count
                     }
-                case .preSharedKey where !isRetryRequest && offer.resumption == .ticket13:
+                case .preSharedKey where !isRetryRequest && (offer.resumption == .ticket13 || offer.resumption == .externalPSK):
                     bit = 8
                     // §4.2.11: one identity was offered; any other index is illegal_parameter.
                     guard try data.u16() == 0 else { throw .illegalParameter }

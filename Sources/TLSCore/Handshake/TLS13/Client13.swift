@@ -90,6 +90,7 @@ struct Client13: ~Copyable {
         #if DEBUG
         takesLeafKeyUnvalidated = offer.takesLeafKeyUnvalidated
         #endif
+        let offered = offer.resumption
         let keyShare = offer.keyShare
         transcript = offer.transcript
         transcript.update(message)
@@ -105,7 +106,15 @@ struct Client13: ~Copyable {
             sharedCount = try pair.sharedSecret(peerPublicKey: hello.keyShare, random: &random, into: &sharedSpan)
             events.push(HandshakeEvent(.keyShareAgreed(serverGroup), length: 0))
         }
-        if resumed {
+        if resumed, offered == .externalPSK {
+            // §4.2.11: the suite's hash must be the PSK's (SHA-256 for an external one).
+            guard hash == .sha256 else { throw .illegalParameter }
+            var secretSpan = secret.mutableSpan
+            try KeySchedule13.deriveHandshakeSecret(
+                hash, psk: settings.externalPSKKey, sharedSecret: sharedSpan.span.extracting(0..<sharedCount),
+                into: &secretSpan)
+            events.push(HandshakeEvent(.resumed(.externalPSK), length: 0))
+        } else if resumed {
             // §4.2.11: the suite must have the hash the PSK was made with.
             guard let session = settings.session, session.kind == .ticket13 else { throw .invalidState }
             guard session.suite.prfHash == hash else { throw .illegalParameter }
