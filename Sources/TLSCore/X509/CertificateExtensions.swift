@@ -67,6 +67,8 @@ public struct CertificateExtensions: ~Escapable {
     static let authorityKeyIdentifierArc: UInt8 = 35
     static let extendedKeyUsageArc: UInt8 = 37
     static let policyConstraintsArc: UInt8 = 36
+    static let policyMappingsArc: UInt8 = 33
+    static let inhibitAnyPolicyArc: UInt8 = 54
 
     /// Whether id-ce extension `arc` is present / critical.
     public func has(_ arc: UInt8) -> Bool { arc < 64 && presentArcs & (1 &<< UInt64(widening: UInt32(arc))) != 0 }
@@ -157,8 +159,9 @@ public struct CertificateExtensions: ~Escapable {
                 while !fields.isAtEnd { _ = try fields.next() }
             default:
                 // Known or not, an id-ce extension without a parser here is recorded in
-                // `presentArcs` / `criticalArcs`; no policy understands certificatePolicies
-                // (no policy processing), so a critical one is refused.
+                // `presentArcs` / `criticalArcs`; `CertificatePoliciesPolicy` decides on the
+                // policy extensions (no policy processing: policyMappings and a critical
+                // policyConstraints are refused by name).
                 continue
             }
             try body.expectEnd()

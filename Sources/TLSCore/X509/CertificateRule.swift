@@ -118,6 +118,19 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     /// not cover.
     case signatureAlgorithmMismatch = 37
 
+    /// A CRL for a link, signed (by name) by an issuer whose keyUsage is present without
+    /// cRLSign: the issuer may not sign CRLs (§6.3.3 (f), §4.2.1.3), so its CRLs are not
+    /// used, and the link's revocation status cannot be decided.
+    case crlIssuerLacksCRLSign = 38
+
+    // Policy processing (RFC 5280 §6.1.3 (d)–(f), §6.1.4 (a)–(b), (h)–(j)): not done here.
+    /// A policyMappings extension in a chain certificate (or a critical one in the anchor):
+    /// its §6.1.4 (a) checks and the mapping itself are not processed.
+    case policyMappingsNotProcessed = 39
+    /// A critical policyConstraints (§4.2.1.11): requireExplicitPolicy and
+    /// inhibitPolicyMapping need the policy tree, which is not built.
+    case policyConstraintsNotProcessed = 40
+
     /// The spelling tools print.
     public var name: StaticString {
         switch self {
@@ -158,6 +171,9 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .certificateVersion: "certificate-version"
         case .fieldNotInVersion: "field-not-in-certificate-version"
         case .signatureAlgorithmMismatch: "signature-algorithm-mismatch"
+        case .crlIssuerLacksCRLSign: "crl-issuer-lacks-crl-sign"
+        case .policyMappingsNotProcessed: "policy-mappings-not-processed"
+        case .policyConstraintsNotProcessed: "policy-constraints-not-processed"
         }
     }
 
@@ -167,7 +183,8 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .extendedKeyUsageLacksServerAuth, .extendedKeyUsageLacksClientAuth, .keyUsageLacksDigitalSignature,
              .keyUsageLacksSignatureAndEncipherment: .unsupportedCertificate
         case .certificateVersion: .unsupportedCertificate
-        case .crlNumber, .deltaCRL: .certificateUnknown
+        case .crlNumber, .deltaCRL, .crlIssuerLacksCRLSign: .certificateUnknown
+        case .policyMappingsNotProcessed, .policyConstraintsNotProcessed: .unsupportedCertificate
         default: .badCertificate
         }
     }

@@ -161,6 +161,11 @@ enum Ext {
         return Extension(oid: ce(33), critical: critical, value: DERW.seq(DERW.seq(policy, policy)))
     }
 
+    /// inhibitAnyPolicy (2.5.29.54): SkipCerts 0.
+    static func inhibitAnyPolicy(critical: Bool?) -> Extension {
+        Extension(oid: ce(54), critical: critical, value: DERW.integer([0]))
+    }
+
     static func privateExtension(_ last: UInt8, critical: Bool? = nil) -> Extension {
         Extension(oid: [0x2B, 0x06, 0x01, 0x04, 0x01, 0x83, 0xB2, 0x03, last], critical: critical, value: DERW.tlv(0x05, []))
     }
