@@ -131,6 +131,14 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     /// inhibitPolicyMapping need the policy tree, which is not built.
     case policyConstraintsNotProcessed = 40
 
+    // Work bounds on what a certificate list can hold (they were `malformed`).
+    /// More than `CertificateExtensions.maximumCount` extensions in one certificate (the
+    /// duplicate search is pairwise).
+    case extensionCount = 41
+    /// More than `CertificateChain.maximumCount` entries in the peer's certificate list
+    /// (each step of path building scans every entry).
+    case chainEntryCount = 42
+
     /// The spelling tools print.
     public var name: StaticString {
         switch self {
@@ -174,6 +182,8 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .crlIssuerLacksCRLSign: "crl-issuer-lacks-crl-sign"
         case .policyMappingsNotProcessed: "policy-mappings-not-processed"
         case .policyConstraintsNotProcessed: "policy-constraints-not-processed"
+        case .extensionCount: "too-many-extensions"
+        case .chainEntryCount: "too-many-chain-entries"
         }
     }
 

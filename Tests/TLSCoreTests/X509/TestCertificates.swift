@@ -87,8 +87,11 @@ enum Ext {
         /// nil: the DEFAULT (absent); false: FALSE encoded explicitly.
         var critical: Bool?
         var value: [UInt8]
+        /// The whole Extension as given, for encodings the fields cannot express.
+        var raw: [UInt8]? = nil
 
         var encoded: [UInt8] {
+            if let raw { return raw }
             var parts = DERW.oid(oid)
             if let critical { parts += DERW.bool(critical) }
             return DERW.tlv(0x30, parts + DERW.octets(value))
