@@ -139,6 +139,11 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     /// (each step of path building scans every entry).
     case chainEntryCount = 42
 
+    /// A CA constrains a name form this validator does not process (otherName, x400Address,
+    /// ediPartyName, registeredID) and a certificate below it carries a name of that form
+    /// (§4.2.1.10: process the constraint or reject the certificate).
+    case nameConstraintFormNotProcessed = 43
+
     /// The spelling tools print.
     public var name: StaticString {
         switch self {
@@ -184,6 +189,7 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .policyConstraintsNotProcessed: "policy-constraints-not-processed"
         case .extensionCount: "too-many-extensions"
         case .chainEntryCount: "too-many-chain-entries"
+        case .nameConstraintFormNotProcessed: "name-constraint-form-not-processed"
         }
     }
 
@@ -192,7 +198,7 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .rsaKeySize, .rsaPublicExponent: .unsupportedCertificate
         case .extendedKeyUsageLacksServerAuth, .extendedKeyUsageLacksClientAuth, .keyUsageLacksDigitalSignature,
              .keyUsageLacksSignatureAndEncipherment: .unsupportedCertificate
-        case .certificateVersion: .unsupportedCertificate
+        case .certificateVersion, .nameConstraintFormNotProcessed: .unsupportedCertificate
         case .crlNumber, .deltaCRL, .crlIssuerLacksCRLSign: .certificateUnknown
         case .policyMappingsNotProcessed, .policyConstraintsNotProcessed: .unsupportedCertificate
         default: .badCertificate
