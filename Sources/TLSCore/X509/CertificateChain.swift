@@ -20,8 +20,8 @@ public struct CertificateChain: ~Escapable {
         case der
     }
 
-    /// More entries than this is refused as malformed: it bounds the issuer search (each
-    /// step of path building scans every entry), and real chains have two to four.
+    /// More entries than this is refused (`violates(.chainEntryCount)`): it bounds the issuer
+    /// search (each step of path building scans every entry), and real chains have two to four.
     public static let maximumCount = 16
 
     public let bytes: Span<UInt8>
@@ -30,20 +30,22 @@ public struct CertificateChain: ~Escapable {
     public let count: Int
 
     /// Checks the framing of `bytes`; throws `.certificate(.malformed(where: .chain))` when
-    /// a length runs past the input, an entry is empty, there are no entries or more than
-    /// `maximumCount`. The DER inside each entry is not parsed here.
+    /// a length runs past the input, an entry is empty or there are no entries, and
+    /// `.certificate(.violates(.chainEntryCount))` past `maximumCount` entries (the framing
+    /// read so far was good: a limit, not a decoding fault). The DER inside each entry is
+    /// not parsed here.
     @_lifetime(copy bytes)
     public init(_ bytes: Span<UInt8>, framing: Framing) throws(TLSError) {
         var entries = 0
         var reader = Reader(bytes)
-        do throws(TLSError) {
-            while !reader.isAtEnd {
+        while !reader.isAtEnd {
+            do throws(TLSError) {
                 _ = try Self.readEntry(&reader, framing)
-                entries &+= 1
-                guard entries <= Self.maximumCount else { throw .malformed }
+            } catch {
+                throw .certificate(.malformed(where: .chain))
             }
-        } catch {
-            throw .certificate(.malformed(where: .chain))
+            entries &+= 1
+            guard entries <= Self.maximumCount else { throw .certificate(.violates(.chainEntryCount)) }
         }
         guard entries > 0 else { throw .certificate(.malformed(where: .chain)) }
         self.bytes = bytes

@@ -49,7 +49,20 @@ public enum CertificateError: Error, Equatable, Sendable {
         case name
         case validity
         case publicKey
+        /// The Extensions list or an Extension's framing (extnID, extnValue).
         case extensions
+        /// An Extension's critical field is not a DER BOOLEAN (X.690 §11.1: one octet, 0x00
+        /// or 0xFF).
+        case extensionCritical
+        /// Bytes after an extension's value: after extnValue inside the Extension, or after
+        /// the decoded value inside extnValue (RFC 5280 §4.2: the value is one element).
+        case extensionTrailingBytes
+        /// The value of basicConstraints, keyUsage, extendedKeyUsage, or a key identifier
+        /// (subject or authority), does not decode.
+        case basicConstraints
+        case keyUsage
+        case extendedKeyUsage
+        case keyIdentifier
         case subjectAltName
         case nameConstraints
         case trustAnchor

@@ -31,8 +31,9 @@ public struct CertificateExtensions: ~Escapable {
     /// Encoding faults that parse but that profiles refuse by name (`CertificateFlaws`).
     public var flaws: CertificateFlaws
 
-    /// At most this many extensions: duplicates are searched pairwise.
-    static let maximumCount = 48
+    /// At most this many extensions: duplicates are searched pairwise (`violates(.extensionCount)`
+    /// past it).
+    public static let maximumCount = 48
 
     /// Parses the contents of the Extensions SEQUENCE; an empty span stands for a
     /// certificate without extensions (v1, v2, or v3 without the field).
@@ -67,12 +68,17 @@ public struct CertificateExtensions: ~Escapable {
     static let authorityKeyIdentifierArc: UInt8 = 35
     static let extendedKeyUsageArc: UInt8 = 37
     static let policyConstraintsArc: UInt8 = 36
+    static let policyMappingsArc: UInt8 = 33
+    static let inhibitAnyPolicyArc: UInt8 = 54
 
     /// Whether id-ce extension `arc` is present / critical.
     public func has(_ arc: UInt8) -> Bool { arc < 64 && presentArcs & (1 &<< UInt64(widening: UInt32(arc))) != 0 }
     public func isCritical(_ arc: UInt8) -> Bool { arc < 64 && criticalArcs & (1 &<< UInt64(widening: UInt32(arc))) != 0 }
 
-    /// Sets `place` to the extension being read so that a failure names it.
+    /// Sets `place` to the extension being read so that a failure names it: the list's framing
+    /// (`.extensions`), a critical field that is not a DER BOOLEAN (`.extensionCritical`), an
+    /// extension value that does not decode (`.basicConstraints`, `.keyUsage`, …), bytes left
+    /// after a value (`.extensionTrailingBytes`).
     @_lifetime(self: copy self, copy list)
     mutating func parse(_ list: Span<UInt8>, place: inout CertificateError.Place) throws(TLSError) {
         var extensions = DER(list)
@@ -86,14 +92,20 @@ public struct CertificateExtensions: ~Escapable {
             let oid = try ext.contents(DER.objectIdentifier)
             var critical = false
             if ext.peekTag() == DER.boolean {
+                // X.690 §11.1: one octet, 0xFF for TRUE; BER's other non-zero values are not DER.
+                place = .extensionCritical
                 critical = try ext.boolean()
+                place = .extensions
                 // critical DEFAULT FALSE: DER leaves it out (X.690 §11.5).
                 if !critical { flaws.insert(.explicitDefault) }
             }
             let value = try ext.contents(DER.octetString)
+            place = .extensionTrailingBytes
             try ext.expectEnd()
+            place = .extensions
             count &+= 1
-            guard count <= Self.maximumCount else { throw .malformed }
+            // A work bound (the duplicate search below is pairwise), not an encoding fault.
+            guard count <= Self.maximumCount else { throw .certificate(.violates(.extensionCount)) }
             // §4.2: at most one instance of a given extension, whatever its OID.
             if Self.occurs(oid, in: list.extracting(0..<start)) { flaws.insert(.duplicateExtension) }
             guard let arc = OID.certificateExtension(oid), arc < 64 else {
@@ -108,6 +120,7 @@ public struct CertificateExtensions: ~Escapable {
             var body = DER(value)
             switch arc {
             case Self.basicConstraintsArc:
+                place = .basicConstraints
                 var fields = try body.nested()
                 // cA DEFAULT FALSE: an explicit FALSE parses, and is flagged (X.690 §11.5).
                 if fields.peekTag() == DER.boolean {
@@ -117,8 +130,10 @@ public struct CertificateExtensions: ~Escapable {
                 if fields.peekTag() == DER.integer { pathLength = try fields.smallInteger() }
                 try fields.expectEnd()
             case Self.keyUsageArc:
+                place = .keyUsage
                 keyUsage = KeyUsage(rawValue: try body.namedBits())
             case Self.extendedKeyUsageArc:
+                place = .extendedKeyUsage
                 var purposes = try body.nested()
                 guard !purposes.isAtEnd else { throw .malformed }
                 hasExtendedKeyUsage = true
@@ -149,18 +164,23 @@ public struct CertificateExtensions: ~Escapable {
                 // §4.2.1.10: at least one of the two lists.
                 guard permittedSubtrees != nil || excludedSubtrees != nil else { throw .malformed }
             case Self.subjectKeyIdentifierArc:
+                place = .keyIdentifier
                 subjectKeyIdentifier = try body.contents(DER.octetString)
             case Self.authorityKeyIdentifierArc:
+                place = .keyIdentifier
                 var fields = try body.nested()
                 authorityKeyIdentifier = try fields.optional(DER.context(0, constructed: false))
                 // authorityCertIssuer [1] and authorityCertSerialNumber [2] are not used.
                 while !fields.isAtEnd { _ = try fields.next() }
             default:
                 // Known or not, an id-ce extension without a parser here is recorded in
-                // `presentArcs` / `criticalArcs`; no policy understands certificatePolicies
-                // (no policy processing), so a critical one is refused.
+                // `presentArcs` / `criticalArcs`; `CertificatePoliciesPolicy` decides on the
+                // policy extensions (no policy processing: policyMappings and a critical
+                // policyConstraints are refused by name).
                 continue
             }
+            // The value decoded, and something follows it inside extnValue.
+            place = .extensionTrailingBytes
             try body.expectEnd()
         }
     }

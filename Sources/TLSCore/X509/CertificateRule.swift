@@ -118,6 +118,32 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
     /// not cover.
     case signatureAlgorithmMismatch = 37
 
+    /// A CRL for a link, signed (by name) by an issuer whose keyUsage is present without
+    /// cRLSign: the issuer may not sign CRLs (§6.3.3 (f), §4.2.1.3), so its CRLs are not
+    /// used, and the link's revocation status cannot be decided.
+    case crlIssuerLacksCRLSign = 38
+
+    // Policy processing (RFC 5280 §6.1.3 (d)–(f), §6.1.4 (a)–(b), (h)–(j)): not done here.
+    /// A policyMappings extension in a chain certificate (or a critical one in the anchor):
+    /// its §6.1.4 (a) checks and the mapping itself are not processed.
+    case policyMappingsNotProcessed = 39
+    /// A critical policyConstraints (§4.2.1.11): requireExplicitPolicy and
+    /// inhibitPolicyMapping need the policy tree, which is not built.
+    case policyConstraintsNotProcessed = 40
+
+    // Work bounds on what a certificate list can hold (they were `malformed`).
+    /// More than `CertificateExtensions.maximumCount` extensions in one certificate (the
+    /// duplicate search is pairwise).
+    case extensionCount = 41
+    /// More than `CertificateChain.maximumCount` entries in the peer's certificate list
+    /// (each step of path building scans every entry).
+    case chainEntryCount = 42
+
+    /// A CA constrains a name form this validator does not process (otherName, x400Address,
+    /// ediPartyName, registeredID) and a certificate below it carries a name of that form
+    /// (§4.2.1.10: process the constraint or reject the certificate).
+    case nameConstraintFormNotProcessed = 43
+
     /// The spelling tools print.
     public var name: StaticString {
         switch self {
@@ -158,6 +184,12 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .certificateVersion: "certificate-version"
         case .fieldNotInVersion: "field-not-in-certificate-version"
         case .signatureAlgorithmMismatch: "signature-algorithm-mismatch"
+        case .crlIssuerLacksCRLSign: "crl-issuer-lacks-crl-sign"
+        case .policyMappingsNotProcessed: "policy-mappings-not-processed"
+        case .policyConstraintsNotProcessed: "policy-constraints-not-processed"
+        case .extensionCount: "too-many-extensions"
+        case .chainEntryCount: "too-many-chain-entries"
+        case .nameConstraintFormNotProcessed: "name-constraint-form-not-processed"
         }
     }
 
@@ -166,8 +198,9 @@ public enum CertificateRule: UInt8, Sendable, Equatable {
         case .rsaKeySize, .rsaPublicExponent: .unsupportedCertificate
         case .extendedKeyUsageLacksServerAuth, .extendedKeyUsageLacksClientAuth, .keyUsageLacksDigitalSignature,
              .keyUsageLacksSignatureAndEncipherment: .unsupportedCertificate
-        case .certificateVersion: .unsupportedCertificate
-        case .crlNumber, .deltaCRL: .certificateUnknown
+        case .certificateVersion, .nameConstraintFormNotProcessed: .unsupportedCertificate
+        case .crlNumber, .deltaCRL, .crlIssuerLacksCRLSign: .certificateUnknown
+        case .policyMappingsNotProcessed, .policyConstraintsNotProcessed: .unsupportedCertificate
         default: .badCertificate
         }
     }

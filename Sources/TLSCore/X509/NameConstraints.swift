@@ -1,15 +1,18 @@
 /// Name constraints (RFC 5280 §4.2.1.10, §6.1.3 (b)–(c)): a CA's permitted and excluded
 /// subtrees, applied to the names of a certificate below it. Processed forms: dNSName,
-/// iPAddress, rfc822Name (a mailbox, a host, or ".domain" for the hosts below it) and
+/// iPAddress, rfc822Name (a mailbox, a host, or ".domain" for the hosts below it),
 /// directoryName (the constraint's RDNs a prefix of the name's, compared RDN by RDN as
-/// `DistinguishedName` compares them).
+/// `DistinguishedName` compares them) and uniformResourceIdentifier (the URI's host against
+/// a host or a ".domain").
 ///
-/// Other forms (URI, otherName …) are not processed; a constraint on such a form refuses
-/// every subordinate certificate that carries a name of that form, which RFC 5280 allows
-/// ("process the constraint or reject the certificate").
+/// The other forms (otherName, x400Address, ediPartyName, registeredID) are not processed:
+/// a constraint on such a form refuses every subordinate certificate that carries a name
+/// of that form, `violates(.nameConstraintFormNotProcessed)` (§4.2.1.10: "MUST either
+/// process the constraint or reject the certificate"; done whether or not the extension is
+/// critical, as conforming CAs always mark it critical).
 public enum NameConstraints {
     /// GeneralName tag numbers (the low five bits) this type processes.
-    static let processedForms: UInt16 = 1 << 1 | 1 << 2 | 1 << 4 | 1 << 7
+    static let processedForms: UInt16 = 1 << 1 | 1 << 2 | 1 << 4 | 1 << 6 | 1 << 7
 
     /// Throws `nameConstraintViolation` unless every name of `subject` satisfies `ca`'s
     /// constraints: each subjectAltName entry, the subject DN (directoryName, when not
@@ -54,7 +57,7 @@ public enum NameConstraints {
                 guard let name = try? reader.next() else { throw .certificate(.malformed(where: .subjectAltName)) }
                 let form = name.tag & 0x1F
                 if form < 16, unhandled & (1 << UInt16(form)) != 0 {
-                    throw .certificate(.nameConstraintViolation)
+                    throw .certificate(.violates(.nameConstraintFormNotProcessed))
                 }
                 try checkName(tag: name.tag, name.contents, permitted: permittedList, excluded: excludedList)
             }
@@ -152,6 +155,18 @@ public enum NameConstraints {
             return mailboxCovers(base, name)
         }
         if tag == GeneralName.directoryName { return directoryCovers(base, name) }
+        if tag == GeneralName.uniformResourceIdentifier {
+            // §4.2.1.10: a URI without an authority holding a host that is a fully qualified
+            // domain name (none, or an IP address) MUST be rejected once the form is
+            // constrained: outside every permitted subtree, inside every excluded one. So is
+            // a constraint that is neither a host nor a ".domain".
+            guard let host = uriHost(name), isURIConstraint(base) else { return excluding }
+            let hostName = name.extracting(host)
+            // ".example.com": hosts below it, not example.com itself; "host.example.com":
+            // that host only (unlike dNSName, no labels added on the left).
+            if base[0] == 0x2E { return Hostname.isWithin(hostName, domain: base) }
+            return Hostname.equalFolded(hostName, base)
+        }
         if Hostname.isWithin(name, domain: base) { return true }
         // A wildcard "*.example.com" stands for any one label in front of example.com: it
         // reaches an excluded "bad.example.com" even though the text is not inside it.
@@ -168,6 +183,61 @@ public enum NameConstraints {
             }
         }
         return false
+    }
+
+    /// The host of a URI (RFC 3986 §3.2.2) as a range of `uri`: after "scheme://" and any
+    /// "userinfo@", before any ":port", "/", "?" or "#". nil unless it is a DNS name
+    /// (letters, digits, hyphens, non-empty labels; an IP literal in brackets, a dotted
+    /// IPv4 address, a percent-encoded or empty host are not).
+    static func uriHost(_ uri: Span<UInt8>) -> Range<Int>? {
+        // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
+        var colon = -1
+        for i in 0..<uri.count {
+            let c = uri[i]
+            if c == 0x3A {
+                colon = i
+                break
+            }
+            let letter = c | 0x20 >= 0x61 && c | 0x20 <= 0x7A
+            guard letter || (i > 0 && ((c >= 0x30 && c <= 0x39) || c == 0x2B || c == 0x2D || c == 0x2E)) else {
+                return nil
+            }
+        }
+        guard colon > 0, colon &+ 2 < uri.count, uri[colon &+ 1] == 0x2F, uri[colon &+ 2] == 0x2F else { return nil }
+        let start = colon &+ 3
+        var end = uri.count
+        for i in start..<uri.count where uri[i] == 0x2F || uri[i] == 0x3F || uri[i] == 0x23 {
+            end = i
+            break
+        }
+        // The last "@" ends the userinfo; a ":" after the host starts the port.
+        var hostStart = start
+        for i in start..<end where uri[i] == 0x40 { hostStart = i &+ 1 }
+        var hostEnd = end
+        for i in hostStart..<end where uri[i] == 0x3A {
+            hostEnd = i
+            break
+        }
+        guard hostStart < hostEnd, uri[hostStart] != 0x5B else { return nil }  // "[": IP literal
+        let host = uri.extracting(hostStart..<hostEnd)
+        guard Hostname.isValidConstraint(host) else { return nil }
+        // A last label of digits only is an IPv4 address, not a domain (no TLD is numeric).
+        var allDigits = true
+        var i = host.count &- 1
+        while i >= 0, host[i] != 0x2E {
+            if host[i] < 0x30 || host[i] > 0x39 { allDigits = false }
+            i &-= 1
+        }
+        guard !allDigits else { return nil }
+        return hostStart..<hostEnd
+    }
+
+    /// A URI constraint's syntax (§4.2.1.10): a fully qualified domain name, with a leading
+    /// period for a domain.
+    static func isURIConstraint(_ base: Span<UInt8>) -> Bool {
+        guard base.count > 0 else { return false }
+        if base[0] == 0x2E { return Hostname.isValidConstraint(base.extracting(1..<base.count)) }
+        return Hostname.isValidConstraint(base)
     }
 
     /// rfc822Name (§4.2.1.10): a constraint with "@" is one mailbox (local part exact,
@@ -225,7 +295,7 @@ public enum NameConstraints {
         var reader = DER(subtrees)
         while !reader.isAtEnd {
             guard let base = try? baseName(&reader) else { return 0xFFFF }
-            let form = UInt16(base.tag & 0x0F)
+            let form = UInt16(base.tag & 0x1F)
             if processedForms & (1 << form) == 0 { mask |= 1 << form }
         }
         return mask

@@ -86,6 +86,61 @@ import TLSCore
                 == c.expected.map { .certificate($0) }, "\(c.label)")
     }
 
+    /// §6.3.3 (f): a CRL issuer whose keyUsage lacks cRLSign has no usable CRL; a CRL naming
+    /// it refuses the link by name in both revocation modes.
+    struct SignerCase: CustomStringConvertible, Sendable {
+        let label: String
+        let chain: [[UInt8]]
+        let anchor: [UInt8]
+        let crls: [[UInt8]]
+        let revocation: ValidationPolicy.Revocation
+        let expected: CertificateError?
+        var description: String { label }
+    }
+
+    static func withUsage(_ bits: [Int]?) -> (inout TestCertificate) -> Void {
+        { if let bits { $0.extensions.set(Ext.keyUsage(bits)) } else { $0.extensions.remove(15) } }
+    }
+
+    static let signerCases: [SignerCase] = {
+        let keyCertSignOnly = [BuiltPKI.leaf(), BuiltPKI.intermediate(withUsage([5]))]
+        let withCRLSign = [BuiltPKI.leaf(), BuiltPKI.intermediate(withUsage([5, 6]))]
+        let noKeyUsage = [BuiltPKI.leaf(), BuiltPKI.intermediate(withUsage(nil))]
+        var rootCertSignOnly = TestCertificate.ca(BuiltPKI.rootName, key: BuiltPKI.rootKey)
+        rootCertSignOnly.extensions.set(Ext.keyUsage([5]))
+        let anchorCertSignOnly = rootCertSignOnly.signed(by: BuiltPKI.rootKey)
+        return [
+            SignerCase(label: "keyCertSign and cRLSign, CRL required", chain: withCRLSign, anchor: BuiltPKI.root,
+                       crls: [crl(1), rootCRL], revocation: .requireCRL, expected: nil),
+            SignerCase(label: "no keyUsage (every use), CRL required", chain: noKeyUsage, anchor: BuiltPKI.root,
+                       crls: [crl(1), rootCRL], revocation: .requireCRL, expected: nil),
+            SignerCase(label: "keyCertSign only, CRL required", chain: keyCertSignOnly, anchor: BuiltPKI.root,
+                       crls: [crl(1), rootCRL], revocation: .requireCRL, expected: .violates(.crlIssuerLacksCRLSign)),
+            SignerCase(label: "keyCertSign only, available only", chain: keyCertSignOnly, anchor: BuiltPKI.root,
+                       crls: [crl(1)], revocation: .checkAvailable, expected: .violates(.crlIssuerLacksCRLSign)),
+            // The CRL would list the leaf: it is still not used.
+            SignerCase(label: "keyCertSign only, revoking CRL", chain: keyCertSignOnly, anchor: BuiltPKI.root,
+                       crls: [crl(1, revoking: true)], revocation: .checkAvailable,
+                       expected: .violates(.crlIssuerLacksCRLSign)),
+            SignerCase(label: "keyCertSign only, no CRL, available only", chain: keyCertSignOnly, anchor: BuiltPKI.root,
+                       crls: [], revocation: .checkAvailable, expected: nil),
+            SignerCase(label: "keyCertSign only, no CRL, required", chain: keyCertSignOnly, anchor: BuiltPKI.root,
+                       crls: [rootCRL], revocation: .requireCRL, expected: .crlMissing),
+            // The trust anchor as the CRL issuer of the intermediate's link.
+            SignerCase(label: "anchor keyCertSign only, its CRL required", chain: chain, anchor: anchorCertSignOnly,
+                       crls: [crl(1), rootCRL], revocation: .requireCRL, expected: .violates(.crlIssuerLacksCRLSign)),
+            SignerCase(label: "anchor keyCertSign only, no CRL of its own", chain: chain, anchor: anchorCertSignOnly,
+                       crls: [crl(1)], revocation: .checkAvailable, expected: nil),
+        ]
+    }()
+
+    @Test(arguments: signerCases)
+    func crlSignerKeyUsage(_ c: SignerCase) {
+        #expect(PKI.validate(c.chain, anchors: c.anchor, crls: c.crls.flatMap { $0 }, revocation: c.revocation)
+                == c.expected.map { .certificate($0) }, "\(c.label)")
+        #expect(TLSError.certificate(.violates(.crlIssuerLacksCRLSign)).alert == .certificateUnknown)
+    }
+
     /// Each CRL checked costs a verification from the budget.
     @Test func crlSignaturesCountAgainstTheBudget() {
         let crls = [Self.crl(3), Self.crl(2), Self.crl(1)].flatMap { $0 }

@@ -72,8 +72,11 @@ import TLSCore
         let leaf = PKI.der("server-ec")
         let extras = [[UInt8]](repeating: PKI.der("int-ec"), count: CertificateChain.maximumCount - 1)
         #expect(framingError(PKI.list([leaf] + extras), .tls12) == nil)
+        // One more: a limit, named, not a framing fault.
         #expect(framingError(PKI.list([leaf] + extras + [PKI.der("int-ec")]), .tls12)
-                == .certificate(.malformed(where: .chain)))
+                == .certificate(.violates(.chainEntryCount)))
+        #expect(framingError((([leaf] + extras + [PKI.der("int-ec")]).flatMap { $0 }), .der)
+                == .certificate(.violates(.chainEntryCount)))
         // Sixteen copies of the intermediate: validation still ends, and passes.
         #expect(PKI.validate([leaf] + extras) == nil)
     }

@@ -108,4 +108,26 @@ import TLSCore
         (status, _) = try run(common + ["--chain", both, "--signature-budget", "0"])
         #expect(status == 2)
     }
+
+    /// A CRL from an issuer whose keyUsage lacks cRLSign: not used, and with --require-crl
+    /// the refusal names the rule (RFC 5280 §6.3.3 (f)).
+    @Test func crlIssuerWithoutCRLSign() throws {
+        let root = try pemFile([BuiltPKI.root], "root-crl.pem")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("x509-verify-\(getpid())")
+        func crlFile(_ der: [UInt8], _ name: String) throws -> String {
+            let url = directory.appendingPathComponent(name)
+            try Data(der).write(to: url)
+            return url.path
+        }
+        let crls = ["--crl", try crlFile(TestCRL().signed(by: BuiltPKI.intKey), "int.crl"),
+                    "--crl", try crlFile(TestCRL(issuer: DERW.name(BuiltPKI.rootName)).signed(by: BuiltPKI.rootKey), "root.crl")]
+        let common = ["--ca", root, "--time", "1893456000", "--host", "localhost", "--require-crl"] + crls
+        let good = try pemFile([BuiltPKI.leaf(), BuiltPKI.intermediate], "crl-good.pem")
+        var (status, output) = try run(common + ["--chain", good])
+        #expect(status == 0 && output == "valid\n")
+        let noCRLSign = try pemFile([BuiltPKI.leaf(), BuiltPKI.intermediate { $0.extensions.set(Ext.keyUsage([5])) }],
+                                    "crl-no-crlsign.pem")
+        (status, output) = try run(common + ["--chain", noCRLSign])
+        #expect(status == 1 && output == "invalid: crl-issuer-lacks-crl-sign\n")
+    }
 }

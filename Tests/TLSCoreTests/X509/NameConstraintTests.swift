@@ -32,6 +32,17 @@ import TLSCore
         }
     }
 
+    static func uris(_ texts: String...) -> (inout TestCertificate) -> Void {
+        { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost")] + texts.map { Ext.uri($0) })) }
+    }
+
+    // GeneralName forms this validator does not process (RFC 5280 §4.2.1.6).
+    static let otherName = DERW.tlv(0xA0, DERW.oid([0x2B, 0x06, 0x01, 0x05, 0x05, 0x07, 0x08, 0x09])
+                                    + DERW.context(0, constructed: true, DERW.utf8("x@example.com")))
+    static let x400Address = DERW.tlv(0xA3, DERW.seq())
+    static let ediPartyName = DERW.tlv(0xA5, DERW.context(1, constructed: true, DERW.utf8("party")))
+    static let registeredID = DERW.tlv(0x88, [0x2B, 0x06, 0x01, 0x04, 0x01])
+
     static let goodOrg = Ext.directory(DERW.name([(DERW.organization, "Good Org")]))
     static let badOrg = Ext.directory(DERW.name([(DERW.organization, "Bad Org")]))
 
@@ -93,10 +104,43 @@ import TLSCore
              expect: .violates(.nameConstraintSyntax), leaf: { _ in }),
         make("empty dNSName constraint: every name", permitted: [Ext.dns("")], name: .host("localhost"),
              expect: nil, leaf: { _ in }),
-        // A form not processed: refused when the leaf has a name of that form.
-        make("URI constraint, URI name", permitted: [Ext.uri("example.com")], expect: .nameConstraintViolation,
-             leaf: { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost"), Ext.uri("https://example.com/")])) }),
+        // uniformResourceIdentifier: the URI's host against a host or a ".domain" (§4.2.1.10).
+        make("URI host equal to the permitted host", permitted: [Ext.uri("example.com")], expect: nil,
+             leaf: uris("https://EXAMPLE.com:8443/x")),
+        make("URI host below a permitted host", permitted: [Ext.uri("example.com")],
+             expect: .nameConstraintViolation, leaf: uris("https://www.example.com/")),
+        make("URI host below a permitted .domain", permitted: [Ext.uri(".example.com")], expect: nil,
+             leaf: uris("https://user@a.www.example.com/p?q#f")),
+        make("URI host the .domain itself", permitted: [Ext.uri(".example.com")],
+             expect: .nameConstraintViolation, leaf: uris("https://example.com/")),
+        make("URI host in the excluded .domain", excluded: [Ext.uri(".bad.example")],
+             expect: .nameConstraintViolation, leaf: uris("https://good.example/", "ftp://x.bad.example")),
+        make("URI host outside the excluded .domain", excluded: [Ext.uri(".bad.example")], expect: nil,
+             leaf: uris("https://good.example/")),
+        // No FQDN host: rejected whichever list constrains URIs.
+        make("URI with an IPv6 literal host", permitted: [Ext.uri(".example.com")],
+             expect: .nameConstraintViolation, leaf: uris("https://[::1]/")),
+        make("URI with an IPv4 host", excluded: [Ext.uri(".bad.example")],
+             expect: .nameConstraintViolation, leaf: uris("https://10.0.0.1/")),
+        make("URI without an authority", excluded: [Ext.uri(".bad.example")],
+             expect: .nameConstraintViolation, leaf: uris("urn:isbn:0451450523")),
+        make("URI constraint that is not a host", permitted: [Ext.uri("https://example.com/")],
+             expect: .nameConstraintViolation, leaf: uris("https://example.com/")),
         make("URI constraint, no URI name", permitted: [Ext.uri("example.com")], name: .host("localhost"),
+             expect: nil, leaf: { _ in }),
+        // Forms not processed: refused by name when the leaf has a name of that form.
+        make("otherName constraint, otherName name", permitted: [otherName], expect: .violates(.nameConstraintFormNotProcessed),
+             leaf: { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost"), otherName])) }),
+        make("x400Address constraint, x400Address name", excluded: [x400Address],
+             expect: .violates(.nameConstraintFormNotProcessed),
+             leaf: { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost"), x400Address])) }),
+        make("ediPartyName constraint, ediPartyName name", permitted: [ediPartyName],
+             expect: .violates(.nameConstraintFormNotProcessed),
+             leaf: { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost"), ediPartyName])) }),
+        make("registeredID constraint, registeredID name", permitted: [registeredID],
+             expect: .violates(.nameConstraintFormNotProcessed),
+             leaf: { $0.extensions.set(Ext.subjectAltName([Ext.dns("localhost"), registeredID])) }),
+        make("registeredID constraint, no registeredID name", permitted: [registeredID], name: .host("localhost"),
              expect: nil, leaf: { _ in }),
         // iPAddress constraints reach an IP literal given as the host name.
         make("IP literal host inside", permitted: [Ext.ip([10, 0, 0, 0, 255, 0, 0, 0])], name: .host("10.1.2.3"),
@@ -108,6 +152,7 @@ import TLSCore
 
     @Test(arguments: cases)
     func constraint(_ c: Case) {
+        #expect(TLSError.certificate(.violates(.nameConstraintFormNotProcessed)).alert == .unsupportedCertificate)
         #expect(PKI.validate(c.chain, anchors: BuiltPKI.root, name: c.name, purpose: .serverAuth)
                 == c.expected.map { .certificate($0) }, "\(c.label)")
     }

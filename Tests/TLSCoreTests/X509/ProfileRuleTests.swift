@@ -108,13 +108,24 @@ import TLSCore
         Case("policyConstraints not critical", rfc5280: .violates(.policyConstraintsNotCritical), ca {
             $0.extensions.append(Ext.policyConstraints(critical: nil))
         }),
-        Case("policyConstraints critical (not processed)", rfc5280: .unsupportedCriticalExtension, ca {
+        // No policy processing (RFC 5280 §6.1): what could make it fail is refused by name.
+        Case("policyConstraints critical (not processed)", rfc5280: .violates(.policyConstraintsNotProcessed), ca {
             $0.extensions.append(Ext.policyConstraints(critical: true))
         }),
         Case("critical certificatePolicies (RFC 5280 §6.1 cannot fail on them here)", rfc5280: nil, ca {
             $0.extensions.append(Ext.certificatePolicies(critical: true))
         }),
-        Case("critical policyMappings (not processed)", rfc5280: .unsupportedCriticalExtension, ca {
+        Case("critical inhibitAnyPolicy (only prunes the policy tree)", rfc5280: nil, ca {
+            $0.extensions.append(Ext.certificatePolicies(critical: true))
+            $0.extensions.append(Ext.inhibitAnyPolicy(critical: true))
+        }),
+        Case("critical policyMappings (not processed)", rfc5280: .violates(.policyMappingsNotProcessed), ca {
+            $0.extensions.append(Ext.policyMappings(critical: true))
+        }),
+        Case("non-critical policyMappings (§6.1.4 (a) not checked)", rfc5280: .violates(.policyMappingsNotProcessed), ca {
+            $0.extensions.append(Ext.policyMappings(critical: nil))
+        }),
+        Case("critical policyMappings in the leaf", rfc5280: .violates(.policyMappingsNotProcessed), leaf {
             $0.extensions.append(Ext.policyMappings(critical: true))
         }),
         Case("CA basicConstraints not critical", rfc5280: .violates(.basicConstraintsNotCritical), ca {
@@ -218,12 +229,14 @@ import TLSCore
     @Test func ruleNamesAreDistinct() {
         // Every rule by its stable number (the C API's report.detail): numbered from 1 without gaps.
         let rules = (1...UInt8.max).compactMap(CertificateRule.init(rawValue:))
-        #expect(rules.count == 37)
+        #expect(rules.count == 43)
         #expect(rules.map(\.rawValue) == Array(1...UInt8(rules.count)))
         let names = Set(rules.map { "\($0.name)" })
         #expect(names.count == rules.count)
         #expect(TLSError.certificate(.violates(.rsaKeySize)).alert == .unsupportedCertificate)
         #expect(TLSError.certificate(.violates(.dnsNameSyntax)).alert == .badCertificate)
+        #expect(TLSError.certificate(.violates(.policyMappingsNotProcessed)).alert == .unsupportedCertificate)
+        #expect(TLSError.certificate(.violates(.policyConstraintsNotProcessed)).alert == .unsupportedCertificate)
     }
 
     /// Punycode (RFC 3492) vectors through the CN comparison.

@@ -87,8 +87,11 @@ enum Ext {
         /// nil: the DEFAULT (absent); false: FALSE encoded explicitly.
         var critical: Bool?
         var value: [UInt8]
+        /// The whole Extension as given, for encodings the fields cannot express.
+        var raw: [UInt8]? = nil
 
         var encoded: [UInt8] {
+            if let raw { return raw }
             var parts = DERW.oid(oid)
             if let critical { parts += DERW.bool(critical) }
             return DERW.tlv(0x30, parts + DERW.octets(value))
@@ -159,6 +162,11 @@ enum Ext {
     static func policyMappings(critical: Bool?) -> Extension {
         let policy = DERW.oid([0x67, 0x81, 0x0C, 0x01, 0x02, 0x01])
         return Extension(oid: ce(33), critical: critical, value: DERW.seq(DERW.seq(policy, policy)))
+    }
+
+    /// inhibitAnyPolicy (2.5.29.54): SkipCerts 0.
+    static func inhibitAnyPolicy(critical: Bool?) -> Extension {
+        Extension(oid: ce(54), critical: critical, value: DERW.integer([0]))
     }
 
     static func privateExtension(_ last: UInt8, critical: Bool? = nil) -> Extension {

@@ -43,8 +43,9 @@ public struct ExtensionPlacementPolicy: PathPolicy {
                 }
             }
             // §4.2.1.11: "Conforming CAs MUST mark this extension as critical." (No policy
-            // here processes policyConstraints, so a critical one is refused as not
-            // understood: either way such a path is refused, with the reason that applies.)
+            // here processes policyConstraints, so a critical one is refused too, by
+            // `CertificatePoliciesPolicy`: either way such a path is refused, with the
+            // reason that applies.)
             if extensions.has(CertificateExtensions.policyConstraintsArc),
                !extensions.isCritical(CertificateExtensions.policyConstraintsArc) {
                 throw .certificate(.violates(.policyConstraintsNotCritical))

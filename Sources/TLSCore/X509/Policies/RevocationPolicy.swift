@@ -9,7 +9,8 @@
 /// signed ones are passed over (one of them still fails the link if nothing verifies). The
 /// deciding CRL must be current — thisUpdate <= time <= nextUpdate, and a CRL without
 /// nextUpdate is never current (§5.1.2.5) — must carry a non-critical cRLNumber, and must
-/// not be a delta CRL. A link without a usable CRL passes under `.checkAvailable` and
+/// not be a delta CRL. An issuer whose keyUsage lacks cRLSign has no usable CRL: a CRL
+/// naming it refuses the link with `crlIssuerLacksCRLSign` (§6.3.3 (f)). A link without a usable CRL passes under `.checkAvailable` and
 /// fails with `crlMissing` under `.requireCRL`. Each verification is taken from the
 /// signature budget.
 public struct RevocationPolicy: PathPolicy {
@@ -38,7 +39,7 @@ public struct RevocationPolicy: PathPolicy {
         _ subject: borrowing Certificate, issuer: borrowing Certificate, crls: Span<UInt8>,
         policy: borrowing ValidationPolicy, work: inout ValidationWork
     ) throws(TLSError) {
-        // §6.3.3 (f): the CRL issuer's key must be allowed to sign CRLs.
+        // §6.3.3 (f), §4.2.1.3: the CRL issuer's key must be allowed to sign CRLs.
         let maySignCRLs = issuer.extensions.keyUsage.map { $0.contains(.cRLSign) } ?? true
         var sawBadSignature = false
         var below: Rank? = nil
@@ -62,11 +63,12 @@ public struct RevocationPolicy: PathPolicy {
             guard let chosen = best else { break }
             below = chosen
             let crl = try CRL(der: element(at: chosen.offset, crls))
+            // §6.3.3 (f): a keyUsage without cRLSign makes every CRL of this issuer unusable.
+            // A CRL for the link exists, so the status is undetermined rather than "no CRL":
+            // refused in both revocation modes, as a badly signed CRL is (and as OpenSSL's
+            // and Mbed TLS's CRL checks do), without spending a verification.
+            guard maySignCRLs else { throw .certificate(.violates(.crlIssuerLacksCRLSign)) }
             try PathValidator.checkAlgorithm(crl.signatureAlgorithm, policy: policy)
-            guard maySignCRLs else {
-                sawBadSignature = true
-                continue
-            }
             try work.spendSignature()
             guard PathValidator.verifies(crl.tbs, crl.signatureAlgorithm, crl.signature, by: issuer) else {
                 sawBadSignature = true
