@@ -98,6 +98,12 @@ public struct ClientSettings {
     var externalPSKKey: Span<UInt8> {
         @_lifetime(borrow self) get { _overrideLifetime(externalPSKKeyBytes.span, borrowing: self) }
     }
+    /// The suites a ClientHello carries: the configured ones, the TLS 1.2 PSK suites only
+    /// with an external PSK to use them with.
+    var offeredSuites: CipherSuites {
+        hasExternalPSK ? suites : CipherSuites(rawValue: suites.rawValue & ~CipherSuites.psk.rawValue)
+    }
+
     /// Whether psk_key_exchange_modes goes out: a PSK may be offered or a ticket received.
     var offersPSKModes: Bool { resumes || hasExternalPSK }
 
@@ -166,7 +172,7 @@ public struct ClientSettings {
     /// Whether the ClientHello offers `version`: configured, with a suite of it (and for
     /// TLS 1.3 a group for the key share).
     func offers(_ version: TLSVersion) -> Bool {
-        versions.contains(version) && !suites.only(version).isEmpty && (version == .tls12 || !groups.isEmpty)
+        versions.contains(version) && !offeredSuites.only(version).isEmpty && (version == .tls12 || !groups.isEmpty)
     }
 
     /// Who the server's certificate must name: the DNS name; or the address, when the
@@ -228,7 +234,11 @@ public struct ClientSettings {
         // ECDHE public value is at most 97 bytes (P-384); RSA key transport sends the
         // pre-master secret encrypted to the server's key, up to 512 bytes (RSA-4096).
         let rsa = suites.contains(.rsaWithAES128GCMSHA256) || suites.contains(.rsaWithAES256GCMSHA384)
-        let keyExchange = rsa ? 4 &+ 2 &+ 512 : 4 &+ 1 &+ 97
+        var keyExchange = rsa ? 4 &+ 2 &+ 512 : 4 &+ 1 &+ 97
+        // PSK suites: the identity goes first (RFC 4279 §2, RFC 5489 §2).
+        if !offeredSuites.only(.tls12).intersection(.psk).isEmpty {
+            keyExchange = max(keyExchange, 4 &+ 2 &+ externalPSKIdentity.count &+ 1 &+ 97)
+        }
         var flight = 5 &+ 7 &+ keyExchange &+ 6 &+ 45
         if clientCertificateChain.count > 0 {
             // Our chain (split into records of maxPlaintext) and CertificateVerify (≤ 520).

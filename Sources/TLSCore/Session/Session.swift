@@ -133,7 +133,7 @@ public struct Session: ~Escapable {
         var digest = InlineArray<32, UInt8>(repeating: 0)
         guard (try? Self.anchorsDigest(settings, into: &digest)) != nil,
               constantTimeEquals(anchorsDigest, digest.span) else { throw .otherTrust }
-        guard settings.offers(kind.version), settings.suites.contains(suite) else { throw .notOffered }
+        guard settings.offers(kind.version), settings.offeredSuites.contains(suite) else { throw .notOffered }
         if kind.version == .tls12, !extendedMasterSecret { throw .notOffered }
     }
 

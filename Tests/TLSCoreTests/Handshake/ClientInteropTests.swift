@@ -41,6 +41,8 @@ import TLSCore
         case .ecdheRSA: "ECDHE-RSA"
         case .rsa: "RSA"
         case .keyShare: "ECDHE-ECDSA:+ECDHE-RSA"
+        case .psk: "PSK"
+        case .ecdhePSK: "ECDHE-PSK"
         }
         let cipher = switch suite.aead {
         case .aes128GCM: "AES-128-GCM"

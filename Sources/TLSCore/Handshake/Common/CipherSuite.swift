@@ -1,7 +1,8 @@
 /// The cipher suites this core implements, all AEAD: TLS 1.2's (RFC 5288, 5289, 6655, 7251,
 /// 7905), whose names fix the key exchange, and TLS 1.3's (RFC 8446 §B.4), which name only
 /// the AEAD and the hash. RSA key transport is the seed's classic handshake: offered only
-/// when configured.
+/// when configured. The TLS 1.2 PSK suites (RFC 4279, 5487, 6655, 5489, 7905) are what
+/// certificate-free devices use; they are offered only with an external PSK configured.
 public enum CipherSuite: UInt16, Sendable {
     case aes128GCMSHA256 = 0x1301
     case aes256GCMSHA384 = 0x1302
@@ -18,14 +19,19 @@ public enum CipherSuite: UInt16, Sendable {
     case ecdheRSAWithChaCha20Poly1305SHA256 = 0xCCA8
     case rsaWithAES128GCMSHA256 = 0x009C
     case rsaWithAES256GCMSHA384 = 0x009D
+    case pskWithAES128CCM8 = 0xC0A8
+    case pskWithAES128CCM = 0xC0A4
+    case pskWithAES128GCMSHA256 = 0x00A8
+    case ecdhePSKWithChaCha20Poly1305SHA256 = 0xCCAC
 
     /// Every suite, most preferred first: the order a ClientHello offers them in (TLS 1.3's
     /// first; a server picks within the version it negotiates).
-    public static let preferenceOrder: InlineArray<15, CipherSuite> = [
+    public static let preferenceOrder: InlineArray<19, CipherSuite> = [
         .aes128GCMSHA256, .aes256GCMSHA384, .chacha20Poly1305SHA256, .aes128CCMSHA256, .aes128CCM8SHA256,
         .ecdheECDSAWithAES128GCMSHA256, .ecdheECDSAWithAES256GCMSHA384, .ecdheECDSAWithChaCha20Poly1305SHA256,
         .ecdheRSAWithAES128GCMSHA256, .ecdheRSAWithAES256GCMSHA384, .ecdheRSAWithChaCha20Poly1305SHA256,
         .ecdheECDSAWithAES128CCM, .ecdheECDSAWithAES128CCM8,
+        .ecdhePSKWithChaCha20Poly1305SHA256, .pskWithAES128GCMSHA256, .pskWithAES128CCM, .pskWithAES128CCM8,
         .rsaWithAES128GCMSHA256, .rsaWithAES256GCMSHA384,
     ]
 
@@ -39,6 +45,10 @@ public enum CipherSuite: UInt16, Sendable {
         /// TLS 1.3: a key share of a negotiated group, and any certificate key that signs
         /// (RFC 8446 §4.1.1 negotiates them apart from the suite).
         case keyShare
+        /// TLS 1.2 pre-shared key alone (RFC 4279 §2): no certificate, no forward secrecy.
+        case psk
+        /// TLS 1.2 ephemeral ECDH authenticated by a pre-shared key (RFC 5489 §2).
+        case ecdhePSK
     }
 
     /// The protocol version the suite belongs to.
@@ -55,19 +65,23 @@ public enum CipherSuite: UInt16, Sendable {
             .rsa
         case .aes128GCMSHA256, .aes256GCMSHA384, .chacha20Poly1305SHA256, .aes128CCMSHA256, .aes128CCM8SHA256:
             .keyShare
+        case .pskWithAES128CCM8, .pskWithAES128CCM, .pskWithAES128GCMSHA256: .psk
+        case .ecdhePSKWithChaCha20Poly1305SHA256: .ecdhePSK
         }
     }
 
     public var aead: AEADAlgorithm {
         switch self {
-        case .ecdheECDSAWithAES128GCMSHA256, .ecdheRSAWithAES128GCMSHA256, .rsaWithAES128GCMSHA256, .aes128GCMSHA256:
+        case .ecdheECDSAWithAES128GCMSHA256, .ecdheRSAWithAES128GCMSHA256, .rsaWithAES128GCMSHA256, .aes128GCMSHA256,
+             .pskWithAES128GCMSHA256:
             .aes128GCM
         case .ecdheECDSAWithAES256GCMSHA384, .ecdheRSAWithAES256GCMSHA384, .rsaWithAES256GCMSHA384, .aes256GCMSHA384:
             .aes256GCM
-        case .ecdheECDSAWithChaCha20Poly1305SHA256, .ecdheRSAWithChaCha20Poly1305SHA256, .chacha20Poly1305SHA256:
+        case .ecdheECDSAWithChaCha20Poly1305SHA256, .ecdheRSAWithChaCha20Poly1305SHA256, .chacha20Poly1305SHA256,
+             .ecdhePSKWithChaCha20Poly1305SHA256:
             .chacha20Poly1305
-        case .ecdheECDSAWithAES128CCM, .aes128CCMSHA256: .aes128CCM
-        case .ecdheECDSAWithAES128CCM8, .aes128CCM8SHA256: .aes128CCM8
+        case .ecdheECDSAWithAES128CCM, .aes128CCMSHA256, .pskWithAES128CCM: .aes128CCM
+        case .ecdheECDSAWithAES128CCM8, .aes128CCM8SHA256, .pskWithAES128CCM8: .aes128CCM8
         }
     }
 
@@ -98,11 +112,15 @@ public enum CipherSuite: UInt16, Sendable {
         case .chacha20Poly1305SHA256: "TLS_CHACHA20_POLY1305_SHA256"
         case .aes128CCMSHA256: "TLS_AES_128_CCM_SHA256"
         case .aes128CCM8SHA256: "TLS_AES_128_CCM_8_SHA256"
+        case .pskWithAES128CCM8: "TLS_PSK_WITH_AES_128_CCM_8"
+        case .pskWithAES128CCM: "TLS_PSK_WITH_AES_128_CCM"
+        case .pskWithAES128GCMSHA256: "TLS_PSK_WITH_AES_128_GCM_SHA256"
+        case .ecdhePSKWithChaCha20Poly1305SHA256: "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256"
         }
     }
 
     /// Bit of this suite in a `CipherSuites` set.
-    var bit: UInt16 {
+    var bit: UInt32 {
         switch self {
         case .ecdheECDSAWithAES128GCMSHA256: 1 << 0
         case .ecdheECDSAWithAES256GCMSHA384: 1 << 1
@@ -119,6 +137,10 @@ public enum CipherSuite: UInt16, Sendable {
         case .chacha20Poly1305SHA256: 1 << 12
         case .aes128CCMSHA256: 1 << 13
         case .aes128CCM8SHA256: 1 << 14
+        case .pskWithAES128CCM8: 1 << 15
+        case .pskWithAES128CCM: 1 << 16
+        case .pskWithAES128GCMSHA256: 1 << 17
+        case .ecdhePSKWithChaCha20Poly1305SHA256: 1 << 18
         }
     }
 }

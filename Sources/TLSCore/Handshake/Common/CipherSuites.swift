@@ -2,9 +2,9 @@
 /// order of `CipherSuite`: forward-secret ECDSA first, RSA key transport last). A bit set
 /// rather than an OptionSet, whose array-literal initialiser allocates.
 public struct CipherSuites: Sendable, Equatable {
-    public var rawValue: UInt16
+    public var rawValue: UInt32
 
-    public init(rawValue: UInt16) { self.rawValue = rawValue }
+    public init(rawValue: UInt32) { self.rawValue = rawValue }
 
     public init(_ suite: CipherSuite) { rawValue = suite.bit }
 
@@ -13,17 +13,20 @@ public struct CipherSuites: Sendable, Equatable {
     /// tags, "not recommended" by RFC 8447 §5, off by default in RFC 8446 §B.4's spirit)
     /// stay off unless asked for.
     public static let defaults = CipherSuites(rawValue: 0x3CEF)
-    public static let all = CipherSuites(rawValue: 0x7FFF)
-    /// Every TLS 1.2 ECDHE suite.
-    public static let ecdhe = CipherSuites(rawValue: 0x00FF)
+    public static let all = CipherSuites(rawValue: 0x7_FFFF)
+    /// Every TLS 1.2 ECDHE suite (ECDHE_PSK included).
+    public static let ecdhe = CipherSuites(rawValue: 0x4_00FF)
     /// Every TLS 1.2 suite.
-    public static let tls12 = CipherSuites(rawValue: 0x03FF)
+    public static let tls12 = CipherSuites(rawValue: 0x7_83FF)
+    /// The TLS 1.2 PSK suites (offered only with an external PSK configured).
+    public static let psk = CipherSuites(rawValue: 0x7_8000)
     /// Every TLS 1.3 suite.
     public static let tls13 = CipherSuites(rawValue: 0x7C00)
 
     public func contains(_ suite: CipherSuite) -> Bool { rawValue & suite.bit != 0 }
     public mutating func insert(_ suite: CipherSuite) { rawValue |= suite.bit }
     public var isEmpty: Bool { rawValue == 0 }
+    public func intersection(_ other: CipherSuites) -> CipherSuites { CipherSuites(rawValue: rawValue & other.rawValue) }
     /// Whether any ECDHE suite is in the set (then supported_groups and ec_point_formats go out).
     public var offersECDHE: Bool { rawValue & CipherSuites.ecdhe.rawValue != 0 }
     /// The suites of one version.

@@ -60,7 +60,7 @@ enum ClientHello {
         let suites = try writer.beginVector(lengthBytes: 2)
         for i in CipherSuite.preferenceOrder.indices {
             let suite = CipherSuite.preferenceOrder[i]
-            if configuration.suites.contains(suite), configuration.versions.contains(suite.version) {
+            if configuration.offeredSuites.contains(suite), configuration.versions.contains(suite.version) {
                 try writer.u16(suite.rawValue)
             }
         }
@@ -91,7 +91,7 @@ enum ClientHello {
             try writer.u16(1)
             try writer.u8(maxFragmentLength.rawValue)
         }
-        let offersECDHE = configuration.suites.offersECDHE
+        let offersECDHE = configuration.offeredSuites.offersECDHE
         let ecdhe12 = offers12 && offersECDHE
         if ecdhe12 || offers13 {
             try writer.u16(ExtensionType.supportedGroups.rawValue)

@@ -82,7 +82,7 @@ struct ServerHello {
         }
 
         guard let suite = CipherSuite(rawValue: suiteCode), suite.version == version,
-              configuration.suites.contains(suite) else {
+              configuration.offeredSuites.contains(suite) else {
             throw .illegalParameter  // must be one the client offered, of this version
         }
         self.suite = suite
@@ -194,7 +194,7 @@ struct ServerHello {
                 guard try data.u8() == requested.rawValue else { throw .illegalParameter }
                 maxFragmentLength = requested
             case .ecPointFormats:
-                guard configuration.suites.offersECDHE else { throw .unsupportedExtension }
+                guard configuration.offeredSuites.offersECDHE else { throw .unsupportedExtension }
                 var formats = try data.subReader(lengthBytes: 1, minimum: 1)
                 var uncompressed = false
                 while !formats.isAtEnd { if try formats.u8() == 0 { uncompressed = true } }

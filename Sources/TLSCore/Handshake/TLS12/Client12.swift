@@ -20,6 +20,11 @@ struct Client12: ~Copyable {
     /// What is awaited next (① and ② ServerHello are `Client`'s, shared with TLS 1.3).
     enum State {
         case waitCertificate
+        /// PSK suites: ServerKeyExchange (a hint; for ECDHE_PSK required, with its
+        /// parameters) or, plain PSK without a hint, ServerHelloDone (RFC 4279 §2).
+        case waitPSKKeyExchange
+        /// PSK suites: ServerHelloDone; no CertificateRequest (RFC 4279 §2).
+        case waitPSKServerHelloDone
         /// ECDHE: the ServerKeyExchange, to be verified with the server's key.
         case waitKeyExchange
         /// [CertificateRequest], ServerHelloDone.
@@ -87,6 +92,10 @@ struct Client12: ~Copyable {
         usesExtendedMasterSecret = hello.extendedMasterSecret
         promisesTicket = hello.promisesTicket
         for i in 0..<hello.sessionIDCount { serverSessionID[i] = hello.sessionIDBytes[i] }
+        switch hello.suite.keyExchange {
+        case .psk, .ecdhePSK: state = .waitPSKKeyExchange
+        default: break
+        }
         serverSessionIDCount = UInt8(truncatingIfNeeded: hello.sessionIDCount)
 
         // The version is settled, and so is the record size (RFC 6066 §4).
@@ -197,11 +206,27 @@ struct Client12: ~Copyable {
             let length = writer.count
             sent(length, in: &flight, events: &events)
         case .none:
-            throw .invalidState
+            // Plain PSK: the identity alone (RFC 4279 §2).
+            guard suite.keyExchange == .psk else { throw .invalidState }
+            var writer = flight.room()
+            try writer.u8(HandshakeType.clientKeyExchange.rawValue)
+            let body = try writer.beginVector(lengthBytes: 3)
+            let identity = try writer.beginVector(lengthBytes: 2)
+            try writer.bytes(settings.externalPSKIdentity)
+            try writer.endVector(identity)
+            try writer.endVector(body)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
         case .ecdhe(let publicValue, let count):
             var writer = flight.room()
             try writer.u8(HandshakeType.clientKeyExchange.rawValue)
             let body = try writer.beginVector(lengthBytes: 3)
+            if suite.keyExchange == .ecdhePSK {
+                // RFC 5489 §2: the identity, then the ECDH public value.
+                let identity = try writer.beginVector(lengthBytes: 2)
+                try writer.bytes(settings.externalPSKIdentity)
+                try writer.endVector(identity)
+            }
             let point = try writer.beginVector(lengthBytes: 1)
             try writer.bytes(publicValue.span.extracting(0..<Int(count)))
             try writer.endVector(point)
@@ -217,8 +242,31 @@ struct Client12: ~Copyable {
             var masterSpan = master.mutableSpan
             defer { secureZero(&masterSpan) }
             let sessionHash = try transcript.hash(suite.prfHash)
+            // The pre-master secret: what `secret` holds, or for the PSK suites (RFC 4279 §2,
+            // RFC 5489 §2) other_secret (N zeros, or the ECDH secret) and the PSK, each with a
+            // 2-byte length.
+            var preMaster = InlineArray<136, UInt8>(repeating: 0)
+            var pskSpan = preMaster.mutableSpan
+            defer { secureZero(&pskSpan) }
+            var preMasterCount = Int(secretCount)
+            for i in 0..<preMasterCount { pskSpan[i] = secret[i] }
+            if suite.keyExchange == .psk || suite.keyExchange == .ecdhePSK {
+                let psk = settings.externalPSKKey
+                guard psk.count > 0, psk.count <= 64 else { throw .bufferTooSmall(needed: psk.count, capacity: 64) }
+                let otherCount = suite.keyExchange == .psk ? psk.count : Int(secretCount)
+                var writer = Writer(reborrowing: &pskSpan)
+                try writer.u16(UInt16(truncatingIfNeeded: otherCount))
+                if suite.keyExchange == .psk {
+                    try writer.zeros(otherCount)
+                } else {
+                    try writer.bytes(secret.span.extracting(0..<otherCount))
+                }
+                try writer.u16(UInt16(truncatingIfNeeded: psk.count))
+                try writer.bytes(psk)
+                preMasterCount = writer.count
+            }
             try KeySchedule12.deriveMasterSecret(
-                suite.prfHash, preMasterSecret: secret.span.extracting(0..<Int(secretCount)),
+                suite.prfHash, preMasterSecret: pskSpan.span.extracting(0..<preMasterCount),
                 clientRandom: clientRandom.span, serverRandom: serverRandom.span,
                 extendedMasterSecret: usesExtendedMasterSecret, sessionHash: sessionHash.span, into: &masterSpan)
             // The pre-master secret gives way to the master secret, in place.
@@ -292,6 +340,22 @@ struct Client12: ~Copyable {
             transcript.update(message)
             // RSA key transport has no ServerKeyExchange (RFC 5246 §7.4.3).
             state = negotiatedSuite?.keyExchange == .rsa ? .waitServerHelloDone(.notRequested) : .waitKeyExchange
+
+        case .waitPSKKeyExchange where kind == .serverKeyExchange:
+            let ecdhe = negotiatedSuite?.keyExchange == .ecdhePSK
+            let exchange = try PSKServerKeyExchange(body: body, ecdhe: ecdhe)
+            if let group = exchange.group {
+                keyExchange = try agree(group: group, serverPublicKey: exchange.publicKey, random: &random)
+            }
+            transcript.update(message)
+            state = .waitPSKServerHelloDone
+
+        case .waitPSKKeyExchange where kind == .serverHelloDone && negotiatedSuite?.keyExchange == .psk,
+             .waitPSKServerHelloDone where kind == .serverHelloDone:
+            guard body.count == 0 else { throw .malformed }
+            transcript.update(message)
+            state = .flightDue(.notRequested)
+            progress.flightDue = true
 
         case .waitKeyExchange where kind == .serverKeyExchange:
             guard case .serverKey(var serverKey) = takeKeyExchange() else { throw .invalidState }
@@ -380,14 +444,21 @@ struct Client12: ~Copyable {
         try serverKey.verify(
             exchange.algorithm, signature: exchange.signature, over: clientRandom.span, serverRandom.span,
             exchange.parameters)
+        return try agree(group: exchange.group, serverPublicKey: exchange.publicKey, random: &random)
+    }
 
-        var pair = try ECDHE(group: exchange.group, random: &random)
+    /// Our ECDH key pair on `group` and the shared secret with the server's value, which
+    /// goes into `secret` (the pre-master secret, or ECDHE_PSK's other_secret).
+    private mutating func agree(
+        group: NamedGroup, serverPublicKey: Span<UInt8>, random: inout Random
+    ) throws(TLSError) -> KeyExchange {
+        var pair = try ECDHE(group: group, random: &random)
         var publicValue = InlineArray<97, UInt8>(repeating: 0)
         var publicSpan = publicValue.mutableSpan
         let publicCount = try pair.writePublicKey(into: &publicSpan)
         var secretSpan = secret.mutableSpan
         secretCount = UInt8(truncatingIfNeeded: try pair.sharedSecret(
-            peerPublicKey: exchange.publicKey, random: &random, into: &secretSpan))
+            peerPublicKey: serverPublicKey, random: &random, into: &secretSpan))
         return .ecdhe(publicValue, count: UInt8(truncatingIfNeeded: publicCount))
     }
 

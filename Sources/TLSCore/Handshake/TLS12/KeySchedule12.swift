@@ -10,9 +10,10 @@ enum KeySchedule12 {
         extendedMasterSecret: Bool, sessionHash: Span<UInt8>, into master: inout MutableSpan<UInt8>
     ) throws(TLSError) {
         // A pre-master secret is an ECDH x-coordinate (32 bytes for X25519 and P-256, 48 for
-        // P-384) or RSA's 48 bytes (§7.4.7.1); anything else — an empty one above all —
-        // means the handshake went wrong, and no key may come of it.
-        guard preMasterSecret.count == 32 || preMasterSecret.count == 48, master.count == 48 else { throw .invalidState }
+        // P-384), RSA's 48 bytes (§7.4.7.1), or a PSK suite's other_secret and PSK with
+        // their lengths (RFC 4279 §2: at least 2 + 1 + 2 + 1); anything shorter — an empty
+        // one above all — means the handshake went wrong, and no key may come of it.
+        guard preMasterSecret.count >= 32, preMasterSecret.count <= 136, master.count == 48 else { throw .invalidState }
         if extendedMasterSecret {
             try PRF.derive(hash, secret: preMasterSecret, label: "extended master secret",
                            seed: sessionHash, seed2: Span(), into: &master)
