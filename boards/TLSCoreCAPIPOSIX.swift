@@ -137,7 +137,16 @@ private enum Runner {
             }
             if let pending = reply, replyCount > 0 {
                 let taken = tlscoreClientSend(handle, pending, replyCount)
-                if taken < 0 { continue }  // the engine failed: FAILED next
+                if taken < 0 {
+                    // Failed: FAILED next. Refused (the server closed first): that error,
+                    // once what is queued (the close_notify answer) has gone out.
+                    if tlscoreClientWant(handle) & UInt32(TLSCORE_STATE_FAILED) == 0 {
+                        closing = Int32(truncatingIfNeeded: taken)
+                    }
+                    reply = nil
+                    replyCount = 0
+                    continue
+                }
                 reply = pending + taken
                 replyCount -= taken
                 continue

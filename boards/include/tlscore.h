@@ -171,7 +171,7 @@ typedef struct tlscore_config {
  *                                          n > 0 ? tlscore_client_input_done(&tls, n)
  *                                                : tlscore_client_input_eof(&tls); }
  *         if (want & TLSCORE_STATE_DATA) n = tlscore_client_recv(&tls, buf, sizeof buf);
- *         if (want & TLSCORE_STATE_CONNECTED) tlscore_client_send(&tls, request, len);
+ *         if ((want & TLSCORE_STATE_CONNECTED) && off < len) off += tlscore_client_send(&tls, request + off, len - off);
  *         if (want & (TLSCORE_STATE_CLOSED | TLSCORE_STATE_FAILED | TLSCORE_STATE_TRUNCATED)
  *             && !(want & TLSCORE_WANT_WRITE)) break;
  *     }
@@ -199,7 +199,8 @@ size_t tlscore_client_context_size(void);
  * not 8-byte aligned, and configuration fields out of range (TLSCORE_ERR_INVALID_ARGUMENT;
  * also a missing entropy callback in libtlscore-noposix.a, or a zero time without a clock
  * there). On success the context must be given to tlscore_client_free at the end, even when
- * the connection failed; on failure there is nothing to free. A failure of the first flight
+ * the connection failed; on failure there is nothing to free. Init over a live context
+ * loses it (and Mbed TLS's allocations inside): free it first. A failure of the first flight
  * itself (e.g. regions too small) is not init's: init returns TLSCORE_OK and want says
  * FAILED, so that one loop handles every failure. */
 int tlscore_client_init(void *ctx, size_t ctx_len, const tlscore_config *cfg);
