@@ -13,7 +13,8 @@
 #   - the handle API (handle-test, linked against libtlscore-noposix.a) against the TLS 1.2
 #     and 1.3 ECDSA servers: one byte at a time each way, random split points (seeded, the
 #     seed printed), 2 and 8 connections in one poll loop, garbage after the handshake
-#     (a relay) failing with TLSCORE_ERR_BAD_RECORD_MAC, and the context size checks;
+#     (a relay) failing with TLSCORE_ERR_BAD_RECORD_MAC, the truncating relay's cut ending in
+#     TLSCORE_STATE_TRUNCATED, and the context size checks;
 #   - the version: the servers above speak only TLS 1.2 (-tls1_2) and are reached with both
 #     versions offered (the default) and with --tls 1.2; TLS 1.3-only servers (-tls1_3, ECDSA
 #     and RSA) are reached by default, with --tls 1.3 and over the pty gateway, and each run
@@ -385,6 +386,8 @@ for board in "${boards[@]}"; do
             run_handle "$board" "TLS $v, 8 connections in one loop" parallel --count 8 "${common[@]}"
             run_handle "$board" "TLS $v, garbage after the handshake" garbage --port "$garbage" --ca "$pki/root-ec.der" --version "$v"
         done
+        run_handle "$board" "TLS 1.2, close_notify removed on the way" truncated --port "$relay_port" \
+            --ca "$pki/root-ec.der" --version 1.2
     fi
 
     if [[ $gateway == yes ]]; then

@@ -11,6 +11,8 @@
  *   handle-test garbage  --port P --ca DER            the peer sends garbage after the
  *                                                     handshake: must fail with
  *                                                     TLSCORE_ERR_BAD_RECORD_MAC, not hang
+ *   handle-test truncated --port P --ca DER           close_notify removed on the way:
+ *                                                     TLSCORE_STATE_TRUNCATED, not CLOSED
  *   opts: --version 1.2|1.3 (the version the report must show), --time UNIX, --verbose
  *
  * Each connection sends "GET / HTTP/1.0\r\n\r\n" to openssl s_server -www and expects
@@ -356,6 +358,34 @@ static void garbage(int port, const char *version) {
     close_connections(1);
 }
 
+/* The stream cut after the response, close_notify removed on the way: TRUNCATED, its own
+ * condition, with the response still readable; not CLOSED, not FAILED. */
+static void truncated(int port, const char *version) {
+    if (open_connections(1, port) != 0) {
+        check(0, "connection opened");
+        close_connections(1);
+        return;
+    }
+    check(run_loop(1) == 0, "the connection ended within 30 s");
+    struct connection *c = &connections[0];
+    tlscore_report report;
+    int32_t detail = 0;
+    int code = tlscore_client_error(&c->ctx, &detail);
+    tlscore_client_report(&c->ctx, &report);
+    c->response[c->response_len] = 0;
+    check(c->final_want & TLSCORE_STATE_TRUNCATED, "the end without close_notify is TLSCORE_STATE_TRUNCATED");
+    check(!(c->final_want & (TLSCORE_STATE_CLOSED | TLSCORE_STATE_FAILED)), "neither CLOSED nor FAILED");
+    check(code == TLSCORE_ERR_STREAM_TRUNCATED, "tlscore_client_error says TLSCORE_ERR_STREAM_TRUNCATED");
+    check(!report.closed_by_notify, "the report has no close_notify");
+    check(strncmp(c->response, "HTTP/1.0 200 ok", 15) == 0, "the response was read");
+    check(!version || strcmp(version_text(report.version), version) == 0, "the version expected");
+    check(tlscore_client_close(&c->ctx) == TLSCORE_OK && (tlscore_client_want(&c->ctx) & TLSCORE_STATE_CLOSED),
+          "close after the truncation queues close_notify");
+    printf("handle-test: stream ended without close_notify (TLS %s): want 0x%x, %s, %zu bytes received\n",
+           version_text(report.version), c->final_want, tlscore_strerror(code), c->response_len);
+    close_connections(1);
+}
+
 static void sizes(void) {
     size_t real = tlscore_client_context_size();
     printf("handle-test: context size %zu bytes (TLSCORE_CLIENT_CONTEXT_SIZE %zu, sizeof(tlscore_client_ctx) %zu)\n",
@@ -401,7 +431,7 @@ static void sizes(void) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        printf("usage: handle-test size | (bytewise|random|parallel|garbage) --port P --ca DER"
+        printf("usage: handle-test size | (bytewise|random|parallel|garbage|truncated) --port P --ca DER"
                " [--seed S] [--count N] [--version 1.2|1.3] [--time UNIX] [--verbose]\n");
         return 2;
     }
@@ -441,6 +471,8 @@ int main(int argc, char **argv) {
             exchange(label, count, port, version);
         } else if (!strcmp(mode, "garbage")) {
             garbage(port, version);
+        } else if (!strcmp(mode, "truncated")) {
+            truncated(port, version);
         } else {
             printf("handle-test: unknown mode %s\n", mode);
             return 2;
