@@ -3,7 +3,8 @@
 # its qemu against real openssl s_server processes on 127.0.0.1 at ephemeral ports:
 #   - ECDSA (server-ec + int-ec, anchor root-ec as PEM) and RSA (server-rsa + int-rsa, anchor
 #     root-rsa as DER) over TCP: the response is printed and the exit status is 0;
-#   - a wrong anchor: non-zero exit with the certificate error; a CA file that is no
+#   - a wrong anchor: non-zero exit with the certificate error; a chain refused by a named rule
+#     (an intermediate without keyCertSign): the rule's number and name printed; a CA file that is no
 #     certificate: refused before connecting;
 #   - a truncated response: the ECDSA server behind a relay that removes its close_notify and
 #     ends TCP with a FIN (what an attacker on the path can do): exit 1 with the message, and
@@ -267,6 +268,8 @@ start_server rsa server-rsa int-rsa
 start_server ec13 server-ec int-ec -tls1_3
 # Only P-384: the client's x25519 share is refused with a HelloRetryRequest.
 start_server rsa13 server-rsa int-rsa -tls1_3 -groups P-384
+# A chain refused by a named rule: the intermediate's keyUsage lacks keyCertSign.
+start_server nocertsign server-under-no-certsign int-no-certsign
 start_truncating_relay "$port_ec"
 start_garbage_relay ec "$port_ec"
 start_garbage_relay ec13 "$port_ec13"
@@ -342,6 +345,9 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-rsa.der" "${time_arg[@]}"
     run_device "$board" "wrong name" fail "certificate: name mismatch" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.der" --server-name other.example "${time_arg[@]}"
+    run_device "$board" "a chain refused by a named rule (rule number and name printed)" fail \
+        "certificate: refused by a named rule.*rule [0-9][0-9]*: ca-key-usage-lacks-key-cert-sign" \
+        --tcp "127.0.0.1:$port_nocertsign" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}"
     echo "not a certificate" >"$work/not-a-certificate.txt"
     run_device "$board" "a CA file that holds no certificate" fail "no certificate" \
         --tcp "127.0.0.1:$port_ec" --ca "$work/not-a-certificate.txt" "${time_arg[@]}"
