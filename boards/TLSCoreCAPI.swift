@@ -1,50 +1,363 @@
-// The C API of boards/include/tlscore.h, as @_cdecl exports over TLSCore and TLSPlatform.
-// Compiled as Embedded Swift with -no-allocations by scripts/build-boards.sh, one object per
-// board, archived into libtlscore.a beside the core. See the header for the shape and why.
-import CPOSIX
+// The C API of boards/include/tlscore.h, as @_cdecl exports over TLSCore: the handle API
+// (tlscore_client_*), the error codes and their names. Compiled as Embedded Swift with
+// -no-allocations by scripts/build-boards.sh twice per board: with -D TLSCORE_POSIX beside
+// TLSCoreCAPIPOSIX.swift (tlscore_client_run, the fd transport) into libtlscore.a, where a
+// zero entropy or clock callback means getrandom / the system clock; and alone into
+// libtlscore-noposix.a, which calls nothing of the OS. See the header for the shape and why.
 import CTLSCoreAPI
 import TLSCore
+#if TLSCORE_POSIX
 import TLSPlatform
+#endif
 
-// MARK: tlscore_client_run
+// MARK: the client handle (tlscore_client_*)
 
-@_cdecl("tlscore_client_run")
-public func tlscoreClientRun(
-    _ configuration: UnsafePointer<tlscore_config>?, _ io: UnsafePointer<tlscore_io>?,
-    _ session: tlscore_session_fn?, _ context: UnsafeMutableRawPointer?,
-    _ report: UnsafeMutablePointer<tlscore_report>?
-) -> Int32 {
-    report?.pointee = tlscore_report()
-    guard let configuration, let io, let session else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    let setup = io.pointee
-    guard setup.timeout_ms > 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    if let read = setup.read, let write = setup.write {
-        return BoardClient.run(
-            configuration.pointee, transport: BoardTransport(read: read, write: write, context: setup.io_ctx),
-            timeout: Int(setup.timeout_ms), session: session, context: context, report: report)
+/// What a caller's context memory holds: a check word, then the engine and what the C API
+/// adds around it. Initialised in place by tlscore_client_init and never moved afterwards
+/// (Random re-pins its DRBG on every call anyway).
+struct ClientContext: ~Copyable {
+    /// `ClientContext.live` while initialised: a call on memory that init never filled, or
+    /// after tlscore_client_free, is refused instead of reading garbage as an engine.
+    var magic: UInt32
+    /// The first fatal condition (TLSCORE_ERR_*, 0: none) and its detail. The engine's own
+    /// failures are also in `engine.state`; this adds the ones the API sees (end of stream).
+    var status: Int32 = 0
+    var detail: Int32 = 0
+    var clientCertificate = UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED)
+    /// The transport ended (tlscore_client_input_eof).
+    var endOfStream = false
+    /// The stream ended after the handshake without the peer's close_notify.
+    var truncated = false
+    /// The peer's close_notify arrived (report.closed_by_notify).
+    var peerClosed = false
+    var announcedConnected = false
+    var log: tlscore_log_fn?
+    var logContext: UnsafeMutableRawPointer?
+    var engine: Engine<Client>
+
+    static let live: UInt32 = 0x746c_7363  // "tlsc"
+
+    init(engine: consuming Engine<Client>, log: tlscore_log_fn?, logContext: UnsafeMutableRawPointer?) {
+        magic = Self.live
+        self.engine = engine
+        self.log = log
+        self.logContext = logContext
     }
-    guard setup.fd >= 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    var descriptor = setup.fd
-    let flags = cposix_fcntl_int(descriptor, F_GETFL, 0)
-    if flags >= 0 && flags & O_NONBLOCK == 0 { _ = cposix_fcntl_int(descriptor, F_SETFL, flags | O_NONBLOCK) }
-    return withUnsafeMutablePointer(to: &descriptor) { pointer in
-        BoardClient.run(
-            configuration.pointee,
-            transport: BoardTransport(read: FileDescriptorIO.read, write: FileDescriptorIO.write, context: UnsafeMutableRawPointer(pointer)),
-            timeout: Int(setup.timeout_ms), session: session, context: context, report: report)
+
+    func say(_ message: StaticString) {
+        guard let log else { return }
+        log(logContext, UnsafeRawPointer(message.utf8Start).assumingMemoryBound(to: CChar.self))
+    }
+
+    /// Records an engine failure (the first one wins) and logs it.
+    mutating func fail(_ error: TLSError) {
+        let (code, detail) = ErrorCode.of(error)
+        fail(code, detail)
+    }
+
+    mutating func fail(_ code: Int32, _ detail: Int32) {
+        guard status == 0 else { return }
+        status = code
+        self.detail = detail
+        if let log { log(logContext, tlscoreStrerror(code)) }
+    }
+
+    /// Drains the engine's handshake events: what answered a CertificateRequest, for the
+    /// report, and the log hook's lines.
+    mutating func drainEvents() {
+        while let event = engine.nextEvent() {
+            switch event.kind {
+            case .sent(.certificate):
+                // An empty Certificate is 7 bytes; a declined request is reported below.
+                if event.length > 7 { clientCertificate = UInt8(TLSCORE_CLIENT_CERT_SENT) }
+            case .clientCertificateDeclined(let reason):
+                clientCertificate = switch reason {
+                case .noCertificateConfigured: UInt8(TLSCORE_CLIENT_CERT_NONE_CONFIGURED)
+                case .keyTypeNotRequested: UInt8(TLSCORE_CLIENT_CERT_KEY_TYPE_NOT_ASKED)
+                case .authorityNotRequested: UInt8(TLSCORE_CLIENT_CERT_AUTHORITY_NOT_ASKED)
+                case .noCommonSignatureScheme: UInt8(TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME)
+                }
+                say("tlscore: the server asked for a client certificate; an empty one went out")
+            case .certificateValidated: say("tlscore: server certificate chain validated")
+            case .helloRetryRequest: say("tlscore: HelloRetryRequest: another key share group")
+            case .keyUpdateReceived: say("tlscore: KeyUpdate received")
+            case .keyUpdateSent: say("tlscore: KeyUpdate sent")
+            default: break
+            }
+        }
+        if !announcedConnected, engine.state.isConnected {
+            announcedConnected = true
+            say("tlscore: handshake complete")
+        }
+    }
+
+    /// The output the engine holds: a pointer into the caller's output region.
+    func pendingOutput() -> UnsafeBufferPointer<UInt8> {
+        engine.outgoing.withUnsafeBufferPointer { $0 }
+    }
+
+    /// The room for incoming bytes: a pointer into the caller's input region.
+    mutating func inputRoom() -> UnsafeMutableBufferPointer<UInt8> {
+        var room = engine.incomingRoom()
+        return room.withUnsafeMutableBufferPointer { $0 }
+    }
+
+    /// Runs an engine step; a failure it ends the engine with is kept, a refused call
+    /// (.invalidState on a live engine) only returned.
+    mutating func step(_ body: (inout Engine<Client>) throws(TLSError) -> Void) -> Int32 {
+        let wasClosed = engine.state.isClosed
+        do throws(TLSError) {
+            try body(&engine)
+            drainEvents()
+            if !wasClosed, engine.state.isClosed, !peerClosed {
+                peerClosed = true
+                say("tlscore: close_notify received")
+            }
+            return TLSCORE_OK
+        } catch {
+            drainEvents()
+            let (code, _) = ErrorCode.of(error)
+            if case .failed = engine.state { fail(error) }
+            return code
+        }
     }
 }
 
-/// One connection, start to close_notify, inside this frame: the engine borrows the
-/// caller's regions and cannot leave it (see the header).
-private enum BoardClient {
-    static func run(
-        _ setup: tlscore_config, transport: consuming BoardTransport, timeout: Int, session: tlscore_session_fn,
-        context: UnsafeMutableRawPointer?, report: UnsafeMutablePointer<tlscore_report>?
-    ) -> Int32 {
-        guard setup.anchors != nil, setup.anchors_len > 0, setup.input != nil, setup.output != nil,
-              setup.reassembly != nil, setup.suites & ~UInt32(TLSCORE_SUITES_ALL) == 0
-        else { return TLSCORE_ERR_INVALID_ARGUMENT }
+/// The context at `pointer`, if init made one there.
+private func clientContext(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<ClientContext>? {
+    guard let pointer, Int(bitPattern: pointer) % MemoryLayout<ClientContext>.alignment == 0 else { return nil }
+    let context = pointer.assumingMemoryBound(to: ClientContext.self)
+    return context.pointee.magic == ClientContext.live ? context : nil
+}
+
+@_cdecl("tlscore_client_context_size")
+public func tlscoreClientContextSize() -> Int { MemoryLayout<ClientContext>.size }
+
+@_cdecl("tlscore_client_init")
+public func tlscoreClientInit(
+    _ memory: UnsafeMutableRawPointer?, _ length: Int, _ configuration: UnsafePointer<tlscore_config>?
+) -> Int32 {
+    guard let memory, let configuration else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    guard length >= MemoryLayout<ClientContext>.size else { return TLSCORE_ERR_CONTEXT_TOO_SMALL }
+    guard Int(bitPattern: memory) % MemoryLayout<ClientContext>.alignment == 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    // Not live until the engine is in place: a failed init leaves nothing to call.
+    memory.initializeMemory(as: UInt32.self, repeating: 0, count: 1)
+    let setup = configuration.pointee
+    let entropy: EntropySource
+    if let function = setup.entropy {
+        entropy = EntropySource(function: function, context: setup.entropy_ctx)
+    } else {
+        #if TLSCORE_POSIX
+        entropy = SystemEntropy.source
+        #else
+        return TLSCORE_ERR_INVALID_ARGUMENT  // no default source without the POSIX pieces
+        #endif
+    }
+    var time = setup.time
+    if time == 0 {
+        if let clock = setup.clock {
+            time = clock(setup.clock_ctx)
+        } else {
+            #if TLSCORE_POSIX
+            time = Clock.unixSeconds()
+            #else
+            return TLSCORE_ERR_INVALID_ARGUMENT  // no time to validate certificates at
+            #endif
+        }
+    }
+    guard setup.anchors != nil, setup.anchors_len > 0, let input = setup.input, let output = setup.output,
+          let reassembly = setup.reassembly
+    else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    guard let settings = Settings.of(setup, time: time) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    let personalization: InlineArray<7, UInt8> = [0x74, 0x6c, 0x73, 0x63, 0x6f, 0x72, 0x65]  // "tlscore"
+    do throws(TLSError) {
+        let random = try Random(entropy: entropy, personalization: personalization.span)
+        let engine = try Engine<Client>(
+            unsafeSettings: settings, input: UnsafeMutableBufferPointer(start: input, count: setup.input_len),
+            output: UnsafeMutableBufferPointer(start: output, count: setup.output_len),
+            reassembly: UnsafeMutableBufferPointer(start: reassembly, count: setup.reassembly_len), random: random)
+        let context = memory.bindMemory(to: ClientContext.self, capacity: 1)
+        context.initialize(to: ClientContext(engine: engine, log: setup.log, logContext: setup.log_ctx))
+        // The ClientHello is queued now; its failure (e.g. a region too small for it) is
+        // kept in the context like any later one, so init succeeds and want says FAILED.
+        _ = context.pointee.step { (engine) throws(TLSError) in try engine.start() }
+        return TLSCORE_OK
+    } catch {
+        return ErrorCode.of(error).0
+    }
+}
+
+@_cdecl("tlscore_client_want")
+public func tlscoreClientWant(_ memory: UnsafeMutableRawPointer?) -> UInt32 {
+    guard let context = clientContext(memory) else { return UInt32(TLSCORE_STATE_FAILED) }
+    var want: UInt32 = 0
+    let engine = context
+    if engine.pointee.engine.hasOutgoing { want |= UInt32(TLSCORE_WANT_WRITE) }
+    if engine.pointee.engine.hasReceivedData { want |= UInt32(TLSCORE_STATE_DATA) }
+    switch engine.pointee.engine.state {
+    case .failed:
+        want |= UInt32(TLSCORE_STATE_FAILED)
+    case .closed:
+        want |= UInt32(TLSCORE_STATE_CLOSED)
+    case .connected:
+        want |= UInt32(TLSCORE_STATE_CONNECTED)
+        if engine.pointee.truncated {
+            want |= UInt32(TLSCORE_STATE_TRUNCATED)
+        } else if engine.pointee.engine.wantsInput {
+            want |= UInt32(TLSCORE_WANT_READ)
+        }
+        if want == UInt32(TLSCORE_STATE_CONNECTED | TLSCORE_WANT_READ) { want |= UInt32(TLSCORE_STATE_IDLE) }
+    case .handshaking, .idle:
+        if engine.pointee.status != 0 {
+            want |= UInt32(TLSCORE_STATE_FAILED)
+        } else if engine.pointee.engine.wantsInput {
+            want |= UInt32(TLSCORE_WANT_READ)
+        }
+    }
+    return want
+}
+
+@_cdecl("tlscore_client_output")
+public func tlscoreClientOutput(_ memory: UnsafeMutableRawPointer?, _ length: UnsafeMutablePointer<Int>?) -> UnsafePointer<UInt8>? {
+    length?.pointee = 0
+    guard let context = clientContext(memory), context.pointee.engine.hasOutgoing else { return nil }
+    let pending = context.pointee.pendingOutput()
+    length?.pointee = pending.count
+    return pending.baseAddress
+}
+
+@_cdecl("tlscore_client_output_done")
+public func tlscoreClientOutputDone(_ memory: UnsafeMutableRawPointer?, _ count: Int) -> Int32 {
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    guard count >= 0, count <= context.pointee.pendingOutput().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    context.pointee.engine.didSend(count)
+    return TLSCORE_OK
+}
+
+@_cdecl("tlscore_client_input")
+public func tlscoreClientInput(_ memory: UnsafeMutableRawPointer?, _ capacity: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<UInt8>? {
+    capacity?.pointee = 0
+    guard let context = clientContext(memory),
+          tlscoreClientWant(memory) & UInt32(TLSCORE_WANT_READ) != 0 else { return nil }
+    let region = context.pointee.inputRoom()
+    capacity?.pointee = region.count
+    return region.baseAddress
+}
+
+@_cdecl("tlscore_client_input_done")
+public func tlscoreClientInputDone(_ memory: UnsafeMutableRawPointer?, _ count: Int) -> Int32 {
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    if count == 0 { return TLSCORE_OK }
+    guard tlscoreClientWant(memory) & UInt32(TLSCORE_WANT_READ) != 0 else { return TLSCORE_ERR_INVALID_STATE }
+    guard count > 0, count <= context.pointee.inputRoom().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    return context.pointee.step { (engine) throws(TLSError) in try engine.didReceive(count) }
+}
+
+@_cdecl("tlscore_client_input_eof")
+public func tlscoreClientInputEOF(_ memory: UnsafeMutableRawPointer?) -> Int32 {
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    if context.pointee.endOfStream { return TLSCORE_OK }
+    context.pointee.endOfStream = true
+    switch context.pointee.engine.state {
+    case .connected:
+        // Nothing tells a whole response from one an attacker cut short: its own condition,
+        // not a failure and not a close.
+        context.pointee.truncated = true
+        context.pointee.say("tlscore: the stream ended without close_notify")
+        return TLSCORE_ERR_STREAM_TRUNCATED
+    case .handshaking, .idle:
+        context.pointee.fail(TLSCORE_ERR_CONNECTION_CLOSED, 0)
+        return TLSCORE_ERR_CONNECTION_CLOSED
+    case .closed, .failed:
+        return TLSCORE_OK
+    }
+}
+
+@_cdecl("tlscore_client_send")
+public func tlscoreClientSend(_ memory: UnsafeMutableRawPointer?, _ data: UnsafePointer<UInt8>?, _ length: Int) -> Int {
+    guard let context = clientContext(memory), length >= 0, data != nil || length == 0 else {
+        return Int(TLSCORE_ERR_INVALID_ARGUMENT)
+    }
+    if let failure = failure(context) { return Int(failure) }
+    var taken = 0
+    let bytes = UnsafeBufferPointer(start: data, count: length)
+    let status = context.pointee.step { (engine) throws(TLSError) in taken = try engine.send(bytes.span) }
+    return status == TLSCORE_OK ? taken : Int(status)
+}
+
+@_cdecl("tlscore_client_recv")
+public func tlscoreClientRecv(_ memory: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<UInt8>?, _ capacity: Int) -> Int {
+    guard let context = clientContext(memory), capacity >= 0, buffer != nil || capacity == 0 else {
+        return Int(TLSCORE_ERR_INVALID_ARGUMENT)
+    }
+    if !context.pointee.engine.hasReceivedData, let failure = failure(context) { return Int(failure) }
+    var count = 0
+    let region = UnsafeMutableBufferPointer(start: buffer, count: capacity)
+    let status = context.pointee.step { (engine) throws(TLSError) in
+        var room = region.mutableSpan
+        count = try engine.receive(into: &room)
+    }
+    return status == TLSCORE_OK || count > 0 ? count : Int(status)
+}
+
+/// The fatal condition already reached, if any.
+private func failure(_ context: UnsafeMutablePointer<ClientContext>) -> Int32? {
+    if context.pointee.status != 0 && !context.pointee.truncated { return context.pointee.status }
+    if case .failed(let error) = context.pointee.engine.state { return ErrorCode.of(error).0 }
+    return nil
+}
+
+@_cdecl("tlscore_client_close")
+public func tlscoreClientClose(_ memory: UnsafeMutableRawPointer?) -> Int32 {
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    context.pointee.engine.close()
+    return TLSCORE_OK
+}
+
+@_cdecl("tlscore_client_error")
+public func tlscoreClientError(_ memory: UnsafeMutableRawPointer?, _ detail: UnsafeMutablePointer<Int32>?) -> Int32 {
+    detail?.pointee = 0
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    if context.pointee.status != 0 {
+        detail?.pointee = context.pointee.detail
+        return context.pointee.status
+    }
+    if context.pointee.truncated { return TLSCORE_ERR_STREAM_TRUNCATED }
+    return TLSCORE_OK
+}
+
+@_cdecl("tlscore_client_report")
+public func tlscoreClientReport(_ memory: UnsafeMutableRawPointer?, _ report: UnsafeMutablePointer<tlscore_report>?) -> Int32 {
+    guard let report else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    report.pointee = tlscore_report()
+    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    let engine = context
+    report.pointee.suite = engine.pointee.engine.negotiatedSuite?.rawValue ?? 0
+    report.pointee.version = engine.pointee.engine.negotiatedVersion?.rawValue ?? 0
+    report.pointee.group = engine.pointee.engine.negotiatedGroup?.rawValue ?? 0
+    report.pointee.extended_master_secret = engine.pointee.engine.usesExtendedMasterSecret ? 1 : 0
+    report.pointee.closed_by_notify = engine.pointee.peerClosed ? 1 : 0
+    report.pointee.client_certificate = engine.pointee.clientCertificate
+    var detail: Int32 = 0
+    let code = tlscoreClientError(memory, &detail)
+    report.pointee.detail = detail
+    return code
+}
+
+@_cdecl("tlscore_client_free")
+public func tlscoreClientFree(_ memory: UnsafeMutableRawPointer?) {
+    guard let context = clientContext(memory) else { return }
+    // close() wipes the handshake secrets, the DRBG and the record keys in place; the
+    // deinitialisation then frees what Mbed TLS allocated inside them.
+    context.pointee.engine.close()
+    context.deinitialize(count: 1)
+    UnsafeMutableRawPointer(context).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<ClientContext>.size)
+}
+
+/// tlscore_config as the core's ClientSettings: nil when a field is out of range.
+private enum Settings {
+    static func of(_ setup: tlscore_config, time: Int64) -> ClientSettings? {
+        guard setup.suites & ~UInt32(TLSCORE_SUITES_ALL) == 0 else { return nil }
         var fragment: MaxFragmentLength? = nil
         switch setup.max_fragment_length {
         case 0: fragment = nil
@@ -52,11 +365,11 @@ private enum BoardClient {
         case 1024: fragment = .bytes1024
         case 2048: fragment = .bytes2048
         case 4096: fragment = .bytes4096
-        default: return TLSCORE_ERR_INVALID_ARGUMENT
+        default: return nil
         }
         let suites = setup.suites == 0
             ? CipherSuites.defaults : CipherSuites(rawValue: UInt16(truncatingIfNeeded: setup.suites))
-        guard setup.versions & ~UInt32(TLSCORE_VERSIONS_ALL) == 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        guard setup.versions & ~UInt32(TLSCORE_VERSIONS_ALL) == 0 else { return nil }
         let versions = setup.versions == 0 ? TLSVersions.all : TLSVersions(rawValue: UInt8(truncatingIfNeeded: setup.versions))
         // The key share's group first, then the others in the default order.
         var groups = NamedGroups()
@@ -64,14 +377,14 @@ private enum BoardClient {
         case 0, TLSCORE_GROUP_X25519: groups.append(.x25519)
         case TLSCORE_GROUP_SECP256R1: groups.append(.secp256r1)
         case TLSCORE_GROUP_SECP384R1: groups.append(.secp384r1)
-        default: return TLSCORE_ERR_INVALID_ARGUMENT
+        default: return nil
         }
         groups.append(.x25519)
         groups.append(.secp256r1)
         groups.append(.secp384r1)
 
         var nameCount = 0
-        if let name = setup.server_name { nameCount = strlen(name) }
+        if let name = setup.server_name { while name[nameCount] != 0 { nameCount &+= 1 } }
         let name = UnsafeBufferPointer(
             start: UnsafeRawPointer(setup.server_name)?.assumingMemoryBound(to: UInt8.self), count: nameCount)
         let address = bytes(setup.server_address, setup.server_address_len)
@@ -79,82 +392,12 @@ private enum BoardClient {
         let crls = bytes(setup.crls, setup.crls_len)
         let chain = bytes(setup.client_chain, setup.client_chain_len)
         let key = bytes(setup.client_key, setup.client_key_len)
-        let input = UnsafeMutableBufferPointer(start: setup.input, count: setup.input_len)
-        let output = UnsafeMutableBufferPointer(start: setup.output, count: setup.output_len)
-        let reassembly = UnsafeMutableBufferPointer(start: setup.reassembly, count: setup.reassembly_len)
-        let personalization: InlineArray<7, UInt8> = [0x74, 0x6c, 0x73, 0x63, 0x6f, 0x72, 0x65]  // "tlscore"
-
-        do throws(TLSError) {
-            let configuration = ClientConfiguration(
-                serverName: name.span, serverAddress: address.span, trustAnchors: anchors.span, crls: crls.span,
-                time: setup.time, suites: suites, versions: versions, groups: groups, maxFragmentLength: fragment,
-                minimumRSAKeyBits: setup.min_rsa_bits == 0 ? 2048 : Int(setup.min_rsa_bits),
-                clientCertificateChain: chain.span, clientPrivateKey: key.span)
-            let random = try Random(entropy: SystemEntropy.source, personalization: personalization.span)
-            let engine = try ClientEngine(
-                configuration: configuration, input: input.mutableSpan, output: output.mutableSpan,
-                reassembly: reassembly.mutableSpan, random: random)
-            var connection = Connection(
-                engine: engine, transport: transport, timeoutMilliseconds: timeout,
-                clock: { Clock.monotonicMilliseconds() })
-            var clientCertificate = UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED)
-            defer { report?.pointee.client_certificate = clientCertificate }
-            try connection.handshake { event in
-                switch event.kind {
-                case .sent(.certificate):
-                    // An empty Certificate is 7 bytes; a declined request is reported below.
-                    if event.length > 7 { clientCertificate = UInt8(TLSCORE_CLIENT_CERT_SENT) }
-                case .clientCertificateDeclined(let reason):
-                    clientCertificate = switch reason {
-                    case .noCertificateConfigured: UInt8(TLSCORE_CLIENT_CERT_NONE_CONFIGURED)
-                    case .keyTypeNotRequested: UInt8(TLSCORE_CLIENT_CERT_KEY_TYPE_NOT_ASKED)
-                    case .authorityNotRequested: UInt8(TLSCORE_CLIENT_CERT_AUTHORITY_NOT_ASKED)
-                    case .noCommonSignatureScheme: UInt8(TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME)
-                    }
-                default:
-                    break
-                }
-            }
-            report?.pointee.suite = connection.engine.negotiatedSuite?.rawValue ?? 0
-            report?.pointee.extended_master_secret = connection.engine.usesExtendedMasterSecret ? 1 : 0
-            report?.pointee.version = connection.engine.negotiatedVersion?.rawValue ?? 0
-            report?.pointee.group = connection.engine.negotiatedGroup?.rawValue ?? 0
-
-            var reply: UnsafePointer<UInt8>? = nil
-            var replyCount = 0
-            var verdict = session(context, Int32(TLSCORE_EVENT_CONNECTED), nil, 0, &reply, &replyCount)
-            var chunk = InlineArray<512, UInt8>(repeating: 0)
-            while true {
-                if verdict < 0 {
-                    connection.close()
-                    return TLSCORE_ERR_ABORTED
-                }
-                if let pending = reply, replyCount > 0 {
-                    try connection.write(UnsafeBufferPointer(start: pending, count: replyCount).span)
-                }
-                reply = nil
-                replyCount = 0
-                if verdict == TLSCORE_DONE {
-                    connection.close()
-                    return TLSCORE_OK
-                }
-                var room = chunk.mutableSpan
-                let count = try connection.read(into: &room)
-                if count == 0 {
-                    report?.pointee.closed_by_notify = connection.engine.state.isClosed ? 1 : 0
-                    _ = session(context, Int32(TLSCORE_EVENT_CLOSED), nil, 0, &reply, &replyCount)
-                    connection.close()
-                    return TLSCORE_OK
-                }
-                verdict = room.withUnsafeBufferPointer { received in
-                    session(context, Int32(TLSCORE_EVENT_DATA), received.baseAddress, count, &reply, &replyCount)
-                }
-            }
-        } catch {
-            let (code, detail) = ErrorCode.of(error)
-            report?.pointee.detail = detail
-            return code
-        }
+        let configuration = ClientConfiguration(
+            serverName: name.span, serverAddress: address.span, trustAnchors: anchors.span, crls: crls.span,
+            time: time, suites: suites, versions: versions, groups: groups, maxFragmentLength: fragment,
+            minimumRSAKeyBits: setup.min_rsa_bits == 0 ? 2048 : Int(setup.min_rsa_bits),
+            clientCertificateChain: chain.span, clientPrivateKey: key.span)
+        return configuration.settings
     }
 
     private static func bytes(_ pointer: UnsafePointer<UInt8>?, _ count: Int) -> UnsafeBufferPointer<UInt8> {
@@ -162,87 +405,9 @@ private enum BoardClient {
     }
 }
 
-// MARK: transports
-
-/// tlscore_io as a `Transport`: the caller's callbacks, or the file-descriptor ones below.
-/// One concrete type, so the generic `Connection` is specialised once.
-private struct BoardTransport: Transport, ~Copyable {
-    let read: tlscore_read_fn
-    let write: tlscore_write_fn
-    let context: UnsafeMutableRawPointer?
-
-    mutating func send(_ bytes: Span<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
-        if bytes.isEmpty { return 0 }
-        let write = self.write, context = self.context
-        let timeout = Int32(truncatingIfNeeded: timeoutMilliseconds)
-        let sent = bytes.withUnsafeBufferPointer { write(context, $0.baseAddress, $0.count, timeout) }
-        if sent > 0 { return sent }
-        throw sent == 0 ? .connectionClosed : Self.failure(sent)
-    }
-
-    mutating func receive(into buffer: inout MutableSpan<UInt8>, timeoutMilliseconds: Int) throws(TLSError) -> Int {
-        if buffer.isEmpty { throw .bufferTooSmall(needed: 1, capacity: 0) }
-        let read = self.read, context = self.context
-        let timeout = Int32(truncatingIfNeeded: timeoutMilliseconds)
-        let received = buffer.withUnsafeMutableBufferPointer { read(context, $0.baseAddress, $0.count, timeout) }
-        if received >= 0 { return received }
-        throw Self.failure(received)
-    }
-
-    private static func failure(_ result: Int) -> TLSError {
-        result == Int(TLSCORE_IO_TIMEOUT) ? .timeout : .transport(cposix_errno())
-    }
-}
-
-/// poll/read/write over the caller's descriptor (context points at it). A socket is written
-/// with MSG_NOSIGNAL so that a closed peer is an error, not SIGPIPE.
-private enum FileDescriptorIO {
-    static let read: tlscore_read_fn = { context, buffer, capacity, timeout in
-        guard let context else { return Int(TLSCORE_IO_FAILED) }
-        let descriptor = context.load(as: Int32.self)
-        while true {
-            let ready = wait(descriptor, Int16(POLLIN), timeout)
-            if ready != 0 { return ready }
-            let count = CPOSIX.read(descriptor, buffer, capacity)
-            if count >= 0 { return count }
-            let code = cposix_errno()
-            if code == EINTR || code == EAGAIN || code == EWOULDBLOCK { continue }
-            // A pty whose other side closed reads EIO: its end of stream.
-            if code == EIO { return 0 }
-            return Int(TLSCORE_IO_FAILED)
-        }
-    }
-
-    static let write: tlscore_write_fn = { context, buffer, count, timeout in
-        guard let context else { return Int(TLSCORE_IO_FAILED) }
-        let descriptor = context.load(as: Int32.self)
-        while true {
-            let ready = wait(descriptor, Int16(POLLOUT), timeout)
-            if ready != 0 { return ready }
-            var sent = CPOSIX.send(descriptor, buffer, count, Int32(MSG_NOSIGNAL))
-            if sent < 0 && cposix_errno() == ENOTSOCK { sent = CPOSIX.write(descriptor, buffer, count) }
-            if sent > 0 { return sent }
-            let code = cposix_errno()
-            if sent == 0 || code == EINTR || code == EAGAIN || code == EWOULDBLOCK { continue }
-            return Int(TLSCORE_IO_FAILED)
-        }
-    }
-
-    /// 0 when ready, else the callback result for a timeout or a failure.
-    private static func wait(_ descriptor: Int32, _ events: Int16, _ timeout: Int32) -> Int {
-        while true {
-            var entry = pollfd(fd: descriptor, events: events, revents: 0)
-            let ready = poll(&entry, 1, timeout)
-            if ready > 0 { return 0 }
-            if ready == 0 { return Int(TLSCORE_IO_TIMEOUT) }
-            if cposix_errno() != EINTR { return Int(TLSCORE_IO_FAILED) }
-        }
-    }
-}
-
 // MARK: error codes
 
-private enum ErrorCode {
+enum ErrorCode {
     /// The header's code for `error`, and its detail (errno, Mbed TLS code, bytes needed, the
     /// number of a named certificate rule).
     static func of(_ error: TLSError) -> (Int32, Int32) {
@@ -350,6 +515,8 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_WEAK_SERVER_KEY: "the server's RSA key is below the minimum (report.detail: its bits)"
     case TLSCORE_ERR_MISSING_EXTENSION: "a message from the server lacks a required extension"
     case TLSCORE_ERR_BAD_RETRY_REQUEST: "bad HelloRetryRequest from the server"
+    case TLSCORE_ERR_CONTEXT_TOO_SMALL: "the context is smaller than tlscore_client_context_size()"
+    case TLSCORE_ERR_STREAM_TRUNCATED: "the stream ended without close_notify: what was received may be truncated"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

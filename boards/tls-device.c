@@ -419,7 +419,10 @@ int main(int argc, char **argv) {
     }
     if (result != TLSCORE_OK) {
         fprintf(stderr, "tls-device: TLS failure: %s (code %d", tlscore_strerror(result), result);
-        if (report.detail) fprintf(stderr, ", detail %d", (int)report.detail);
+        if (result == TLSCORE_ERR_CERT_RULE)
+            fprintf(stderr, ", rule %d: %s", (int)report.detail, tlscore_cert_rule_name(report.detail));
+        else if (report.detail)
+            fprintf(stderr, ", detail %d", (int)report.detail);
         fprintf(stderr, ")\n");
         return 1;
     }

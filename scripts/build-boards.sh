@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # `make boards`: for every boards/<board>/board.env, compiles Sources/TLSCore and
 # Sources/TLSPlatform as Embedded Swift (-no-allocations, -Osize, -function-sections) together
-# with boards/TLSCoreCAPI.swift (the C API of boards/include/tlscore.h) into
-# .build-boards/<board>/libtlscore.a, links boards/tls-device.c against it and the board's
-# Mbed TLS into .build-boards/<board>/tls-device, and prints what the core costs in the
-# linked program beside Mbed TLS. BOARDS="aarch64-linux" limits the run.
+# with boards/TLSCoreCAPI.swift + TLSCoreCAPIPOSIX.swift (the C API of boards/include/tlscore.h,
+# -D TLSCORE_POSIX) into .build-boards/<board>/libtlscore.a, and the core with
+# boards/TLSCoreCAPI.swift alone (the handle API, no OS calls) into libtlscore-noposix.a, which
+# it checks references no poll/read/getrandom/clock_gettime. Links boards/tls-device.c against
+# libtlscore.a and boards/tests/handle-test.c against libtlscore-noposix.a (with the board's
+# Mbed TLS) into .build-boards/<board>/, and prints what the core costs in the linked
+# programs beside Mbed TLS. BOARDS="aarch64-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,6 +51,8 @@ archive_sizes() {
 }
 
 table=()
+noposix_table=()
+noposix_checks=()
 for board in "${boards[@]}"; do
     BOARD_SWIFT_TARGET= BOARD_SWIFT_FLAGS= BOARD_CC= BOARD_CFLAGS= BOARD_LIBDIR= BOARD_THUMB= BOARD_CLANG_FLAGS=
     # shellcheck disable=SC1090
@@ -74,19 +79,20 @@ for board in "${boards[@]}"; do
     # .swiftmodule). With BOARD_THUMB=yes the code is Thumb-2: Swift 6.3 ships no Embedded
     # stdlib for a thumbv7 triple, so swiftc emits the optimised LLVM IR for the ARM triple
     # and the toolchain's clang generates Thumb-2 code from it (about 30% smaller).
+    # The objects go to $objdir ($dir/obj unless set).
     compile() {
-        local module=$1
+        local module=$1 objdir=${objdir:-$dir/obj}
         shift
         if [[ "${BOARD_THUMB:-no}" == yes ]]; then
             swiftc "${common[@]}" -module-name "$module" -emit-module \
-                -emit-module-path "$dir/obj/$module.swiftmodule" -emit-ir "$@" -o "$dir/obj/$module.ll"
-            sed -i 's/-thumb-mode/+thumb-mode/g' "$dir/obj/$module.ll"
+                -emit-module-path "$objdir/$module.swiftmodule" -emit-ir "$@" -o "$objdir/$module.ll"
+            sed -i 's/-thumb-mode/+thumb-mode/g' "$objdir/$module.ll"
             # shellcheck disable=SC2086
             "$(dirname "$(command -v swiftc)")/clang" $BOARD_CLANG_FLAGS -mthumb -Os -ffunction-sections \
-                -fdata-sections -Wno-override-module -c "$dir/obj/$module.ll" -o "$dir/obj/$module.o"
+                -fdata-sections -Wno-override-module -c "$objdir/$module.ll" -o "$objdir/$module.o"
         else
             swiftc "${common[@]}" -module-name "$module" -emit-module \
-                -emit-module-path "$dir/obj/$module.swiftmodule" -c "$@" -o "$dir/obj/$module.o"
+                -emit-module-path "$objdir/$module.swiftmodule" -c "$@" -o "$objdir/$module.o"
         fi
     }
     echo "boards: $board ($BOARD_SWIFT_TARGET${BOARD_THUMB:+, thumb=$BOARD_THUMB}, $BOARD_CC)"
@@ -94,9 +100,18 @@ for board in "${boards[@]}"; do
     compile TLSCore $core_sources
     # shellcheck disable=SC2086
     compile TLSPlatform $platform_sources
-    compile TLSCoreCAPI boards/TLSCoreCAPI.swift
-    rm -f "$dir/libtlscore.a"
+    compile TLSCoreCAPI -D TLSCORE_POSIX boards/TLSCoreCAPI.swift boards/TLSCoreCAPIPOSIX.swift
+    mkdir -p "$dir/obj-noposix"
+    objdir="$dir/obj-noposix" compile TLSCoreCAPI boards/TLSCoreCAPI.swift
+    rm -f "$dir/libtlscore.a" "$dir/libtlscore-noposix.a"
     ar rcs "$dir/libtlscore.a" "$dir/obj/TLSCore.o" "$dir/obj/TLSPlatform.o" "$dir/obj/TLSCoreCAPI.o"
+    ar rcs "$dir/libtlscore-noposix.a" "$dir/obj/TLSCore.o" "$dir/obj-noposix/TLSCoreCAPI.o"
+    # The POSIX-free library's link check: none of the OS calls the POSIX pieces make.
+    os_calls=$(nm -u "$dir/libtlscore-noposix.a" | awk '{print $NF}' | grep -xE 'poll|read|write|send|getrandom|clock_gettime|fcntl' | sort -u | tr '\n' ' ' || true)
+    if [[ -n "$os_calls" ]]; then
+        echo "boards: $board: libtlscore-noposix.a references OS calls: $os_calls"; exit 1
+    fi
+    noposix_checks+=("$(printf '  %s: nm -u libtlscore-noposix.a: no poll/read/write/send/getrandom/clock_gettime/fcntl undefined: passed' "$board")")
 
     # shellcheck disable=SC2086
     "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
@@ -104,6 +119,16 @@ for board in "${boards[@]}"; do
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device.map"
+
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
+        boards/tests/handle-test.c -o "$dir/handle-test" \
+        -L "$dir" -ltlscore-noposix \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections -Wl,-Map="$dir/handle-test.map"
+    read -r np_text _ _ np_code < <(map_sizes 'libtlscore-noposix\.a' "$dir/handle-test.map")
+    read -r np_archive_text _ _ < <(archive_sizes "$dir/libtlscore-noposix.a")
+    noposix_table+=("$(printf '%-14s %8d %7d   %9d' "$board" "$np_code" "$np_text" "$np_archive_text")")
 
     read -r core_text core_data core_bss core_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device.map")
     read -r mbed_text mbed_data mbed_bss _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device.map")
@@ -127,3 +152,10 @@ printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' board "core" "core" "co
 printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' "" ".text" "text" "data" "bss" \
     "tls-dev" "data" "bss" ".a text" "+crypto.a"
 for line in "${table[@]}"; do echo "$line"; done
+
+echo
+echo "The POSIX-free library (handle API + core), in the linked handle-test after --gc-sections,"
+echo "and size(1) on the whole archive:"
+printf '%-14s %8s %7s   %9s\n' board ".text" "text" ".a text"
+for line in "${noposix_table[@]}"; do echo "$line"; done
+for line in "${noposix_checks[@]}"; do echo "$line"; done

@@ -3,13 +3,19 @@
 # its qemu against real openssl s_server processes on 127.0.0.1 at ephemeral ports:
 #   - ECDSA (server-ec + int-ec, anchor root-ec as PEM) and RSA (server-rsa + int-rsa, anchor
 #     root-rsa as DER) over TCP: the response is printed and the exit status is 0;
-#   - a wrong anchor: non-zero exit with the certificate error; a CA file that is no
+#   - a wrong anchor: non-zero exit with the certificate error; a chain refused by a named rule
+#     (an intermediate without keyCertSign): the rule's number and name printed; a CA file that is no
 #     certificate: refused before connecting;
 #   - a truncated response: the ECDSA server behind a relay that removes its close_notify and
 #     ends TCP with a FIN (what an attacker on the path can do): exit 1 with the message, and
 #     exit 0 with --allow-missing-close-notify;
 #   - the same ECDSA exchange over the host simulator's pty gateway at 115200 baud, when
 #     `hostsim gateway --pty` exists (HOSTSIM=path overrides the binary looked for);
+#   - the handle API (handle-test, linked against libtlscore-noposix.a) against the TLS 1.2
+#     and 1.3 ECDSA servers: one byte at a time each way, random split points (seeded, the
+#     seed printed), 2 and 8 connections in one poll loop, garbage after the handshake
+#     (a relay) failing with TLSCORE_ERR_BAD_RECORD_MAC, the truncating relay's cut ending in
+#     TLSCORE_STATE_TRUNCATED, and the context size checks;
 #   - the version: the servers above speak only TLS 1.2 (-tls1_2) and are reached with both
 #     versions offered (the default) and with --tls 1.2; TLS 1.3-only servers (-tls1_3, ECDSA
 #     and RSA) are reached by default, with --tls 1.3 and over the pty gateway, and each run
@@ -134,6 +140,95 @@ RELAY
     fi
 }
 
+# A relay on 127.0.0.1:0 in front of 127.0.0.1:$2 playing a server that turns to garbage
+# after the handshake: both directions pass until the client has sent its first
+# application_data record (TLS 1.2: the request; TLS 1.3: its Finished, so the handshake is
+# done), then the client gets one well-framed record whose body does not decrypt and
+# nothing more from the server, on a connection left open (a client that waits for more
+# would hang). Sets garbage_$1.
+start_garbage_relay() {
+    local name=$1 log="$work/garbage-$1.log"
+    python3 -u - "$2" >"$log" 2>&1 <<'RELAY' &
+import select, socket, sys, threading
+
+def serve(client):
+    try:
+        server = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+    except OSError:
+        client.close()
+        return
+    pending, cut, watch = b"", False, [client, server]
+    try:
+        while True:
+            ready = select.select(watch, [], [], 60)[0]
+            if not ready:
+                break
+            if client in ready:
+                data = client.recv(16384)
+                if not data:
+                    break
+                if not cut:
+                    server.sendall(data)
+                    pending += data
+                    while len(pending) >= 5 and not cut:
+                        length = 5 + int.from_bytes(pending[3:5], "big")
+                        if len(pending) < length:
+                            break
+                        if pending[0] == 23:
+                            cut = True
+                            client.sendall(bytes([23, 3, 3, 0, 32]) + bytes([0x5A] * 32))
+                            print("GARBAGE")
+                        pending = pending[length:]
+            if server in ready:
+                data = server.recv(16384)
+                if not data:
+                    if not cut:
+                        break
+                    watch = [client]  # the client's side stays open
+                    continue
+                if not cut:
+                    client.sendall(data)
+    except OSError as error:
+        print("relay:", error)
+    client.close()
+    server.close()
+
+listener = socket.socket()
+listener.bind(("127.0.0.1", 0))
+listener.listen(8)
+print("LISTEN", listener.getsockname()[1])
+while True:
+    client, _ = listener.accept()
+    threading.Thread(target=serve, args=(client,), daemon=True).start()
+RELAY
+    pids+=($!)
+    local port=""
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^LISTEN \([0-9][0-9]*\)$/\1/p' "$log" | head -1)
+        [[ -n "$port" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$port" ]]; then
+        echo "test-boards: the garbage relay ($name) did not start:"; cat "$log"; exit 1
+    fi
+    printf -v "garbage_$name" '%s' "$port"
+}
+
+# run_handle BOARD LABEL ARGS...: runs handle-test under qemu (bounded); passes on exit 0
+# with its summary line, which is printed.
+run_handle() {
+    local board=$1 label=$2
+    shift 2
+    local status=0
+    # shellcheck disable=SC2086
+    timeout 120 $BOARD_QEMU "$out/$board/handle-test" "$@" >"$work/handle.out" 2>&1 || status=$?
+    if [[ $status -eq 0 ]]; then
+        pass "$board handle API, $label: $(grep -v ': passed$' "$work/handle.out" | tail -1 | sed 's/^handle-test: //')"
+    else
+        fail "$board handle API, $label: exit $status"; sed 's/^/        /' "$work/handle.out"
+    fi
+}
+
 # run_device BOARD LABEL EXPECT(ok|fail|exit1) PATTERN ARGS...: runs tls-device under qemu
 # (bounded). ok: exit 0, PATTERN on stdout and, when $negotiated is set, that text on stderr
 # (the "negotiated TLS 1.x SUITE (group)" line); fail: a non-zero exit (not the timeout's) and
@@ -173,7 +268,14 @@ start_server rsa server-rsa int-rsa
 start_server ec13 server-ec int-ec -tls1_3
 # Only P-384: the client's x25519 share is refused with a HelloRetryRequest.
 start_server rsa13 server-rsa int-rsa -tls1_3 -groups P-384
+# A chain refused by a named rule: the intermediate's keyUsage lacks keyCertSign.
+start_server nocertsign server-under-no-certsign int-no-certsign
 start_truncating_relay "$port_ec"
+start_garbage_relay ec "$port_ec"
+start_garbage_relay ec13 "$port_ec13"
+# The seed of handle-test's random split points: HANDLE_SEED, or a fresh one (printed).
+handle_seed=${HANDLE_SEED:-$((RANDOM * 32768 + RANDOM))}
+echo "test-boards: handle-test random split points seed $handle_seed (HANDLE_SEED=$handle_seed repeats it)"
 echo "test-boards: openssl s_server TLS 1.2 ECDSA on 127.0.0.1:$port_ec, RSA on 127.0.0.1:$port_rsa;" \
     "TLS 1.3 ECDSA on 127.0.0.1:$port_ec13, RSA on 127.0.0.1:$port_rsa13; truncating relay to ECDSA 1.2 on 127.0.0.1:$relay_port"
 # What tls-device must print for each server (s_server's default preferences).
@@ -243,6 +345,9 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-rsa.der" "${time_arg[@]}"
     run_device "$board" "wrong name" fail "certificate: name mismatch" \
         --tcp "127.0.0.1:$port_ec" --ca "$pki/root-ec.der" --server-name other.example "${time_arg[@]}"
+    run_device "$board" "a chain refused by a named rule (rule number and name printed)" fail \
+        "certificate: refused by a named rule.*rule [0-9][0-9]*: ca-key-usage-lacks-key-cert-sign" \
+        --tcp "127.0.0.1:$port_nocertsign" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}"
     echo "not a certificate" >"$work/not-a-certificate.txt"
     run_device "$board" "a CA file that holds no certificate" fail "no certificate" \
         --tcp "127.0.0.1:$port_ec" --ca "$work/not-a-certificate.txt" "${time_arg[@]}"
@@ -272,6 +377,24 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.2
     run_device "$board" "wrong anchor, TLS 1.3" fail "certificate: unknown issuer" \
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-rsa.der" "${time_arg[@]}"
+
+    # The handle API (handle-test, linked against libtlscore-noposix.a), over TLS 1.2 and 1.3.
+    if [[ ! -x "$out/$board/handle-test" ]]; then
+        fail "$board: $out/$board/handle-test is missing (run make boards)"
+    else
+        run_handle "$board" "context size checks" size
+        for v in 1.2 1.3; do
+            if [[ $v == 1.2 ]]; then port=$port_ec garbage=$garbage_ec; else port=$port_ec13 garbage=$garbage_ec13; fi
+            common=(--port "$port" --ca "$pki/root-ec.der" --version "$v")
+            run_handle "$board" "TLS $v, one byte at a time" bytewise "${common[@]}"
+            run_handle "$board" "TLS $v, random split points (seed $handle_seed)" random --seed "$handle_seed" "${common[@]}"
+            run_handle "$board" "TLS $v, 2 connections in one loop" parallel --count 2 "${common[@]}"
+            run_handle "$board" "TLS $v, 8 connections in one loop" parallel --count 8 "${common[@]}"
+            run_handle "$board" "TLS $v, garbage after the handshake" garbage --port "$garbage" --ca "$pki/root-ec.der" --version "$v"
+        done
+        run_handle "$board" "TLS 1.2, close_notify removed on the way" truncated --port "$relay_port" \
+            --ca "$pki/root-ec.der" --version 1.2
+    fi
 
     if [[ $gateway == yes ]]; then
         negotiated=$tls12_ec

@@ -1,23 +1,31 @@
 /*
  * tlscore.h — the C API of the TLSCore TLS 1.2 / 1.3 client for boards (Embedded Swift inside).
  *
- * Shape: run to completion. One call, tlscore_client_run(), performs the whole connection —
- * handshake, application data, close_notify — and calls back into the caller at each step.
- * Why not yet an object that lives across C calls (tlscore_connect / tlscore_send / ...)?
- * This API predates the core's storable engine (Engine<Client>, which keeps the caller's
- * regions as buffers and can live in caller-provided context memory); the handle-based,
- * non-blocking API built on it is the next step. Until then the engine stays inside
- * tlscore_client_run's frame, and the caller's session function sees only bytes: what
- * arrived, and (through *reply) what to send next. That is also the shape of most firmware
- * protocols: "on connect send X, on data parse and maybe answer".
+ * Two shapes over one engine:
  *
- * Memory: nothing is allocated by the core. The caller provides the three regions in the
- * configuration (record input, record output, handshake reassembly). Mbed TLS, which does
- * the cryptography, allocates inside its bignum code (through its own calloc/free).
+ * - The handle API (tlscore_client_init ... tlscore_client_free), for a firmware main loop:
+ *   the connection lives in context memory the caller provides, and the caller moves the
+ *   bytes — "what must be sent / I sent n", "where do incoming bytes go / n arrived" — in
+ *   the manner of BearSSL's engine. No call blocks, sleeps or calls the operating system:
+ *   entropy, the time and logging come from callbacks in the configuration, so the same
+ *   code runs over a socket, a UART, a modem's AT channel or a test harness, and many
+ *   connections share one single-threaded loop.
+ * - tlscore_client_run, the convenience runner: one connection to completion over a file
+ *   descriptor or read/write callbacks, calling back into a session function at each step.
+ *   It is built on the handle API (boards/TLSCoreCAPIPOSIX.swift) and uses poll and the
+ *   system clock, so it is only in the POSIX library.
  *
- * Entropy: getrandom(2) (the Linux kernel), seeding Mbed TLS's CTR_DRBG.
+ * Libraries (scripts/build-boards.sh): libtlscore.a has both; zero entropy / clock
+ * callbacks mean getrandom(2) and clock_gettime(2). libtlscore-noposix.a has the handle API
+ * and the core only and references no OS call: there the entropy callback is required, and
+ * the clock callback when cfg->time is 0.
  *
- * Thread safety: none needed; no global state. Each call works on its own arguments.
+ * Memory: nothing is allocated by the core. The caller provides the context (handle API)
+ * and the three regions in the configuration (record input, record output, handshake
+ * reassembly). Mbed TLS, which does the cryptography, allocates inside its bignum code
+ * (through its own calloc/free): tlscore_client_free returns that.
+ *
+ * Thread safety: none needed; no global state. A context is used by one thread at a time.
  */
 #ifndef TLSCORE_H
 #define TLSCORE_H
@@ -80,6 +88,16 @@ extern "C" {
 #define TLSCORE_REASSEMBLY_REGION_SIZE 1024u
 #define TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT 4096u
 
+/* Fills `len` bytes at `out` with entropy (Mbed TLS's f_entropy shape: the DRBG's seed and
+ * its automatic reseeds, so `ctx` must stay valid as long as the context); 0 on success. */
+typedef int (*tlscore_entropy_fn)(void *ctx, unsigned char *out, size_t len);
+/* Seconds since the Unix epoch: the validation time when cfg->time is 0, and the
+ * runner's handshake deadline. A board with no real-time clock returns its last known time. */
+typedef int64_t (*tlscore_clock_fn)(void *ctx);
+/* One line of what the connection is doing ("tlscore: handshake complete", an error's
+ * tlscore_strerror text): static, NUL-terminated, no newline. Called inside tlscore calls. */
+typedef void (*tlscore_log_fn)(void *ctx, const char *message);
+
 typedef struct tlscore_config {
     /* Trust anchors: concatenated DER certificates. Required. */
     const uint8_t *anchors;
@@ -110,8 +128,11 @@ typedef struct tlscore_config {
     size_t client_chain_len;
     const uint8_t *client_key;
     size_t client_key_len;
-    /* The caller's regions, used only during tlscore_client_run. Received plaintext may
-     * remain in them afterwards: wipe them if that matters. */
+    /* The caller's regions, used by a context until tlscore_client_free (by
+     * tlscore_client_run during the call). Received plaintext may remain in them
+     * afterwards: wipe them if that matters. Everything else the configuration points at
+     * (anchors, CRLs, server name and address, client chain and key) must also stay valid
+     * and unchanged while the context lives; the struct itself need not. */
     uint8_t *input;        /* >= TLSCORE_RECORD_REGION_SIZE(max plaintext) */
     size_t input_len;
     uint8_t *output;       /* >= TLSCORE_OUTPUT_REGION_SIZE (more: fewer, larger records) */
@@ -127,9 +148,127 @@ typedef struct tlscore_config {
      * x25519. All three groups are offered in supported_groups, this one first; a server
      * that wants another answers with a HelloRetryRequest (one more round trip). */
     uint32_t key_share_group;
+    /* Fields added with the handle API, at the end for the same reason; zero = the default
+     * (libtlscore.a: getrandom, the system clock, no log). */
+    tlscore_entropy_fn entropy;
+    void *entropy_ctx;
+    tlscore_clock_fn clock;
+    void *clock_ctx;
+    tlscore_log_fn log;
+    void *log_ctx;
 } tlscore_config;
 
-/* ---- transport: read/write callbacks, or a file descriptor ---- */
+
+/* ---- the handle API: one connection in caller memory, driven by the caller's loop ----
+ *
+ *     static tlscore_client_ctx tls;                 // or any aligned TLSCORE_CLIENT_CONTEXT_SIZE bytes
+ *     tlscore_client_init(&tls, sizeof tls, &cfg);   // queues the ClientHello
+ *     for (;;) {
+ *         unsigned want = tlscore_client_want(&tls);
+ *         if (want & TLSCORE_WANT_WRITE) { p = tlscore_client_output(&tls, &n); n = write(p, n);
+ *                                          tlscore_client_output_done(&tls, n); }
+ *         if (want & TLSCORE_WANT_READ)  { p = tlscore_client_input(&tls, &cap); n = read(p, cap);
+ *                                          n > 0 ? tlscore_client_input_done(&tls, n)
+ *                                                : tlscore_client_input_eof(&tls); }
+ *         if (want & TLSCORE_STATE_DATA) n = tlscore_client_recv(&tls, buf, sizeof buf);
+ *         if ((want & TLSCORE_STATE_CONNECTED) && off < len) off += tlscore_client_send(&tls, request + off, len - off);
+ *         if (want & (TLSCORE_STATE_CLOSED | TLSCORE_STATE_FAILED | TLSCORE_STATE_TRUNCATED)
+ *             && !(want & TLSCORE_WANT_WRITE)) break;
+ *     }
+ *     tlscore_client_free(&tls);
+ *
+ * Calls on one context must not overlap; contexts are independent of each other. */
+
+/* Bytes of context memory a connection needs, for static allocation: at least
+ * tlscore_client_context_size() (the real size, which init checks) on every board built
+ * here (64-bit: aarch64; 32-bit: armv7). Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
+ * and boards/tests/handle-test.c hold it to the real size. */
+#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2385u : 1865u))
+/* Context memory with the alignment it needs (8 bytes). */
+typedef union tlscore_client_ctx {
+    unsigned char bytes[TLSCORE_CLIENT_CONTEXT_SIZE];
+    uint64_t align_u64;
+    void *align_pointer;
+} tlscore_client_ctx;
+
+/* The context size this library needs, for memory sized at run time. */
+size_t tlscore_client_context_size(void);
+
+/* Sets up a client connection in ctx[0..ctx_len) and queues its ClientHello. Refuses a
+ * context smaller than tlscore_client_context_size() (TLSCORE_ERR_CONTEXT_TOO_SMALL) or
+ * not 8-byte aligned, and configuration fields out of range (TLSCORE_ERR_INVALID_ARGUMENT;
+ * also a missing entropy callback in libtlscore-noposix.a, or a zero time without a clock
+ * there). On success the context must be given to tlscore_client_free at the end, even when
+ * the connection failed; on failure there is nothing to free. Init over a live context
+ * loses it (and Mbed TLS's allocations inside): free it first. A failure of the first flight
+ * itself (e.g. regions too small) is not init's: init returns TLSCORE_OK and want says
+ * FAILED, so that one loop handles every failure. */
+int tlscore_client_init(void *ctx, size_t ctx_len, const tlscore_config *cfg);
+
+/* What the connection needs and where it stands, as bits. The two WANT bits are the I/O to
+ * do (both may be set: the output drains while records come in); the STATE bits say why. */
+#define TLSCORE_WANT_READ       0x01u /* room for incoming bytes: tlscore_client_input */
+#define TLSCORE_WANT_WRITE      0x02u /* bytes to send: tlscore_client_output (also the alert or
+                                         close_notify that ends a connection: send it first) */
+#define TLSCORE_STATE_CONNECTED 0x04u /* handshake done: tlscore_client_send takes data */
+#define TLSCORE_STATE_DATA      0x08u /* received application data waits: tlscore_client_recv */
+#define TLSCORE_STATE_IDLE      0x10u /* connected, nothing to send or to read: waiting for the peer */
+#define TLSCORE_STATE_CLOSED    0x20u /* close_notify sent or received: no more data either way */
+#define TLSCORE_STATE_TRUNCATED 0x40u /* the stream ended after the handshake without close_notify:
+                                         what arrived may be cut short (an attacker can do that);
+                                         data already received can still be read */
+#define TLSCORE_STATE_FAILED    0x80u /* a fatal error: tlscore_client_error says which */
+unsigned tlscore_client_want(void *ctx);
+
+/* The bytes to send now (a pointer into the output region, valid until the next call on
+ * ctx), and how many in *len; NULL and 0 when nothing is due. Send any prefix, then say how
+ * much with tlscore_client_output_done (n <= *len; partial sends are normal). */
+const uint8_t *tlscore_client_output(void *ctx, size_t *len);
+int tlscore_client_output_done(void *ctx, size_t n);
+
+/* Where incoming bytes go (a pointer into the input region) and how many fit, in *cap;
+ * NULL and 0 unless TLSCORE_WANT_READ. Write up to *cap bytes there, then
+ * tlscore_client_input_done(ctx, n) with how many: every complete record is processed at
+ * once (the result is TLSCORE_OK or the error that ended the connection). n = 0 does
+ * nothing; the end of the stream is its own call, tlscore_client_input_eof — during the
+ * handshake a failure (TLSCORE_ERR_CONNECTION_CLOSED), after it TLSCORE_STATE_TRUNCATED
+ * (returned as TLSCORE_ERR_STREAM_TRUNCATED) unless close_notify came first. */
+uint8_t *tlscore_client_input(void *ctx, size_t *cap);
+int tlscore_client_input_done(void *ctx, size_t n);
+int tlscore_client_input_eof(void *ctx);
+
+/* Application data out: seals as much of data[0..len) as the output region has room for,
+ * in records of at most the negotiated fragment length, and returns how much it took (0:
+ * send the output first), or a negative TLSCORE_ERR_* (TLSCORE_ERR_INVALID_STATE before the
+ * handshake ends or after close, which does not end the connection). */
+long tlscore_client_send(void *ctx, const uint8_t *data, size_t len);
+
+/* Application data in: copies up to `cap` received bytes into buf and returns how many (0:
+ * none waiting), or a negative TLSCORE_ERR_* once the connection failed and nothing is left
+ * to read. A copy, not a pointer into the input region: the region is needed for the next
+ * record as soon as this one is read, and a caller that parses in place can still pass its
+ * parser's buffer. */
+long tlscore_client_recv(void *ctx, uint8_t *buf, size_t cap);
+
+/* Queues close_notify (RFC 5246 §7.2.1) and wipes the connection's secrets; send the output
+ * (TLSCORE_WANT_WRITE) before closing the transport. Nothing is received afterwards. */
+int tlscore_client_close(void *ctx);
+
+/* The condition that ended the connection: TLSCORE_OK while none, else the TLSCORE_ERR_*
+ * code (TLSCORE_ERR_STREAM_TRUNCATED for TLSCORE_STATE_TRUNCATED), with its detail (see
+ * tlscore_report.detail) in *detail when not NULL. tlscore_strerror names it. */
+int tlscore_client_error(void *ctx, int32_t *detail);
+
+/* Fills *report with what was negotiated so far and how it ended (the same fields
+ * tlscore_client_run reports); returns what tlscore_client_error returns. */
+struct tlscore_report;
+int tlscore_client_report(void *ctx, struct tlscore_report *report);
+
+/* Ends the context: wipes the secrets, returns Mbed TLS's allocations and zeroes the
+ * context memory (not the regions). Sends nothing: close first for an orderly end. */
+void tlscore_client_free(void *ctx);
+
+/* ---- tlscore_client_run's transport: read/write callbacks, or a file descriptor ---- */
 
 /* Return values of the transport callbacks besides a byte count. */
 #define TLSCORE_IO_FAILED  (-1) /* set errno; reported as TLSCORE_ERR_TRANSPORT with detail = errno */
@@ -194,7 +333,7 @@ typedef struct tlscore_report {
 #define TLSCORE_CLIENT_CERT_AUTHORITY_NOT_ASKED  4 /* our chain reaches none of its certificate_authorities */
 #define TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME     5 /* no common signature scheme */
 
-/* Runs one client connection to completion: handshake (certificate chain validated against
+/* (libtlscore.a only) Runs one client connection to completion over the handle API: handshake (certificate chain validated against
  * the anchors at cfg->time, name or address checked), then session events until the session
  * function returns TLSCORE_DONE or the server closes, then close_notify. Returns TLSCORE_OK
  * or a negative TLSCORE_ERR_* code. `report` may be NULL. A server that closes after the
@@ -243,6 +382,8 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_WEAK_SERVER_KEY         (-28) /* detail: the key's bits */
 #define TLSCORE_ERR_MISSING_EXTENSION       (-29) /* a TLS 1.3 message lacks an extension it must carry */
 #define TLSCORE_ERR_BAD_RETRY_REQUEST       (-30) /* a HelloRetryRequest that changes nothing or asks the unoffered */
+#define TLSCORE_ERR_CONTEXT_TOO_SMALL       (-31) /* tlscore_client_init: ctx_len < tlscore_client_context_size() */
+#define TLSCORE_ERR_STREAM_TRUNCATED        (-32) /* the stream ended after the handshake without close_notify */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

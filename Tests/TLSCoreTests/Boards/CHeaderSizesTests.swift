@@ -113,8 +113,32 @@ import Testing
             codes.append(-value)
         }
         #expect(codes == Array(stride(from: -1, through: -codes.count, by: -1)))
-        // TLSError's cases less .certificate and .peerAlert, plus the C API's own two
-        // (invalid argument, aborted).
-        #expect(codes.count == 30)
+        // TLSError's cases less .certificate and .peerAlert, plus the C API's own four
+        // (invalid argument, aborted, context too small, stream truncated).
+        #expect(codes.count == 32)
+    }
+
+    /// The two figures of `#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? Au : Bu))`.
+    static var contextSizes: (bits64: Int, bits32: Int)? {
+        for line in header.split(separator: "\n") where line.hasPrefix("#define TLSCORE_CLIENT_CONTEXT_SIZE ") {
+            guard let question = line.firstIndex(of: "?"), let colon = line.lastIndex(of: ":") else { return nil }
+            let first = line[line.index(after: question)..<colon].filter(\.isNumber)
+            let second = line[line.index(after: colon)...].filter(\.isNumber)
+            guard let a = Int(first), let b = Int(second) else { return nil }
+            return (a, b)
+        }
+        return nil
+    }
+
+    /// The handle API's context is the engine plus the C API's fields before it (a check
+    /// word, the error and its detail, four flags, the log hook and its context: 32 bytes
+    /// on a 64-bit target). boards/tests/handle-test.c checks the exact figure on each board
+    /// against tlscore_client_context_size(); this holds the 64-bit one to the host's engine.
+    @Test func contextSizeMacroHoldsTheEngine() throws {
+        let sizes = try #require(Self.contextSizes)
+        #expect(MemoryLayout<Int>.size == 8)
+        #expect(sizes.bits64 >= MemoryLayout<Engine<Client>>.size + 32)
+        #expect(sizes.bits64 <= MemoryLayout<Engine<Client>>.size + 64)
+        #expect(sizes.bits32 < sizes.bits64)
     }
 }
