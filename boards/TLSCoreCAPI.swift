@@ -24,6 +24,9 @@ struct ClientContext: ~Copyable {
     var status: Int32 = 0
     var detail: Int32 = 0
     var clientCertificate = UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED)
+    /// TLSCORE_RESUMED_* and the reason a stored session was not offered (report).
+    var resumed = UInt8(TLSCORE_RESUMED_NONE)
+    var sessionRefused: Int8 = 0
     /// The transport ended (tlscore_client_input_eof).
     var endOfStream = false
     /// The stream ended after the handshake without the peer's close_notify.
@@ -78,6 +81,19 @@ struct ClientContext: ~Copyable {
                 case .noCommonSignatureScheme: UInt8(TLSCORE_CLIENT_CERT_NO_COMMON_SCHEME)
                 }
                 say("tlscore: the server asked for a client certificate; an empty one went out")
+            case .resumed(let kind):
+                resumed = switch kind {
+                case .sessionID: UInt8(TLSCORE_RESUMED_SESSION_ID)
+                case .ticket12: UInt8(TLSCORE_RESUMED_TICKET)
+                case .ticket13: UInt8(TLSCORE_RESUMED_PSK)
+                case .externalPSK: UInt8(TLSCORE_RESUMED_EXTERNAL_PSK)
+                }
+                say("tlscore: resumed: no certificate exchange")
+            case .sessionNotOffered(let reason):
+                sessionRefused = Int8(truncatingIfNeeded: sessionCode(reason))
+                say("tlscore: the stored session was not offered")
+            case .resumptionDeclined: say("tlscore: the server declined the session: full handshake")
+            case .sessionStored: say("tlscore: session stored")
             case .certificateValidated: say("tlscore: server certificate chain validated")
             case .helloRetryRequest: say("tlscore: HelloRetryRequest: another key share group")
             case .keyUpdateReceived: say("tlscore: KeyUpdate received")
@@ -120,6 +136,32 @@ struct ClientContext: ~Copyable {
             if case .failed = engine.state { fail(error) }
             return code
         }
+    }
+}
+
+/// The header's code for why a session does not load or was not offered.
+func sessionCode(_ reason: Session.Refusal) -> Int32 {
+    switch reason {
+    case .empty: TLSCORE_ERR_SESSION_EMPTY
+    case .truncated: TLSCORE_ERR_SESSION_TRUNCATED
+    case .malformed: TLSCORE_ERR_SESSION_MALFORMED
+    case .unknownFormat: TLSCORE_ERR_SESSION_UNKNOWN_FORMAT
+    case .corrupt: TLSCORE_ERR_SESSION_CORRUPT
+    case .expired: TLSCORE_ERR_SESSION_EXPIRED
+    case .notYetValid: TLSCORE_ERR_SESSION_NOT_YET_VALID
+    case .otherServer: TLSCORE_ERR_SESSION_OTHER_SERVER
+    case .otherTrust: TLSCORE_ERR_SESSION_OTHER_TRUST
+    case .notOffered: TLSCORE_ERR_SESSION_NOT_OFFERED
+    }
+}
+
+@_cdecl("tlscore_session_length")
+public func tlscoreSessionLength(_ session: UnsafePointer<UInt8>?, _ length: Int) -> Int {
+    guard let session else { return Int(TLSCORE_ERR_SESSION_EMPTY) }
+    do throws(Session.Refusal) {
+        return try Session(UnsafeBufferPointer(start: session, count: length).span).length
+    } catch {
+        return Int(sessionCode(error))
     }
 }
 
@@ -338,6 +380,8 @@ public func tlscoreClientReport(_ memory: UnsafeMutableRawPointer?, _ report: Un
     report.pointee.extended_master_secret = engine.pointee.engine.usesExtendedMasterSecret ? 1 : 0
     report.pointee.closed_by_notify = engine.pointee.peerClosed ? 1 : 0
     report.pointee.client_certificate = engine.pointee.clientCertificate
+    report.pointee.resumed = engine.pointee.resumed
+    report.pointee.session_refused = engine.pointee.sessionRefused
     var detail: Int32 = 0
     let code = tlscoreClientError(memory, &detail)
     report.pointee.detail = detail
@@ -368,7 +412,7 @@ private enum Settings {
         default: return nil
         }
         let suites = setup.suites == 0
-            ? CipherSuites.defaults : CipherSuites(rawValue: UInt16(truncatingIfNeeded: setup.suites))
+            ? CipherSuites.defaults : CipherSuites(rawValue: setup.suites)
         guard setup.versions & ~UInt32(TLSCORE_VERSIONS_ALL) == 0 else { return nil }
         let versions = setup.versions == 0 ? TLSVersions.all : TLSVersions(rawValue: UInt8(truncatingIfNeeded: setup.versions))
         // The key share's group first, then the others in the default order.
@@ -392,12 +436,22 @@ private enum Settings {
         let crls = bytes(setup.crls, setup.crls_len)
         let chain = bytes(setup.client_chain, setup.client_chain_len)
         let key = bytes(setup.client_key, setup.client_key_len)
+        let identity = bytes(setup.psk_identity, setup.psk_identity_len)
+        let psk = bytes(setup.psk, setup.psk_len)
+        guard (identity.count == 0) == (psk.count == 0), psk.count <= 64 else { return nil }
         let configuration = ClientConfiguration(
             serverName: name.span, serverAddress: address.span, trustAnchors: anchors.span, crls: crls.span,
             time: time, suites: suites, versions: versions, groups: groups, maxFragmentLength: fragment,
             minimumRSAKeyBits: setup.min_rsa_bits == 0 ? 2048 : Int(setup.min_rsa_bits),
             clientCertificateChain: chain.span, clientPrivateKey: key.span)
-        return configuration.settings
+        let keyExchange: ClientSettings.ResumptionKeyExchange = setup.psk_only != 0 ? .pskOnly : .withECDHE
+        let withPSK = psk.count == 0
+            ? configuration.withResumptionKeyExchange(keyExchange)
+            : configuration.withExternalPSK(identity: identity.span, key: psk.span).withResumptionKeyExchange(keyExchange)
+        guard let session = setup.session else { return withPSK.settings }
+        guard setup.session_len >= Session.capacity else { return nil }
+        let region = UnsafeMutableBufferPointer(start: session, count: setup.session_len)
+        return withPSK.resuming(region.mutableSpan, keyExchange: keyExchange).settings
     }
 
     private static func bytes(_ pointer: UnsafePointer<UInt8>?, _ count: Int) -> UnsafeBufferPointer<UInt8> {
@@ -517,6 +571,16 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_BAD_RETRY_REQUEST: "bad HelloRetryRequest from the server"
     case TLSCORE_ERR_CONTEXT_TOO_SMALL: "the context is smaller than tlscore_client_context_size()"
     case TLSCORE_ERR_STREAM_TRUNCATED: "the stream ended without close_notify: what was received may be truncated"
+    case TLSCORE_ERR_SESSION_EMPTY: "session: none stored"
+    case TLSCORE_ERR_SESSION_TRUNCATED: "session: truncated"
+    case TLSCORE_ERR_SESSION_MALFORMED: "session: malformed (not a session)"
+    case TLSCORE_ERR_SESSION_UNKNOWN_FORMAT: "session: unknown format version"
+    case TLSCORE_ERR_SESSION_CORRUPT: "session: its check does not match (corrupted or written in part)"
+    case TLSCORE_ERR_SESSION_EXPIRED: "session: expired"
+    case TLSCORE_ERR_SESSION_NOT_YET_VALID: "session: stored after the validation time"
+    case TLSCORE_ERR_SESSION_OTHER_SERVER: "session: for another server"
+    case TLSCORE_ERR_SESSION_OTHER_TRUST: "session: validated under other trust anchors"
+    case TLSCORE_ERR_SESSION_NOT_OFFERED: "session: its version or suite is not configured"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

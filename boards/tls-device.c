@@ -39,7 +39,10 @@
 #include "tlscore.h"
 
 static uint8_t input_region[TLSCORE_RECORD_REGION_SIZE(16384)];
-static uint8_t output_region[TLSCORE_OUTPUT_REGION_SIZE];
+static uint8_t output_region[TLSCORE_OUTPUT_REGION_SIZE_SESSION];
+/* The session a board would keep in flash: loaded from --session FILE, written back. */
+static uint8_t session_region[TLSCORE_SESSION_SIZE];
+static uint8_t psk_key[64];
 /* --max-fragment is an option, so the reassembly region is sized for it. */
 static uint8_t reassembly_region[TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT];
 static uint8_t anchors[16384];
@@ -51,7 +54,12 @@ static int usage(void) {
             "usage: tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]\n"
             "                  [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]\n"
             "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n"
+            "                  [--session FILE] [--psk-identity ID --psk HEX [--psk-suites]]\n"
             "                  [--allow-missing-close-notify]\n"
+            "  --session FILE  resume from the session in FILE (if it holds one for this server) and\n"
+            "      write the session the server gives back to it: what a board keeps in flash\n"
+            "  --psk-identity ID --psk HEX  an external PSK (TLS 1.3; with --psk-suites the TLS 1.2\n"
+            "      PSK suites only): no certificate from the server\n"
             "  --allow-missing-close-notify  accept a response that ends without close_notify (exit 0,\n"
             "      not 1); only for a server known to skip it: without close_notify a response cut\n"
             "      short on the way looks complete\n");
@@ -77,6 +85,10 @@ static const char *suite_name(uint16_t suite) {
     case 0xCCA8: return "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256";
     case 0x009C: return "TLS_RSA_WITH_AES_128_GCM_SHA256";
     case 0x009D: return "TLS_RSA_WITH_AES_256_GCM_SHA384";
+    case 0xC0A8: return "TLS_PSK_WITH_AES_128_CCM_8";
+    case 0xC0A4: return "TLS_PSK_WITH_AES_128_CCM";
+    case 0x00A8: return "TLS_PSK_WITH_AES_128_GCM_SHA256";
+    case 0xCCAC: return "TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256";
     default: return "unknown suite";
     }
 }
@@ -325,12 +337,17 @@ int main(int argc, char **argv) {
     const char *request_text = "GET / HTTP/1.0\\r\\n\\r\\n";
     long long validation_time = -1;
     long baud = 115200, max_fragment = 0, timeout_ms = 10000;
-    int allow_missing_close_notify = 0;
+    int allow_missing_close_notify = 0, psk_suites = 0;
     uint32_t versions = 0, group = 0;
+    const char *session_path = NULL, *psk_identity = NULL, *psk_hex = NULL;
     for (int i = 1; i < argc; i++) {
         const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
         if (!strcmp(option, "--allow-missing-close-notify")) {
             allow_missing_close_notify = 1;
+            continue;
+        }
+        if (!strcmp(option, "--psk-suites")) {
+            psk_suites = 1;
             continue;
         }
         if (!value) return usage();
@@ -345,6 +362,9 @@ int main(int argc, char **argv) {
         else if (!strcmp(option, "--baud")) baud = strtol(value, &rest, 10);
         else if (!strcmp(option, "--max-fragment")) max_fragment = strtol(value, &rest, 10);
         else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--session")) session_path = value;
+        else if (!strcmp(option, "--psk-identity")) psk_identity = value;
+        else if (!strcmp(option, "--psk")) psk_hex = value;
         else if (!strcmp(option, "--tls")) {
             if (!strcmp(value, "1.2")) versions |= TLSCORE_TLS12;
             else if (!strcmp(value, "1.3")) versions |= TLSCORE_TLS13;
@@ -358,7 +378,27 @@ int main(int argc, char **argv) {
         else return usage();
         if (rest && *rest) return usage();
     }
-    if (!ca || (!tcp == !tty) || timeout_ms <= 0) return usage();
+    if (!ca || (!tcp == !tty) || timeout_ms <= 0 || !psk_identity != !psk_hex) return usage();
+    size_t psk_len = 0;
+    if (psk_hex) {
+        size_t digits = strlen(psk_hex);
+        if (digits % 2 || digits == 0 || digits > 2 * sizeof psk_key) return usage();
+        for (size_t i = 0; i < digits / 2; i++) {
+            unsigned byte;
+            if (sscanf(psk_hex + 2 * i, "%2x", &byte) != 1) return usage();
+            psk_key[i] = (uint8_t)byte;
+        }
+        psk_len = digits / 2;
+    }
+    if (session_path) {
+        /* A missing or short file leaves zeros (or a cut session): the core says why. */
+        FILE *file = fopen(session_path, "rb");
+        if (file) {
+            size_t got = fread(session_region, 1, sizeof session_region, file);
+            (void)got;
+            fclose(file);
+        }
+    }
     if (validation_time < 0) validation_time = (long long)time(NULL);
 
     long anchors_len = load_anchors(ca);
@@ -404,11 +444,29 @@ int main(int argc, char **argv) {
         .reassembly_len = sizeof reassembly_region,
         .versions = versions,
         .key_share_group = group,
+        .session = session_path ? session_region : NULL,
+        .session_len = sizeof session_region,
+        .psk_identity = (const uint8_t *)psk_identity,
+        .psk_identity_len = psk_identity ? strlen(psk_identity) : 0,
+        .psk = psk_len ? psk_key : NULL,
+        .psk_len = psk_len,
     };
+    if (psk_suites) config.suites = TLSCORE_SUITES_PSK;
     tlscore_io io = {.fd = fd, .timeout_ms = (int)timeout_ms};
     tlscore_report report = {0};
     int result = tlscore_client_run(&config, &io, on_event, &exchange, &report);
     close(fd);
+    if (session_path) {
+        long length = tlscore_session_length(session_region, sizeof session_region);
+        FILE *file = fopen(session_path, "wb");
+        if (file) {
+            if (length > 0) fwrite(session_region, 1, (size_t)length, file);
+            fclose(file);
+        }
+        if (report.session_refused)
+            fprintf(stderr, "tls-device: full handshake: the stored session was not offered: %s\n",
+                    tlscore_strerror(report.session_refused));
+    }
     if (report.client_certificate >= TLSCORE_CLIENT_CERT_NONE_CONFIGURED) {
         static const char *const why[] = {
             "none is configured", "its certificate_types lack our key's type",
@@ -427,11 +485,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     const char *group_text = group_name(report.group);
-    fprintf(stderr, "tls-device: negotiated %s %s%s%s%s%s, %zu bytes received%s\n",
+    static const char *const resumed[] = {"", ", resumed (session ID)", ", resumed (ticket)", ", resumed (PSK)",
+                                          ", resumed (external PSK)"};
+    fprintf(stderr, "tls-device: negotiated %s %s%s%s%s%s%s, %zu bytes received%s\n",
             report.version == 0x0304 ? "TLS 1.3" : report.version == 0x0303 ? "TLS 1.2" : "TLS ?",
             suite_name(report.suite), group_text ? " (" : "", group_text ? group_text : "",
             group_text ? ")" : "", report.extended_master_secret ? " with extended_master_secret" : "",
-            exchange.received,
+            resumed[report.resumed <= 4 ? report.resumed : 0], exchange.received,
             report.closed_by_notify ? ", then close_notify" : ", then the connection closed without close_notify");
     if (!report.closed_by_notify && !allow_missing_close_notify) {
         fprintf(stderr, "tls-device: connection closed without close_notify: the response may be truncated\n");

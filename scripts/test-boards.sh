@@ -270,6 +270,10 @@ start_server ec13 server-ec int-ec -tls1_3
 start_server rsa13 server-rsa int-rsa -tls1_3 -groups P-384
 # A chain refused by a named rule: the intermediate's keyUsage lacks keyCertSign.
 start_server nocertsign server-under-no-certsign int-no-certsign
+# External PSKs (RFC 8446 §4.2.11; RFC 4279 suites): the device is provisioned with a key.
+psk_hex=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+start_server psk13 server-ec int-ec -tls1_3 -psk "$psk_hex" -psk_identity device-1
+start_server psk12 server-ec int-ec -tls1_2 -psk "$psk_hex" -psk_identity device-1 -cipher 'PSK:ECDHE-PSK:@SECLEVEL=0'
 start_truncating_relay "$port_ec"
 start_garbage_relay ec "$port_ec"
 start_garbage_relay ec13 "$port_ec13"
@@ -377,6 +381,46 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.2
     run_device "$board" "wrong anchor, TLS 1.3" fail "certificate: unknown issuer" \
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-rsa.der" "${time_arg[@]}"
+
+    # Resumption from a session file, the bytes a board keeps in flash across deep sleep:
+    # the first run stores the server's session, the second resumes from it (no
+    # certificate), a corrupted file is refused with its reason and a full handshake follows.
+    for v in 1.2 1.3; do
+        if [[ $v == 1.2 ]]; then
+            port=$port_ec first=$tls12_ec resumed="$tls12_ec with extended_master_secret, resumed (ticket)"
+        else
+            port=$port_ec13 first=$tls13 resumed="$tls13, resumed (PSK)"
+        fi
+        file="$work/session-$board-$v"
+        rm -f "$file"
+        negotiated=$first
+        run_device "$board" "TLS $v, a first run stores its session in a file" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}" --session "$file"
+        negotiated=$resumed
+        run_device "$board" "TLS $v, the next run resumes from the file" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}" --session "$file"
+        printf '\x55' | dd of="$file" bs=1 seek=30 conv=notrunc 2>/dev/null
+        negotiated=$first
+        run_device "$board" "TLS $v, a corrupted session file: full handshake" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}" --session "$file"
+        if grep -q "full handshake: the stored session was not offered: session: its check does not match" "$work/stderr"; then
+            pass "$board TLS $v, the corrupted session's reason is printed"
+        else
+            fail "$board TLS $v, no reason printed for the corrupted session"; sed 's/^/        /' "$work/stderr"
+        fi
+    done
+    negotiated="TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519), resumed (external PSK)"
+    run_device "$board" "TLS 1.3 external PSK" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_psk13" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
+        --psk-identity device-1 --psk "$psk_hex"
+    negotiated="TLS 1.2 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 with extended_master_secret"
+    run_device "$board" "TLS 1.2 PSK suites" ok "HTTP/1.0 200 ok" \
+        --tcp "127.0.0.1:$port_psk12" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
+        --psk-identity device-1 --psk "$psk_hex" --psk-suites
+    negotiated=
+    run_device "$board" "TLS 1.2 PSK suites, a wrong key" fail "TLS failure" \
+        --tcp "127.0.0.1:$port_psk12" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
+        --psk-identity device-1 --psk "ff${psk_hex:2}" --psk-suites
 
     # The handle API (handle-test, linked against libtlscore-noposix.a), over TLS 1.2 and 1.3.
     if [[ ! -x "$out/$board/handle-test" ]]; then

@@ -53,8 +53,14 @@ extern "C" {
 #define TLSCORE_SUITE_TLS13_CHACHA20_POLY1305       0x1000u
 #define TLSCORE_SUITE_TLS13_AES128_CCM_SHA256       0x2000u
 #define TLSCORE_SUITE_TLS13_AES128_CCM_8_SHA256     0x4000u
+/* TLS 1.2 PSK suites (RFC 4279, 5487, 6655, 5489, 7905): offered only with cfg.psk set. */
+#define TLSCORE_SUITE_PSK_AES128_CCM_8              0x08000u
+#define TLSCORE_SUITE_PSK_AES128_CCM                0x10000u
+#define TLSCORE_SUITE_PSK_AES128_GCM_SHA256         0x20000u
+#define TLSCORE_SUITE_ECDHE_PSK_CHACHA20_POLY1305   0x40000u
 #define TLSCORE_SUITES_DEFAULT 0x3CEFu /* every forward-secret suite but the CCM_8 ones (RFC 8447: not recommended) */
-#define TLSCORE_SUITES_ALL     0x7FFFu
+#define TLSCORE_SUITES_PSK     0x78000u
+#define TLSCORE_SUITES_ALL     0x7FFFFu
 
 /* ---- protocol versions (bits of tlscore_config.versions; 0 means both: the server picks) ---- */
 #define TLSCORE_TLS12 0x1u
@@ -85,6 +91,9 @@ extern "C" {
  * (1 KB). With max_fragment_length the server's Certificate message spans records and must
  * fit whole: 4 KB covers chains of two or three certificates. With a client certificate
  * the region stages the client's whole flight: the chain's length plus 1085 bytes. */
+/* With a session region (or a PSK identity of up to 128 bytes): the ClientHello may carry
+ * a ticket of up to 1 KB (Session.ticketCapacity). */
+#define TLSCORE_OUTPUT_REGION_SIZE_SESSION 2048u
 #define TLSCORE_REASSEMBLY_REGION_SIZE 1024u
 #define TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT 4096u
 
@@ -156,7 +165,37 @@ typedef struct tlscore_config {
     void *clock_ctx;
     tlscore_log_fn log;
     void *log_ctx;
+    /* Fields added with resumption, at the end for the same reason.
+     * The session region (TLSCORE_SESSION_SIZE bytes; zero it the first time), or NULL: no
+     * resumption. The core offers the session it holds when it is intact, for this server
+     * name and these anchors, and unexpired at the validation time, and rewrites the region
+     * whenever the server gives a new session (a TLS 1.2 session ID or ticket once the
+     * handshake ends, each TLS 1.3 NewSessionTicket); a session that failed or was declined
+     * is wiped. It holds the session's secret in clear: this is what a device keeps in
+     * flash across deep sleep (tlscore_session_length bytes of it). */
+    uint8_t *session;
+    size_t session_len;
+    /* An external pre-shared key (a device provisioned without certificates): its identity
+     * and key (1..64 bytes). TLS 1.3 offers it (SHA-256) when no stored session is; the TLS
+     * 1.2 PSK suites use it. A server that takes it sends no certificate, so `anchors` may
+     * be empty. */
+    const uint8_t *psk_identity;
+    size_t psk_identity_len;
+    const uint8_t *psk;
+    size_t psk_len;
+    /* TLS 1.3 PSK handshakes (resumption or external) with psk_ke only: no ECDHE, cheaper,
+     * not forward secret. 0: psk_dhe_ke (a fresh key share too). */
+    uint32_t psk_only;
 } tlscore_config;
+
+/* Bytes of a session region (tlscore_config.session). */
+#define TLSCORE_SESSION_SIZE 1429u
+
+/* How many bytes of a session region hold its session (what to write to flash), or a
+ * negative TLSCORE_ERR_SESSION_* code: empty (never stored, or wiped), truncated,
+ * malformed, of an unknown format version, or corrupt (its check does not match). A
+ * session that loads here may still not be offered (expired, another server). */
+long tlscore_session_length(const uint8_t *session, size_t len);
 
 
 /* ---- the handle API: one connection in caller memory, driven by the caller's loop ----
@@ -183,7 +222,7 @@ typedef struct tlscore_config {
  * tlscore_client_context_size() (the real size, which init checks) on every board built
  * here (64-bit: aarch64; 32-bit: armv7). Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
  * and boards/tests/handle-test.c hold it to the real size. */
-#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2385u : 1865u))
+#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2521u : 1905u))
 /* Context memory with the alignment it needs (8 bytes). */
 typedef union tlscore_client_ctx {
     unsigned char bytes[TLSCORE_CLIENT_CONTEXT_SIZE];
@@ -321,7 +360,16 @@ typedef struct tlscore_report {
     uint16_t version;               /* the negotiated version's wire code: 0x0303 (TLS 1.2) or
                                        0x0304 (TLS 1.3); 0 before ServerHello */
     uint16_t group;                 /* TLS 1.3's key-exchange group (TLSCORE_GROUP_*); 0 for TLS 1.2 */
+    uint8_t resumed;                /* TLSCORE_RESUMED_*: how the handshake was authenticated without certificates */
+    int8_t session_refused;         /* 0, or the TLSCORE_ERR_SESSION_* reason the stored session was not offered */
 } tlscore_report;
+
+/* tlscore_report.resumed */
+#define TLSCORE_RESUMED_NONE         0 /* a full handshake (any session offered was declined) */
+#define TLSCORE_RESUMED_SESSION_ID   1 /* TLS 1.2, RFC 5246 §7.3 */
+#define TLSCORE_RESUMED_TICKET       2 /* TLS 1.2, RFC 5077 */
+#define TLSCORE_RESUMED_PSK          3 /* TLS 1.3, a ticket's resumption PSK */
+#define TLSCORE_RESUMED_EXTERNAL_PSK 4 /* TLS 1.3, cfg.psk */
 
 /* tlscore_report.client_certificate. When the server asks for a certificate and the
  * configured one does not answer its request, an empty Certificate goes out (RFC 5246
@@ -384,6 +432,18 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_BAD_RETRY_REQUEST       (-30) /* a HelloRetryRequest that changes nothing or asks the unoffered */
 #define TLSCORE_ERR_CONTEXT_TOO_SMALL       (-31) /* tlscore_client_init: ctx_len < tlscore_client_context_size() */
 #define TLSCORE_ERR_STREAM_TRUNCATED        (-32) /* the stream ended after the handshake without close_notify */
+/* Why a session region's session does not load (tlscore_session_length) or was not
+ * offered (tlscore_report.session_refused); the handshake is then a full one. */
+#define TLSCORE_ERR_SESSION_EMPTY           (-33)
+#define TLSCORE_ERR_SESSION_TRUNCATED       (-34)
+#define TLSCORE_ERR_SESSION_MALFORMED       (-35)
+#define TLSCORE_ERR_SESSION_UNKNOWN_FORMAT  (-36)
+#define TLSCORE_ERR_SESSION_CORRUPT         (-37)
+#define TLSCORE_ERR_SESSION_EXPIRED         (-38)
+#define TLSCORE_ERR_SESSION_NOT_YET_VALID   (-39) /* stored after cfg.time: a clock that went back */
+#define TLSCORE_ERR_SESSION_OTHER_SERVER    (-40)
+#define TLSCORE_ERR_SESSION_OTHER_TRUST     (-41) /* validated under other anchors */
+#define TLSCORE_ERR_SESSION_NOT_OFFERED     (-42) /* its version or suite is not configured */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

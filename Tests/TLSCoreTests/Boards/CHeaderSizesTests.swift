@@ -86,7 +86,25 @@ import Testing
         }
     }
 
+    /// With a session region and a PSK identity of 128 bytes, every suite, the longest name.
+    @Test func sessionMacrosMatchTheCore() throws {
+        #expect(Self.macro("TLSCORE_SESSION_SIZE") == Session.capacity)
+        let output = try #require(Self.macro("TLSCORE_OUTPUT_REGION_SIZE_SESSION"))
+        let longest = [UInt8](repeating: UInt8(ascii: "a"), count: 255)
+        let identity = [UInt8](repeating: 1, count: 128)
+        let key = [UInt8](repeating: 2, count: 32)
+        var region = [UInt8](repeating: 0, count: Session.capacity)
+        let none: [UInt8] = []
+        let configuration = ClientConfiguration(
+            serverName: longest.span, serverAddress: none.span, trustAnchors: none.span, crls: none.span, time: 0,
+            suites: .all
+        ).withExternalPSK(identity: identity.span, key: key.span).resuming(region.mutableSpan)
+        #expect(configuration.outputRegionSize <= output)
+        #expect(configuration.outputRegionSize > Self.macro("TLSCORE_OUTPUT_REGION_SIZE")!)
+    }
+
     @Test func suiteMacrosMatchTheCore() {
+        #expect(Self.macro("TLSCORE_SUITES_PSK") == Int(CipherSuites.psk.rawValue))
         #expect(Self.macro("TLSCORE_SUITES_DEFAULT") == Int(CipherSuites.defaults.rawValue))
         #expect(Self.macro("TLSCORE_SUITES_ALL") == Int(CipherSuites.all.rawValue))
     }
@@ -114,8 +132,9 @@ import Testing
         }
         #expect(codes == Array(stride(from: -1, through: -codes.count, by: -1)))
         // TLSError's cases less .certificate and .peerAlert, plus the C API's own four
-        // (invalid argument, aborted, context too small, stream truncated).
-        #expect(codes.count == 32)
+        // (invalid argument, aborted, context too small, stream truncated) and the ten
+        // reasons a session is not loaded or offered (Session.Refusal).
+        #expect(codes.count == 42)
     }
 
     /// The two figures of `#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? Au : Bu))`.

@@ -10,10 +10,13 @@ enum KeySchedule12 {
         extendedMasterSecret: Bool, sessionHash: Span<UInt8>, into master: inout MutableSpan<UInt8>
     ) throws(TLSError) {
         // A pre-master secret is an ECDH x-coordinate (32 bytes for X25519 and P-256, 48 for
-        // P-384), RSA's 48 bytes (§7.4.7.1), or a PSK suite's other_secret and PSK with
-        // their lengths (RFC 4279 §2: at least 2 + 1 + 2 + 1); anything shorter — an empty
-        // one above all — means the handshake went wrong, and no key may come of it.
-        guard preMasterSecret.count >= 32, preMasterSecret.count <= 136, master.count == 48 else { throw .invalidState }
+        // P-384), RSA's 48 bytes (§7.4.7.1), or a PSK suite's other_secret and PSK, each
+        // non-empty with its 2-byte length (RFC 4279 §2, RFC 5489 §2); anything else — an
+        // empty one above all — means the handshake went wrong, and no key may come of it.
+        let count = preMasterSecret.count
+        guard count == 32 || count == 48 || Self.isPSKPreMaster(preMasterSecret), master.count == 48 else {
+            throw .invalidState
+        }
         if extendedMasterSecret {
             try PRF.derive(hash, secret: preMasterSecret, label: "extended master secret",
                            seed: sessionHash, seed2: Span(), into: &master)
@@ -21,6 +24,16 @@ enum KeySchedule12 {
             try PRF.derive(hash, secret: preMasterSecret, label: "master secret",
                            seed: clientRandom, seed2: serverRandom, into: &master)
         }
+    }
+
+    /// uint16 n, other_secret[n], uint16 m, psk[m], with n and m at least 1.
+    private static func isPSKPreMaster(_ bytes: Span<UInt8>) -> Bool {
+        let count = bytes.count
+        guard count >= 6 else { return false }
+        let other = Int(bytes[0]) << 8 | Int(bytes[1])
+        guard other >= 1, 4 &+ other < count else { return false }
+        let psk = Int(bytes[2 &+ other]) << 8 | Int(bytes[3 &+ other])
+        return psk >= 1 && 4 &+ other &+ psk == count
     }
 
     enum Side { case client, server }
