@@ -166,13 +166,17 @@ import TLSCore
     static let tls13 = TLS13InteropTests.openSSL(extra: ["-ciphersuites", "TLS_AES_128_GCM_SHA256"])
     static let tls12 = TLS13InteropTests.openSSL(
         version: "-tls1_2", extra: ["-no_ticket", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"])
+    /// The same with RFC 5077 tickets: the resumed ServerHello echoes the session ID the
+    /// client sent with its ticket (§3.4).
+    static let tls12Tickets = TLS13InteropTests.openSSL(version: "-tls1_2", extra: ["-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256"])
+    static let tls12Resumptions: [([String], Session.Kind)] = [(tls12, .sessionID), (tls12Tickets, .ticket12)]
 
     // MARK: the control
 
     /// The relay with an edit that changes nothing: the session is resumed (so the failures
     /// below come from the edits, not from the relay).
     @Test func anUneditedServerHelloResumes() throws {
-        for arguments in [Self.tls13, Self.tls12] {
+        for arguments in [Self.tls13, Self.tls12, Self.tls12Tickets] {
             let run = try Self.attempt(server: arguments) { _ in false }
             let outcome = try run.attempt.result.get()
             #expect(outcome.handshakeEvents.contains { if case .resumed = $0.kind { true } else { false } }, "\(outcome.kinds)")
@@ -229,23 +233,27 @@ import TLSCore
 
     /// RFC 5246 §7.4.1.3: a resumed session keeps its cipher suite.
     @Test func tls12ResumedWithAnotherSuite() throws {
-        let run = try Self.attempt(server: Self.tls12) { hello in
-            guard hello.suite == 0xC02B, !hello.sessionID.isEmpty else { return false }
-            hello.suite = 0xC02C
-            return true
+        for (arguments, kind) in Self.tls12Resumptions {
+            let run = try Self.attempt(server: arguments) { hello in
+                guard hello.suite == 0xC02B, !hello.sessionID.isEmpty else { return false }
+                hello.suite = 0xC02C
+                return true
+            }
+            Self.expectRefused(run, .illegalParameter, offered: kind)
         }
-        Self.expectRefused(run, .illegalParameter, offered: .sessionID)
     }
 
     /// RFC 7627 §5.3: a session made with extended_master_secret resumed without it: the
     /// client aborts with handshake_failure.
     @Test func tls12ResumedWithoutExtendedMasterSecret() throws {
-        let run = try Self.attempt(server: Self.tls12) { hello in
-            guard hello.has(23) else { return false }
-            hello.remove(23)
-            return true
+        for (arguments, kind) in Self.tls12Resumptions {
+            let run = try Self.attempt(server: arguments) { hello in
+                guard hello.has(23) else { return false }
+                hello.remove(23)
+                return true
+            }
+            Self.expectRefused(run, .handshakeFailure, offered: kind)
         }
-        Self.expectRefused(run, .handshakeFailure, offered: .sessionID)
     }
 
     /// RFC 5246 §7.4.1.3: the server echoes a session ID to resume the session sent with it;
