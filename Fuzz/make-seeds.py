@@ -34,7 +34,7 @@ def certificate_list(certs):
     return b"".join(struct.pack(">I", len(c))[1:] + c for c in certs)
 
 
-for target in ("der", "certificate", "crl", "path", "hostname", "record", "client12"):
+for target in ("der", "certificate", "crl", "path", "hostname", "record", "client12", "session"):
     shutil.rmtree(os.path.join(corpus, target), ignore_errors=True)
 
 certificates = sorted(f for f in glob.glob(os.path.join(pki, "*.der")) if not f.endswith(".key.der") and not f.endswith(".crl.der"))
@@ -147,6 +147,27 @@ for i, name in ((0, "ecdsa"), (1, "rsa")):
     flight = open(path, "rb").read()
     write("client12", "gnutls-" + name, bytes([i, 0]) + flight)
     write("client12", "gnutls-" + name + "-chunks-8", bytes([i, 1]) + flight)
+
+# session: the session regions hostsim stored from openssl s_server (Fuzz/flights/session-KIND.bin,
+# `hostsim connect --session` with root-ec, localhost, --time 1893456000: a TLS 1.3 ticket, a
+# TLS 1.2 ticket, a TLS 1.2 session ID) whole, in a larger zeroed region, cut, with one byte
+# flipped (magic, format, length, kind, a secret byte, the check), and an empty region.
+# Record them again after scripts/make-test-pki.sh (their anchors digest is root-ec's), with
+# the command above against `openssl s_server -www` (-tls1_3; -tls1_2; -tls1_2 -no_ticket).
+for kind in ("ticket13", "ticket12", "sessionid"):
+    path = os.path.join(root, "Fuzz", "flights", "session-%s.bin" % kind)
+    if not os.path.exists(path):
+        continue
+    region = open(path, "rb").read()
+    write("session", kind, region)
+    write("session", kind + "-in-region", region + bytes(1400 - len(region)))
+    write("session", kind + "-cut", region[:len(region) // 2])
+    write("session", kind + "-cut-check", region[:-1])
+    for name, at in (("magic", 0), ("format", 2), ("length", 4), ("kind", 5), ("secret", 62), ("check", len(region) - 1)):
+        flipped = bytearray(region)
+        flipped[at] ^= 0x01
+        write("session", "%s-flip-%s" % (kind, name), flipped)
+write("session", "empty", bytes(64))
 
 total = sum(os.path.getsize(f) for f in glob.glob(os.path.join(corpus, "*", "*")))
 print("make-seeds: %d files, %d bytes in Fuzz/corpus" % (len(glob.glob(os.path.join(corpus, "*", "*"))), total))

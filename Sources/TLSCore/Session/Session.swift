@@ -128,7 +128,12 @@ public struct Session: ~Escapable {
     func check(for settings: borrowing ClientSettings) throws(Session.Refusal) {
         let now = settings.trust.time
         guard now >= issuedAt else { throw .notYetValid }
-        guard now - issuedAt < Int64(bitPattern: UInt64(widening: lifetime)) else { throw .expired }
+        // The age against the lifetime (RFC 8446 §4.6.1, RFC 5077 §3.3), as an unsigned
+        // difference: exact once now >= issuedAt, where a signed `now - issuedAt` overflows
+        // and traps for times far apart (a stored issuedAt far in the past: the fuzzer's
+        // 0x8000000070dbd880, Fuzz/crashes/session).
+        let age = UInt64(bitPattern: now) &- UInt64(bitPattern: issuedAt)
+        guard age < UInt64(widening: lifetime) else { throw .expired }
         guard constantTimeEquals(serverName, settings.sessionServerName) else { throw .otherServer }
         var digest = InlineArray<32, UInt8>(repeating: 0)
         guard (try? Self.anchorsDigest(settings, into: &digest)) != nil,

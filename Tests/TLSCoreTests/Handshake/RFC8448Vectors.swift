@@ -1,4 +1,4 @@
-/// Test vectors of RFC 8448 §3, "Simple 1-RTT Handshake" (M. Thomson, "Example Handshake Traces for
+/// Test vectors of RFC 8448 §3, "Simple 1-RTT Handshake", and §4's PSK binder (M. Thomson, "Example Handshake Traces for
 /// TLS 1.3", January 2019): a full X25519 + TLS_AES_128_GCM_SHA256 handshake with an RSA-PSS server
 /// certificate, one NewSessionTicket, 50 bytes of application data each way, and close_notify alerts.
 ///
@@ -144,6 +144,26 @@ enum RFC8448 {
     static let clientAlertRecord = "1703030013c9872760655666b74d7ff1153efd6db6d0b0e3"
     /// {server} send alert record: complete record (24 octets).
     static let serverAlertRecord = "1703030013b58fd67166ebf599d24720cfbe7efa7a8864a9"
+
+    // MARK: §4, "Resumed 0-RTT Handshake": the PSK binder (resumes §3's ticket, SHA-256)
+
+    /// {client} extract secret "early": secret (32 octets); salt 0, IKM `resumptionPSK`.
+    static let resumedEarlySecret = "9b2188e9b2fc6d64d71dc329900e20bb41915000f678aa839cbb797cb7d8332c"
+    /// {client} construct a ClientHello handshake message: ClientHello (477 octets), header
+    /// included, up to the binders (its pre_shared_key ends after the one identity, §3's ticket,
+    /// obfuscated_ticket_age 0xfad6aacb): the "ClientHello prefix" the binder covers.
+    static let resumedClientHelloPrefix = "010001fc03031bc3ceb6bbe39cff938355b5a50adb6db21b7a6af649d7b4bc419d7876487d95000006130113031302010001cd0000000b0009000006736572766572ff01000100000a00140012001d00170018001901000101010201030104003300260024001d0020e4ffb68ac05f8d96c99da26698346c6be16482badddafe051a66b4f18d668f0b002a0000002b0003020304000d0020001e040305030603020308040805080604010501060102010402050206020202002d00020101001c0002400100150057000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000002900dd00b800b22c035d829359ee5ff7af4ec900000000262a6494dc486d2c8a34cb33fa90bf1b0070ad3c498883c9367c09a2be785abc55cd226097a3a982117283f82a03a143efd3ff5dd36d64e861be7fd61d2827db279cce145077d454a3664d4e6da4d29ee03725a6a4dafcd0fc67d2aea70529513e3da2677fa5906c5b3f7d8f92f228bda40dda721470f9fbf297b5aea617646fac5c03272e970727c621a79141ef5f7de6505e5bfbc388e93343694093934ae4d357fad6aacb"
+    /// {client} calculate PSK binder: binder hash (32 octets), the hash of the prefix.
+    static let binderHash = "63224b2e4573f2d3454ca84b9d009a04f6be9e05711a8396473aefa01e924a14"
+    /// {client} calculate PSK binder: PRK (32 octets), Derive-Secret(early, "res binder", "").
+    static let binderKey = "69fe131a3bbad5d63c64eebcc30e395b9d8107726a13d074e389dbc8a4e47256"
+    /// {client} calculate PSK binder: expanded (32 octets), the finished key of the binder key.
+    static let binderFinishedKey = "5588673e72cb59c87d220caffe94f2dea9a3b1609f7d50e90a48227db9ed7eaa"
+    /// {client} calculate PSK binder: finished (32 octets), the binder.
+    static let binder = "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d"
+    /// {client} send handshake record: the ClientHello (512 octets) is the prefix, then the
+    /// binders vector (00 21) holding the one 32-octet binder (20 ..).
+    static let resumedClientHello = resumedClientHelloPrefix + "002120" + binder
 
     /// The bytes of one of the hex strings above. Anything but an even count of hex digits is a
     /// mistake in a vector: trap.

@@ -145,4 +145,33 @@ import Testing
         try Self.withSettings(anchors: Fixtures.der("root-rsa")) { #expect(reason($0) == .otherTrust) }
         try Self.withSettings(suites: .tls12) { #expect(reason($0) == .notOffered) }
     }
+
+    /// A session stored under a clock far in the past and checked now is expired: the age is
+    /// not `now - issuedAt` in Int64, which overflowed and trapped (the session fuzz target's
+    /// crash, Fuzz/crashes/session). Near its end, the same session is still live.
+    @Test func aSessionFromFarInThePastIsExpiredNotATrap() throws {
+        let stored = Int64.min + 5
+        var region = [UInt8](repeating: 0, count: Session.capacity)
+        try Self.withSettings(time: stored) { settings in
+            let secret = [UInt8](repeating: 7, count: 32)
+            let ticket = [UInt8](repeating: 1, count: 8)
+            let fields = Session.Fields(
+                kind: .ticket13, suite: .aes128GCMSHA256, extendedMasterSecret: false, lifetime: .max,
+                ageAdd: 0, secret: secret.span, sessionID: Span(), ticket: ticket.span)
+            var span = region.mutableSpan
+            try Session.store(fields, settings: settings, sealed: true, into: &span)
+        }
+        func reason(_ settings: ClientSettings) -> Session.Refusal? {
+            do throws(Session.Refusal) {
+                try Session(region.span).check(for: settings)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        try Self.withSettings { #expect(reason($0) == .expired) }
+        try Self.withSettings(time: Int64.max) { #expect(reason($0) == .expired) }
+        try Self.withSettings(time: stored + Int64(UInt32.max) - 1) { #expect(reason($0) == nil) }
+        try Self.withSettings(time: stored + Int64(UInt32.max)) { #expect(reason($0) == .expired) }
+    }
 }

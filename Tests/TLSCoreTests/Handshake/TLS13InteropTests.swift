@@ -984,7 +984,7 @@ import TLSCore
 
     @Test func downgradeSentinelIsCaught() throws {
         try TestServer.withOpenSSL(Self.openSSL(version: nil)) { server in
-            try DowngradeRelay.with(upstream: server.port) { relay in
+            try RecordRelay.with(upstream: server.port, clientToServer: RecordRelay.stripVersionExtensions) { relay in
                 let log = StreamLog()
                 var client = TLS13Harness()
                 client.log = log
@@ -1013,7 +1013,7 @@ import TLSCore
     /// bad_record_mac. The sentinel is what lets the client stop at the ServerHello.
     @Test func strippedHelloToTLS12ServerFailsAtFinished() throws {
         try TestServer.withOpenSSL(Self.openSSL(version: "-tls1_2")) { server in
-            try DowngradeRelay.with(upstream: server.port) { relay in
+            try RecordRelay.with(upstream: server.port, clientToServer: RecordRelay.stripVersionExtensions) { relay in
                 let log = EventLog()
                 var client = TLS13Harness()
                 client.eventLog = log
@@ -1035,7 +1035,7 @@ import TLSCore
         body += [0, UInt8(extensions.count)] + extensions
         let handshake: [UInt8] = [1, 0, 0, UInt8(body.count)] + body
         let record: [UInt8] = [22, 3, 1, 0, UInt8(handshake.count)] + handshake
-        let stripped = DowngradeRelay.strip(record)
+        let stripped = RecordRelay.strip(record)
         let expectedBody = Array(body[0..<(body.count - extensions.count - 2)]) + [0, 4, 0, 0, 0, 0]
         let expected: [UInt8] = [22, 3, 1, 0, UInt8(expectedBody.count + 4), 1, 0, 0, UInt8(expectedBody.count)] + expectedBody
         #expect(stripped == expected)

@@ -4,7 +4,7 @@ import Testing
 /// A response that ends without close_notify is reported: `connect`, `uart` and `demo` exit 1
 /// with one line saying so (the response is still printed), unless
 /// --allow-missing-close-notify is given. The peer is a real `openssl s_server -www` behind
-/// a `TruncatingRelay`, which removes the server's close_notify and ends TCP with a FIN, or
+/// a `RecordRelay` cutting at the server's first alert, which removes the server's close_notify and ends TCP with a FIN, or
 /// (for the demo, whose server is its own) a line fault on the close_notify record.
 @Suite struct HostSimTruncationTests {
     static let message = "hostsim: connection closed without close_notify: the response may be truncated"
@@ -12,9 +12,9 @@ import Testing
     static let client = ["--ca", Fixtures.pki("root-ec.crt"), "--server-name", "localhost", "--time", "1893456000"]
 
     /// Runs `body` with a relay in front of an s_server -www; both are stopped after it.
-    func withTruncatingServer<R>(_ body: (TruncatingRelay) throws -> R) throws -> R {
+    func withTruncatingServer<R>(_ body: (RecordRelay) throws -> R) throws -> R {
         try TestServer.withOpenSSL(Self.server) { server in
-            try TruncatingRelay.with(upstream: server.port, body: body)
+            try RecordRelay.with(upstream: server.port, serverToClient: RecordRelay.cutAtFirstAlert, body: body)
         }
     }
 
@@ -34,7 +34,7 @@ import Testing
             #expect(run.errors.contains("⑩ ← application data"))
             #expect(run.errors.contains(", then the connection closed without close_notify"))
             #expect(run.errors.split(separator: "\n").last.map(String.init) == Self.message, "\(run.errors)")
-            #expect(relay.cuts == 1, "the relay did not remove a close_notify")
+            #expect(relay.ends == 1, "the relay did not remove a close_notify")
 
             // --quiet prints no response but still fails, whichever of the runs was cut.
             run = try HostSimProcess.run(["connect", target, "--quiet", "--repeat", "2"] + Self.client)
@@ -47,7 +47,7 @@ import Testing
             #expect(run.status == 0, "\(run.errors)")
             expectWholeResponse(run, "connect --allow-missing-close-notify")
             #expect(!run.errors.contains("close_notify"), "\(run.errors)")
-            #expect(relay.cuts == 4)
+            #expect(relay.ends == 4)
         }
     }
 
@@ -61,12 +61,12 @@ import Testing
             #expect(run.status == 1, "\(run.errors)")
             expectWholeResponse(run, "uart")
             #expect(run.errors.split(separator: "\n").last.map(String.init) == Self.message, "\(run.errors)")
-            #expect(relay.cuts == 1)
+            #expect(relay.ends == 1)
 
             run = try HostSimProcess.run(uart + ["--allow-missing-close-notify"])
             #expect(run.status == 0, "\(run.errors)")
             expectWholeResponse(run, "uart --allow-missing-close-notify")
-            #expect(relay.cuts == 2)
+            #expect(relay.ends == 2)
         }
     }
 
