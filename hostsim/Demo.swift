@@ -31,6 +31,8 @@ struct Demo: ParsableCommand {
         "Accept a response that ends without close_notify (exit 0, not 1).",
         discussion: "The demo's s_server sends close_notify; a line fault can keep it from the device. Without close_notify nothing tells a complete response from one cut short on the way (a truncation attack), so by default that ending is reported as a failure."))
     var allowMissingCloseNotify = false
+    @Flag(help: "Then a second connection that resumes the first one's session (a TLS 1.3 ticket, or a TLS 1.2 ticket with --tls 1.2), with both handshake times side by side.")
+    var resume = false
 
     static var defaultFixtures: String {
         URL(fileURLWithPath: #filePath)
@@ -57,6 +59,7 @@ struct Demo: ParsableCommand {
         for version in tls { arguments += ["--tls", version] }
         for name in group { arguments += ["--group", name] }
         if allowMissingCloseNotify { arguments.append("--allow-missing-close-notify") }
+        if resume { arguments.append("--resume") }
         let options = try ClientOptions.parse(arguments)
         let setup = try options.load(host: "127.0.0.1")
 
@@ -89,6 +92,22 @@ struct Demo: ParsableCommand {
         if !settings.faults.isEmpty { lineDescription += ", faults: \(settings.faults.map(\.text).joined(separator: " "))" }
         print("  line    \(lineDescription)")
 
+        var session = setup.loadSession()
+        let first = try exchangeOverTheLine(
+            server: server, settings: settings, options: options, setup: setup, session: &session)
+        guard resume else { return }
+        print("\n── a second connection, resuming the first one's session ──\n")
+        let second = try exchangeOverTheLine(
+            server: server, settings: settings, options: options, setup: setup, session: &session)
+        let bytes = { (report: DemoReport) in report.handshakeSent + report.handshakeReceived }
+        print("\nfull handshake    \(String(format: "%.3f s", first.handshakeSeconds)), \(bytes(first)) bytes on the line")
+        print("resumed handshake \(String(format: "%.3f s", second.handshakeSeconds)), \(bytes(second)) bytes on the line\(second.resumed.map { " (resumed: \($0.name))" } ?? " (not resumed)")")
+    }
+
+    /// One exchange through a fresh gateway and line, printed step by step, then its summary.
+    private func exchangeOverTheLine(
+        server: DemoServer, settings: LineSettings, options: ClientOptions, setup: ClientSetup, session: inout [UInt8]
+    ) throws -> DemoReport {
         let clock = DemoClock()
         let meter = LineMeter(baud: settings.baud, clock: clock)
         var report = DemoReport()
@@ -99,7 +118,7 @@ struct Demo: ParsableCommand {
                 log: { print("  \(clock.stamp)     gateway: \($0)") }
             ) { path, gateway in
                 print("  device  \(path) (raw 8N1) ⇄ gateway ⇄ TCP 127.0.0.1:\(server.port)\n")
-                return setup.withConfiguration { configuration in
+                return setup.withConfiguration(session: &session) { configuration in
                     Result { () throws(TLSError) -> DemoReport in
                         let device = try SimulatedUART.openDevice(path, baud: settings.baud)
                         gateway.releaseSlave()
@@ -128,12 +147,14 @@ struct Demo: ParsableCommand {
                 print("hostsim: \(ClientSession.truncationMessage)", to: &standardError)
                 throw ExitCode(1)
             }
+            return report
         }
     }
 
     private func printSummary(_ report: DemoReport, meter: LineMeter, settings: LineSettings) {
         if let suite = report.suite {
-            print("\n" + negotiatedLine(suite: suite, group: report.group, extendedMasterSecret: report.extendedMasterSecret))
+            print("\n" + negotiatedLine(
+                suite: suite, group: report.group, extendedMasterSecret: report.extendedMasterSecret, resumed: report.resumed))
         }
         let text = String(decoding: report.response, as: UTF8.self)
         let shown = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).prefix(lines)
@@ -174,9 +195,12 @@ struct Demo: ParsableCommand {
         var connection = Connection(
             engine: engine, transport: transport, timeoutMilliseconds: options.timeoutMilliseconds,
             clock: { Clock.monotonicMilliseconds() })
+        var resumed: Session.Kind? = nil
         try connection.handshake { event in
+            if case .resumed(let kind) = event.kind { resumed = kind }
             print("  \(clock.stamp)  \(event.line)")
         }
+        report.resumed = resumed
         report.handshakeSeconds = clock.seconds
         report.handshakeSent = meter.sent
         report.handshakeReceived = meter.received
@@ -207,6 +231,7 @@ struct DemoReport {
     var suite: CipherSuite?
     var group: NamedGroup?
     var extendedMasterSecret = false
+    var resumed: Session.Kind?
     var response: [UInt8] = []
     var closedByNotify = false
     var handshakeSeconds = 0.0

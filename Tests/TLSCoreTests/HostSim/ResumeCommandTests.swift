@@ -85,4 +85,21 @@ import Testing
             #expect(usage.errors.contains("--psk and --psk-identity go together"))
         }
     }
+
+    /// `hostsim demo --resume`: a full handshake, then one resumed from its ticket, over the
+    /// simulated serial line, with both times and byte counts.
+    @Test func demoResumesOverTheSerialLine() throws {
+        let run = try HostSimProcess.run(["demo", "--resume", "--timeout", "5"])
+        #expect(run.status == 0, "\(run.errors)")
+        #expect(run.output.contains("── a second connection, resuming the first one's session ──"))
+        #expect(run.output.contains("negotiated TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519), resumed (PSK)"))
+        #expect(run.output.contains("full handshake    "))
+        #expect(run.output.contains("bytes on the line (resumed: PSK)"), "\(run.output)")
+        #expect(!UARTSimulatorTests.demoServerAlive(run.output))
+        // The resumed handshake moves fewer bytes than the full one.
+        let counts = run.output.split(separator: "\n").filter { $0.contains("bytes on the line") }.compactMap { line in
+            line.split(separator: ",").last?.split(separator: " ").first.flatMap { Int($0) }
+        }
+        #expect(counts.count == 2 && counts[1] < counts[0], "\(counts)")
+    }
 }
