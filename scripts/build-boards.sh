@@ -51,6 +51,7 @@ archive_sizes() {
 }
 
 table=()
+psk_table=()
 noposix_table=()
 noposix_checks=()
 for board in "${boards[@]}"; do
@@ -130,6 +131,31 @@ for board in "${boards[@]}"; do
     read -r np_archive_text _ _ < <(archive_sizes "$dir/libtlscore-noposix.a")
     noposix_table+=("$(printf '%-14s %8d %7d   %9d' "$board" "$np_code" "$np_text" "$np_archive_text")")
 
+    # The PSK-only core (-D TLSCORE_PSK_ONLY, README "Certificate-free devices"): TLS 1.3 and
+    # TLS 1.2 PSK suites only, no certificate validated or sent, so no path validation, DER
+    # certificate parsing or private-key code is linked. Its own objects in obj-psk (the
+    # module search path points there while it builds), linked into tls-device-psk.
+    mkdir -p "$dir/obj-psk"
+    saved_common=("${common[@]}")
+    for i in "${!common[@]}"; do [[ ${common[$i]} == "$dir/obj" ]] && common[$i]="$dir/obj-psk"; done
+    # shellcheck disable=SC2086
+    objdir="$dir/obj-psk" compile TLSCore -D TLSCORE_PSK_ONLY $core_sources
+    # shellcheck disable=SC2086
+    objdir="$dir/obj-psk" compile TLSPlatform $platform_sources
+    objdir="$dir/obj-psk" compile TLSCoreCAPI -D TLSCORE_POSIX boards/TLSCoreCAPI.swift boards/TLSCoreCAPIPOSIX.swift
+    common=("${saved_common[@]}")
+    rm -f "$dir/libtlscore-psk.a"
+    ar rcs "$dir/libtlscore-psk.a" "$dir/obj-psk/TLSCore.o" "$dir/obj-psk/TLSPlatform.o" "$dir/obj-psk/TLSCoreCAPI.o"
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
+        boards/tls-device.c -o "$dir/tls-device-psk" \
+        -L "$dir" -ltlscore-psk \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections -Wl,-Map="$dir/tls-device-psk.map"
+    read -r psk_text _ _ psk_code < <(map_sizes 'libtlscore-psk\.a' "$dir/tls-device-psk.map")
+    read -r psk_mbed_text _ _ _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device-psk.map")
+    psk_table+=("$(printf '%-14s %8d %7d   %8d' "$board" "$psk_code" "$psk_text" "$psk_mbed_text")")
+
     read -r core_text core_data core_bss core_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device.map")
     read -r mbed_text mbed_data mbed_bss _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device.map")
     read -r lib_text lib_data lib_bss < <(archive_sizes "$BOARD_LIBDIR"/libmbed{tls,x509,crypto}.a)
@@ -152,6 +178,13 @@ printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' board "core" "core" "co
 printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' "" ".text" "text" "data" "bss" \
     "tls-dev" "data" "bss" ".a text" "+crypto.a"
 for line in "${table[@]}"; do echo "$line"; done
+
+echo
+echo "The PSK-only core (-D TLSCORE_PSK_ONLY: TLS 1.3 PSK and TLS 1.2 PSK suites, no certificates),"
+echo "in the linked tls-device-psk after --gc-sections (core = libtlscore-psk.a objects):"
+printf '%-14s %8s %7s   %8s\n' board "core" "core" "mbed in"
+printf '%-14s %8s %7s   %8s\n' "" ".text" "text" "tls-dev"
+for line in "${psk_table[@]}"; do echo "$line"; done
 
 echo
 echo "The POSIX-free library (handle API + core), in the linked handle-test after --gc-sections,"

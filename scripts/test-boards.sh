@@ -238,7 +238,7 @@ run_device() {
     shift 4
     local status=0
     # shellcheck disable=SC2086
-    timeout 120 $BOARD_QEMU "$out/$board/tls-device" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
+    timeout 120 $BOARD_QEMU "$out/$board/${device_program:-tls-device}" "$@" >"$work/stdout" 2>"$work/stderr" || status=$?
     if [[ $expect == exit1 ]]; then
         if [[ $status -eq 1 ]] && grep -q "$pattern" "$work/stderr" && [[ -s "$work/stdout" ]]; then
             pass "$board $label: exit 1, $(head -1 "$work/stdout" | tr -d '\r'), $(tail -1 "$work/stderr")"
@@ -421,6 +421,24 @@ for board in "${boards[@]}"; do
     run_device "$board" "TLS 1.2 PSK suites, a wrong key" fail "TLS failure" \
         --tcp "127.0.0.1:$port_psk12" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
         --psk-identity device-1 --psk "ff${psk_hex:2}" --psk-suites
+    # The PSK-only build (no certificate code linked): PSKs work, a certificate is never trusted.
+    if [[ -x "$out/$board/tls-device-psk" ]]; then
+        device_program=tls-device-psk
+        negotiated="TLS 1.3 TLS_AES_128_GCM_SHA256 (x25519), resumed (external PSK)"
+        run_device "$board" "PSK-only build, TLS 1.3 external PSK" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port_psk13" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
+            --psk-identity device-1 --psk "$psk_hex"
+        negotiated="TLS 1.2 TLS_ECDHE_PSK_WITH_CHACHA20_POLY1305_SHA256 with extended_master_secret"
+        run_device "$board" "PSK-only build, TLS 1.2 PSK suites" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port_psk12" --ca "$pki/root-rsa.der" --server-name localhost "${time_arg[@]}" \
+            --psk-identity device-1 --psk "$psk_hex" --psk-suites
+        negotiated=
+        run_device "$board" "PSK-only build, a certificate server is not trusted" fail "certificate: unknown issuer" \
+            --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" --server-name localhost "${time_arg[@]}"
+        device_program=tls-device
+    else
+        fail "$board: $out/$board/tls-device-psk is missing (run make boards)"
+    fi
 
     # The handle API (handle-test, linked against libtlscore-noposix.a), over TLS 1.2 and 1.3.
     if [[ ! -x "$out/$board/handle-test" ]]; then

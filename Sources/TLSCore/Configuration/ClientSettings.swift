@@ -101,7 +101,13 @@ public struct ClientSettings {
     /// The suites a ClientHello carries: the configured ones, the TLS 1.2 PSK suites only
     /// with an external PSK to use them with.
     var offeredSuites: CipherSuites {
+        #if TLSCORE_PSK_ONLY
+        // No certificate suites in a PSK-only build: TLS 1.2 PSK suites and TLS 1.3 (PSK) only.
+        let usable = CipherSuites(rawValue: CipherSuites.psk.rawValue | CipherSuites.tls13.rawValue)
+        return hasExternalPSK ? suites.intersection(usable) : suites.intersection(.tls13)
+        #else
         hasExternalPSK ? suites : CipherSuites(rawValue: suites.rawValue & ~CipherSuites.psk.rawValue)
+        #endif
     }
 
     /// Whether psk_key_exchange_modes goes out: a PSK may be offered or a ticket received.

@@ -24,6 +24,10 @@ enum Credential {
     static func choose(
         for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>, version: TLSVersion = .tls12
     ) throws(TLSError) -> Choice {
+        #if TLSCORE_PSK_ONLY
+        // A PSK-only build has no certificate of its own to offer.
+        return .decline(.noCertificateConfigured)
+        #else
         guard chain.count > 0, key.count > 0 else { return .decline(.noCertificateConfigured) }
         let configuredChain = chain
         var chain = DER(configuredChain)
@@ -57,6 +61,7 @@ enum Credential {
             if let algorithm = SignatureAlgorithm(tlsSignatureScheme: preferences[i]) { return .sign(algorithm) }
         }
         return .decline(.noCommonSignatureScheme)
+        #endif
     }
 
     /// Whether some certificate of the chain was issued by (or is) one of the listed CAs.
@@ -80,11 +85,15 @@ enum Credential {
         _ algorithm: SignatureAlgorithm, transcriptHash: Span<UInt8>, key keyDER: Span<UInt8>, random: inout Random,
         into output: inout MutableSpan<UInt8>
     ) throws(TLSError) -> Int {
+        #if TLSCORE_PSK_ONLY
+        throw .invalidState  // `choose` never picks a scheme in a PSK-only build
+        #else
         var key = try PrivateKey(der: keyDER)
         switch (algorithm, key.kind) {
         case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break
         default: throw .unsupportedAlgorithm  // the key does not match the certificate
         }
         return try key.sign(algorithm, digest: transcriptHash, random: &random, into: &output)
+        #endif
     }
 }

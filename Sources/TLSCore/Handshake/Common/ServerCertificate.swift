@@ -5,6 +5,11 @@ enum ServerCertificate {
     static func validate(
         _ chain: CertificateChain, settings: borrowing ClientSettings, events: inout EventQueue
     ) throws(TLSError) -> ValidatedLeaf {
+        #if TLSCORE_PSK_ONLY
+        // A PSK-only build (boards' libtlscore-psk.a) validates no certificate and links no
+        // path validation: a server that answers with one is not trusted.
+        throw .certificate(.unknownIssuer)
+        #else
         let policy = ValidationPolicy(
             time: settings.trust.time, purpose: .serverAuth, identity: settings.identity,
             profile: settings.trust.profile, revocation: settings.trust.revocation,
@@ -18,5 +23,6 @@ enum ServerCertificate {
         }
         events.push(HandshakeEvent(.certificateValidated, length: 0))
         return leaf
+        #endif
     }
 }
