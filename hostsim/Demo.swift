@@ -33,6 +33,8 @@ struct Demo: ParsableCommand {
     var allowMissingCloseNotify = false
     @Flag(help: "Then a second connection that resumes the first one's session (a TLS 1.3 ticket, or a TLS 1.2 ticket with --tls 1.2), with both handshake times side by side.")
     var resume = false
+    @Option(help: "Session file, as connect's: loaded when present and valid, rewritten after the exchange (a device's flash across reboots). Each demo starts a new s_server with new ticket keys, so a file from an earlier run is offered and declined: the fallback to a full handshake.")
+    var session: String?
 
     static var defaultFixtures: String {
         URL(fileURLWithPath: #filePath)
@@ -60,6 +62,7 @@ struct Demo: ParsableCommand {
         for name in group { arguments += ["--group", name] }
         if allowMissingCloseNotify { arguments.append("--allow-missing-close-notify") }
         if resume { arguments.append("--resume") }
+        if let session { arguments += ["--session", session] }
         let options = try ClientOptions.parse(arguments)
         let setup = try options.load(host: "127.0.0.1")
 
@@ -93,6 +96,7 @@ struct Demo: ParsableCommand {
         print("  line    \(lineDescription)")
 
         var session = setup.loadSession()
+        defer { setup.saveSession(session) }
         let first = try exchangeOverTheLine(
             server: server, settings: settings, options: options, setup: setup, session: &session)
         guard resume else { return }
