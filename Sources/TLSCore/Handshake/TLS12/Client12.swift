@@ -144,13 +144,7 @@ struct Client12: ~Copyable {
             guard let suite = negotiatedSuite else { throw .invalidState }
             var progress = HandshakeProgress()
             progress.newWriteKeys = true
-            flight.changeKeys(withChangeCipherSpec: true)
-            events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
-            let verifyData = try finishedVerifyData(label: "client finished", suite: suite)
-            var writer = flight.room()
-            try Finished.write(verifyData: verifyData.span, into: &writer)
-            let length = writer.count
-            sent(length, in: &flight, events: &events)
+            try writeChangeCipherSpecAndFinished(suite: suite, into: &flight, events: &events)
             progress.complete = true
             state = .connected
             return progress
@@ -293,7 +287,14 @@ struct Client12: ~Copyable {
         progress.newWriteKeys = true
         events.push(HandshakeEvent(.keysDerived, length: 0))
 
-        // ⑧ ChangeCipherSpec, then Finished under the new keys.
+        try writeChangeCipherSpecAndFinished(suite: suite, into: &flight, events: &events)
+        return progress
+    }
+
+    /// ⑧ ChangeCipherSpec, then our Finished under the new keys (both handshakes end so).
+    private mutating func writeChangeCipherSpecAndFinished(
+        suite: CipherSuite, into flight: inout Flight, events: inout EventQueue
+    ) throws(TLSError) {
         flight.changeKeys(withChangeCipherSpec: true)
         events.push(HandshakeEvent(.changeCipherSpecSent, length: 1))
         let verifyData = try finishedVerifyData(label: "client finished", suite: suite)
@@ -301,7 +302,6 @@ struct Client12: ~Copyable {
         try Finished.write(verifyData: verifyData.span, into: &writer)
         let length = writer.count
         sent(length, in: &flight, events: &events)
-        return progress
     }
 
     // MARK: ② the server's flight, ③ validation, ⑨ its Finished

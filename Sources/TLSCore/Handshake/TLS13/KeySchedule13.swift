@@ -42,15 +42,12 @@ enum KeySchedule13 {
         var earlySpan = early.mutableSpan
         defer { secureZero(&earlySpan) }
         try deriveEarlySecret(hash, psk: psk, into: &earlySpan)
-        var emptyHash = InlineArray<48, UInt8>(repeating: 0)
-        var emptySpan = emptyHash.mutableSpan
-        _ = try Digest.hash(hash, Span(), into: &emptySpan)
         var binderKey = InlineArray<48, UInt8>(repeating: 0)
         var keySpan = binderKey.mutableSpan
         defer { secureZero(&keySpan) }
-        try HKDF.deriveSecret(
-            hash, secret: earlySpan.span.extracting(0..<length), label: external ? "ext binder" : "res binder",
-            transcriptHash: emptySpan.span.extracting(0..<length), into: &keySpan)
+        try deriveSecretOfNothing(
+            hash, from: earlySpan.span.extracting(0..<length), label: external ? "ext binder" : "res binder",
+            into: &keySpan)
         return try verifyData(hash, trafficSecret: keySpan.span, transcriptHash: transcriptHash)
     }
 
@@ -83,17 +80,25 @@ enum KeySchedule13 {
         into output: inout MutableSpan<UInt8>
     ) throws(TLSError) {
         let length = hash.digestLength
-        var emptyHash = InlineArray<48, UInt8>(repeating: 0)
-        var emptySpan = emptyHash.mutableSpan
-        _ = try Digest.hash(hash, Span(), into: &emptySpan)
         var derived = InlineArray<48, UInt8>(repeating: 0)
         var derivedSpan = derived.mutableSpan
         defer { secureZero(&derivedSpan) }
-        try HKDF.deriveSecret(
-            hash, secret: previous.span.extracting(0..<length), label: "derived",
-            transcriptHash: emptySpan.span.extracting(0..<length), into: &derivedSpan)
+        try deriveSecretOfNothing(hash, from: previous.span.extracting(0..<length), label: "derived", into: &derivedSpan)
         _ = try HKDF.extract(
             hash, salt: derivedSpan.span.extracting(0..<length), inputKeyMaterial: inputKeyMaterial, into: &output)
+    }
+
+    /// Derive-Secret(`secret`, `label`, "") into `output`: over the hash of no messages
+    /// ("derived", the binder keys).
+    private static func deriveSecretOfNothing(
+        _ hash: HashAlgorithm, from secret: Span<UInt8>, label: StaticString, into output: inout MutableSpan<UInt8>
+    ) throws(TLSError) {
+        var emptyHash = InlineArray<48, UInt8>(repeating: 0)
+        var emptySpan = emptyHash.mutableSpan
+        _ = try Digest.hash(hash, Span(), into: &emptySpan)
+        try HKDF.deriveSecret(
+            hash, secret: secret, label: label, transcriptHash: emptySpan.span.extracting(0..<hash.digestLength),
+            into: &output)
     }
 
     /// Derive-Secret(secret, label, transcript hash) into `output` (a traffic, exporter or
