@@ -28,7 +28,8 @@
 #     close_notify, over TCP (TLS 1.2, 1.3, a short keepalive that needs PINGREQ) and over the
 #     pty gateway at 115200 baud; mosquitto_sub (started first, over TLS with the client
 #     certificate) must receive every reading. Bad cases: the revoked client certificate, no
-#     client certificate, a wrong CA and a CONNACK refusal each exit 1 with the reason.
+#     client certificate, a wrong CA, a CONNACK refusal and a TLS peer that never answers
+#     CONNECT (the stall bounded by the example's timeout) each exit 1 with the reason.
 # Every process started here is stopped on exit (trap). BOARDS="armv7-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -633,6 +634,10 @@ for board in "${boards[@]}"; do
             --tcp "127.0.0.1:$mqtt_port13" --ca "$pki/root-rsa.crt" "${mqtt_client_cert[@]}"
         run_mqtt_fail "$board" "anonymous client refused in CONNACK" "CONNACK return code 5 (not authorized)" \
             --tcp "127.0.0.1:$mqtt_port_auth" --ca "$pki/root-ec.crt"
+        # A TLS server that is no broker: s_server -www waits for an HTTP line that CONNECT
+        # never ends, so the CONNACK wait must end at the example's timeout (20 s), not hang.
+        run_mqtt_fail "$board" "a TLS peer that never answers CONNECT (openssl s_server -www): bounded stall" \
+            "stalled: no progress waiting for CONNACK within" --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.crt"
         if [[ $gateway == yes ]]; then
             run_mqtt_gateway "$board" "$mqtt_port12" "TLS 1.2, client certificate" 3 "TLS 1.2 established" \
                 --tls 1.2 --ca "$pki/root-ec.crt" "${mqtt_client_cert[@]}" --interval-ms 300
