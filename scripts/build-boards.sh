@@ -5,8 +5,9 @@
 # -D TLSCORE_POSIX) into .build-boards/<board>/libtlscore.a, and the core with
 # boards/TLSCoreCAPI.swift alone (the handle API, no OS calls) into libtlscore-noposix.a, which
 # it checks references no poll/read/getrandom/clock_gettime. Links boards/tls-device.c against
-# libtlscore.a and boards/tests/handle-test.c against libtlscore-noposix.a (with the board's
-# Mbed TLS) into .build-boards/<board>/, and prints what the core costs in the linked
+# libtlscore.a, boards/examples/mqtt-telemetry.c (the MQTT-over-TLS example of the handle
+# API) against libtlscore.a and boards/tests/handle-test.c against libtlscore-noposix.a (with
+# the board's Mbed TLS) into .build-boards/<board>/, and prints what the core costs in the linked
 # programs beside Mbed TLS. BOARDS="aarch64-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,6 +121,13 @@ for board in "${boards[@]}"; do
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device.map"
+
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
+        boards/examples/mqtt-telemetry.c -o "$dir/mqtt-telemetry" \
+        -L "$dir" -ltlscore \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections
 
     # shellcheck disable=SC2086
     "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \

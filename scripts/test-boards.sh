@@ -21,6 +21,15 @@
 #     and RSA) are reached by default, with --tls 1.3 and over the pty gateway, and each run
 #     asserts the negotiated version, suite and group tls-device prints; --tls 1.3 against the
 #     1.2-only server must fail.
+#   - MQTT over TLS (mqtt-telemetry, the handle API in one poll loop) against Debian's mosquitto
+#     on 127.0.0.1 (free ports picked here; listeners: TLS 1.2 and 1.3 requiring a client
+#     certificate checked against int-ec.crl, and one refusing anonymous clients): CONNECT,
+#     SUBSCRIBE, N readings at QoS 1 each acknowledged and echoed back, DISCONNECT and
+#     close_notify, over TCP (TLS 1.2, 1.3, a short keepalive that needs PINGREQ) and over the
+#     pty gateway at 115200 baud; mosquitto_sub (started first, over TLS with the client
+#     certificate) must receive every reading. Bad cases: the revoked client certificate, no
+#     client certificate, a wrong CA, a CONNACK refusal and a TLS peer that never answers
+#     CONNECT (the stall bounded by the example's timeout) each exit 1 with the reason.
 # Every process started here is stopped on exit (trap). BOARDS="armv7-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -277,6 +286,134 @@ start_server psk12 server-ec int-ec -tls1_2 -psk "$psk_hex" -psk_identity device
 start_truncating_relay "$port_ec"
 start_garbage_relay ec "$port_ec"
 start_garbage_relay ec13 "$port_ec13"
+# Debian's mosquitto with TLS listeners on 127.0.0.1. It cannot bind port 0 and say which
+# port it got, so free ports are picked here (bound to 0 and released) and the start is
+# retried on a clash. Listeners: mqtt_port12 (TLS 1.2 and up) and mqtt_port13 (TLS 1.3 only)
+# require a client certificate under the test roots, checked against int-ec.crl;
+# mqtt_port_auth (no client certificate asked) refuses anonymous clients in CONNACK.
+start_mosquitto() {
+    local conf="$work/mosquitto.conf" attempt port mpid ready
+    for attempt in 1 2 3 4 5; do
+        read -r mqtt_port12 mqtt_port13 mqtt_port_auth < <(python3 - <<'PORTS'
+import socket
+sockets = [socket.socket() for _ in range(3)]
+for s in sockets:
+    s.bind(("127.0.0.1", 0))
+print(*[s.getsockname()[1] for s in sockets])
+PORTS
+)
+        {
+            echo "per_listener_settings true"
+            echo "log_dest file $work/mosquitto.log"
+            echo "log_type all"
+            echo "user root"   # as root it otherwise drops to user mosquitto, who cannot read the keys here
+            for port in "$mqtt_port12" "$mqtt_port13" "$mqtt_port_auth"; do
+                echo "listener $port 127.0.0.1"
+                echo "cafile $pki/ca-bundle.pem"
+                echo "certfile $pki/server-ec.chain.pem"
+                echo "keyfile $pki/server-ec.key"
+                if [[ $port == "$mqtt_port_auth" ]]; then
+                    echo "tls_version tlsv1.2"
+                    echo "allow_anonymous false"
+                else
+                    [[ $port == "$mqtt_port13" ]] && echo "tls_version tlsv1.3" || echo "tls_version tlsv1.2"
+                    echo "require_certificate true"
+                    echo "crlfile $pki/int-ec.crl"
+                    echo "allow_anonymous true"
+                fi
+            done
+        } >"$conf"
+        mosquitto -c "$conf" >"$work/mosquitto.out" 2>&1 &
+        mpid=$!
+        ready=no
+        for _ in $(seq 1 50); do
+            kill -0 "$mpid" 2>/dev/null || break
+            if (exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port12" && exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port13" &&
+                exec 3<>"/dev/tcp/127.0.0.1/$mqtt_port_auth") 2>/dev/null; then
+                ready=yes
+                break
+            fi
+            sleep 0.1
+        done
+        if [[ $ready == yes ]]; then
+            pids+=("$mpid")
+            return 0
+        fi
+        kill "$mpid" 2>/dev/null || true
+        wait "$mpid" 2>/dev/null || true
+        echo "test-boards: mosquitto did not start (attempt $attempt):"; cat "$work/mosquitto.out" "$work/mosquitto.log" 2>/dev/null || true
+    done
+    echo "test-boards: mosquitto did not start on free ports"; exit 1
+}
+start_mosquitto
+echo "test-boards: mosquitto TLS 1.2 on 127.0.0.1:$mqtt_port12, TLS 1.3 on 127.0.0.1:$mqtt_port13 (client certificate" \
+    "required, int-ec.crl), anonymous refused on 127.0.0.1:$mqtt_port_auth"
+mqtt_client_cert=(--cert "$pki/client-ec.chain.pem" --key "$pki/client-ec.key")
+mqtt_cases=0
+
+# run_mqtt BOARD LABEL COUNT PATTERN ARGS...: mosquitto_sub on a fresh topic first (over TLS
+# with the client certificate, -C COUNT, bounded), then mqtt-telemetry under qemu publishing
+# COUNT readings to it with ARGS. Passes when mqtt-telemetry exits 0 saying all COUNT
+# readings went out and came back, PATTERN is on its stderr, and the subscriber received
+# readings 1..COUNT, each once.
+run_mqtt() {
+    local board=$1 label=$2 count=$3 pattern=$4
+    shift 4
+    mqtt_cases=$((mqtt_cases + 1))
+    local topic="tlscore/$board/case-$mqtt_cases" id="sub-$board-$mqtt_cases" status=0 sub_status=0
+    # Line-buffered: its SUBACK line must show while it runs.
+    stdbuf -oL mosquitto_sub -h 127.0.0.1 -p "$mqtt_port13" --cafile "$pki/root-ec.crt" --cert "$pki/client-ec.chain.pem" \
+        --key "$pki/client-ec.key" --insecure -i "$id" -q 1 -t "$topic" -C "$count" -W 120 -d \
+        >"$work/sub.out" 2>&1 &
+    local sub=$!
+    pids+=("$sub")
+    for _ in $(seq 1 100); do
+        grep -q 'received SUBACK' "$work/sub.out" && break
+        kill -0 "$sub" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! grep -q 'received SUBACK' "$work/sub.out"; then
+        fail "$board MQTT $label: mosquitto_sub did not subscribe"; sed 's/^/        /' "$work/sub.out"
+        kill "$sub" 2>/dev/null || true
+        return
+    fi
+    # shellcheck disable=SC2086
+    timeout 120 $BOARD_QEMU "$out/$board/mqtt-telemetry" "$@" --topic "$topic" --count "$count" \
+        "${time_arg[@]}" >"$work/mqtt.out" 2>"$work/mqtt.err" || status=$?
+    if [[ $status -ne 0 ]]; then kill "$sub" 2>/dev/null || true; fi
+    wait "$sub" 2>/dev/null || sub_status=$?
+    local expected received
+    expected=$(seq 1 "$count" | tr '\n' ' ')
+    received=$(grep -o '^{"seq":[0-9]*' "$work/sub.out" | sed 's/.*://' | sort -n | tr '\n' ' ' || true)
+    if [[ $status -eq 0 ]] && grep -q "$count of $count readings published" "$work/mqtt.err" &&
+        grep -q "$pattern" "$work/mqtt.err" && [[ $received == "$expected" ]]; then
+        pass "$board MQTT $label: exit 0, $(grep -o 'TLS 1\.[23] established ([^)]*)' "$work/mqtt.err" | head -1);" \
+            "$(tail -1 "$work/mqtt.err" | sed 's/^mqtt-telemetry: //; s/ published to [^ ]*,/,/');" \
+            "mosquitto_sub received readings ${expected% }"
+    else
+        fail "$board MQTT $label: exit $status (expected 0 and '$pattern'), mosquitto_sub exit $sub_status" \
+            "received readings '${received% }' of '${expected% }'"
+        sed 's/^/        /' "$work/mqtt.err"
+    fi
+}
+
+# run_mqtt_fail BOARD LABEL PATTERN ARGS...: mqtt-telemetry must exit 1 (not the timeout's
+# 124, not a usage error) with PATTERN on stderr.
+run_mqtt_fail() {
+    local board=$1 label=$2 pattern=$3
+    shift 3
+    mqtt_cases=$((mqtt_cases + 1))
+    local status=0
+    # shellcheck disable=SC2086
+    timeout 120 $BOARD_QEMU "$out/$board/mqtt-telemetry" "$@" --topic "tlscore/$board/case-$mqtt_cases" \
+        --count 3 --interval-ms 100 "${time_arg[@]}" >"$work/mqtt.out" 2>"$work/mqtt.err" || status=$?
+    if [[ $status -eq 1 ]] && grep -q "$pattern" "$work/mqtt.err"; then
+        pass "$board MQTT $label: exit 1, $(grep -v 'FAILED after' "$work/mqtt.err" | tail -1 | sed 's/^mqtt-telemetry: //')"
+    else
+        fail "$board MQTT $label: exit $status, expected exit 1 with '$pattern'"; sed 's/^/        /' "$work/mqtt.err"
+    fi
+}
+
 # The seed of handle-test's random split points: HANDLE_SEED, or a fresh one (printed).
 handle_seed=${HANDLE_SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "test-boards: handle-test random split points seed $handle_seed (HANDLE_SEED=$handle_seed repeats it)"
@@ -308,6 +445,31 @@ run_gateway() {
     else
         run_device "$board" "pty gateway $pty at 115200 baud, $label" ok "HTTP/1.0 200 ok" \
             --tty "$pty" --baud 115200 --server-name localhost --ca "$pki/root-ec.crt" "${time_arg[@]}" "$@"
+    fi
+    kill "$gpid" 2>/dev/null || true
+    wait "$gpid" 2>/dev/null || true
+}
+
+# run_mqtt_gateway BOARD PORT LABEL COUNT PATTERN ARGS...: the pty gateway in front of
+# mosquitto at 127.0.0.1:PORT, and one run_mqtt over its pty at 115200 baud.
+run_mqtt_gateway() {
+    local board=$1 port=$2 label=$3 count=$4 pattern=$5
+    shift 5
+    local glog="$work/gateway-mqtt-$board-$port.log"
+    "$hostsim" gateway --pty --server "127.0.0.1:$port" --baud 115200 >"$glog" 2>&1 &
+    local gpid=$!
+    pids+=($gpid)
+    local pty=""
+    for _ in $(seq 1 100); do
+        pty=$(sed -n 's/^pty: \(\/dev\/[^ ]*\).*/\1/p' "$glog" | head -1)
+        [[ -n "$pty" ]] && break
+        sleep 0.1
+    done
+    if [[ -z "$pty" ]]; then
+        fail "$board MQTT pty gateway ($label): no 'pty:' line"; cat "$glog"
+    else
+        run_mqtt "$board" "pty gateway $pty at 115200 baud, $label" "$count" "$pattern" \
+            --tty "$pty" --baud 115200 --server-name localhost "$@"
     fi
     kill "$gpid" 2>/dev/null || true
     wait "$gpid" 2>/dev/null || true
@@ -464,6 +626,42 @@ for board in "${boards[@]}"; do
         negotiated=$tls13
         run_gateway "$board" "$port_ec13" "TLS 1.3 (both offered)"
         negotiated=
+    fi
+
+    # MQTT over TLS: mqtt-telemetry against mosquitto.
+    if [[ ! -x "$out/$board/mqtt-telemetry" ]]; then
+        fail "$board: $out/$board/mqtt-telemetry is missing (run make boards)"
+    else
+        run_mqtt "$board" "TCP, TLS 1.2, client certificate, 5 readings" 5 "TLS 1.2 established.*client certificate sent" \
+            --tcp "127.0.0.1:$mqtt_port12" --tls 1.2 --ca "$pki/root-ec.crt" "${mqtt_client_cert[@]}" --interval-ms 200
+        run_mqtt "$board" "TCP, TLS 1.3, client certificate (DER), 5 readings" 5 "TLS 1.3 established.*client certificate sent" \
+            --tcp "127.0.0.1:$mqtt_port13" --tls 1.3 --ca "$pki/root-ec.der" --cert "$pki/client-ec.chain.pem" \
+            --key "$pki/client-ec.key.der" --interval-ms 200
+        run_mqtt "$board" "TCP, both versions offered, keepalive 2 s: PINGREQ between readings" 3 \
+            "[1-9][0-9]* PINGREQ, [1-9][0-9]* PINGRESP" \
+            --tcp "localhost:$mqtt_port13" --ca "$pki/root-ec.crt" "${mqtt_client_cert[@]}" --interval-ms 1500 --keepalive 2
+        run_mqtt_fail "$board" "revoked client certificate, TLS 1.2 (int-ec.crl)" "TLS failure.*certificate_revoked" \
+            --tcp "127.0.0.1:$mqtt_port12" --tls 1.2 --ca "$pki/root-ec.crt" \
+            --cert "$pki/client-ec-revoked.chain.pem" --key "$pki/client-ec-revoked.key"
+        run_mqtt_fail "$board" "revoked client certificate, TLS 1.3 (int-ec.crl)" "TLS failure.*certificate_revoked" \
+            --tcp "127.0.0.1:$mqtt_port13" --tls 1.3 --ca "$pki/root-ec.crt" \
+            --cert "$pki/client-ec-revoked.chain.pem" --key "$pki/client-ec-revoked.key"
+        run_mqtt_fail "$board" "no client certificate for a broker that requires one" \
+            "TLS failure.*handshake_failure" --tcp "127.0.0.1:$mqtt_port12" --tls 1.2 --ca "$pki/root-ec.crt"
+        run_mqtt_fail "$board" "wrong CA (root-rsa for the ECDSA broker)" "TLS failure.*certificate: unknown issuer" \
+            --tcp "127.0.0.1:$mqtt_port13" --ca "$pki/root-rsa.crt" "${mqtt_client_cert[@]}"
+        run_mqtt_fail "$board" "anonymous client refused in CONNACK" "CONNACK return code 5 (not authorized)" \
+            --tcp "127.0.0.1:$mqtt_port_auth" --ca "$pki/root-ec.crt"
+        # A TLS server that is no broker: s_server -www waits for an HTTP line that CONNECT
+        # never ends, so the CONNACK wait must end at the example's timeout (20 s), not hang.
+        run_mqtt_fail "$board" "a TLS peer that never answers CONNECT (openssl s_server -www): bounded stall" \
+            "stalled: no progress waiting for CONNACK within" --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.crt"
+        if [[ $gateway == yes ]]; then
+            run_mqtt_gateway "$board" "$mqtt_port12" "TLS 1.2, client certificate" 3 "TLS 1.2 established" \
+                --tls 1.2 --ca "$pki/root-ec.crt" "${mqtt_client_cert[@]}" --interval-ms 300
+            run_mqtt_gateway "$board" "$mqtt_port13" "TLS 1.3, client certificate" 3 "TLS 1.3 established" \
+                --tls 1.3 --ca "$pki/root-ec.crt" "${mqtt_client_cert[@]}" --interval-ms 300
+        fi
     fi
 done
 if [[ $gateway == no ]]; then
