@@ -71,8 +71,11 @@ struct ClientContext: ~Copyable {
         while let event = engine.nextEvent() {
             switch event.kind {
             case .sent(.certificate):
-                // An empty Certificate is 7 bytes; a declined request is reported below.
-                if event.length > 7 { clientCertificate = UInt8(TLSCORE_CLIENT_CERT_SENT) }
+                // An empty Certificate is 7 bytes (TLS 1.2) or 8 (TLS 1.3, with its request
+                // context); a declined request was reported just before it and stays.
+                if event.length > 8, clientCertificate == UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED) {
+                    clientCertificate = UInt8(TLSCORE_CLIENT_CERT_SENT)
+                }
             case .clientCertificateDeclined(let reason):
                 clientCertificate = switch reason {
                 case .noCertificateConfigured: UInt8(TLSCORE_CLIENT_CERT_NONE_CONFIGURED)

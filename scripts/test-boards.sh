@@ -648,6 +648,10 @@ for board in "${boards[@]}"; do
             --cert "$pki/client-ec-revoked.chain.pem" --key "$pki/client-ec-revoked.key"
         run_mqtt_fail "$board" "no client certificate for a broker that requires one" \
             "TLS failure.*handshake_failure" --tcp "127.0.0.1:$mqtt_port12" --tls 1.2 --ca "$pki/root-ec.crt"
+        # TLS 1.3 too, and the report says the empty Certificate was for want of one configured
+        # (its 8 bytes once read as a certificate sent).
+        run_mqtt_fail "$board" "no client certificate, TLS 1.3: the report says none is configured" \
+            "an empty one went out (none configured" --tcp "127.0.0.1:$mqtt_port13" --ca "$pki/root-ec.crt"
         run_mqtt_fail "$board" "wrong CA (root-rsa for the ECDSA broker)" "TLS failure.*certificate: unknown issuer" \
             --tcp "127.0.0.1:$mqtt_port13" --ca "$pki/root-rsa.crt" "${mqtt_client_cert[@]}"
         run_mqtt_fail "$board" "anonymous client refused in CONNACK" "CONNACK return code 5 (not authorized)" \

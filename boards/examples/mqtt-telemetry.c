@@ -484,8 +484,7 @@ static void print_tls_failure(const char *when) {
     int32_t detail = 0;
     int code = tlscore_client_error(&tls, &detail);
     tlscore_client_report(&tls, &report);
-    if (report.client_certificate >= TLSCORE_CLIENT_CERT_NONE_CONFIGURED ||
-        (!have_client_certificate && report.client_certificate == TLSCORE_CLIENT_CERT_SENT))
+    if (report.client_certificate >= TLSCORE_CLIENT_CERT_NONE_CONFIGURED)
         fprintf(stderr, "mqtt-telemetry: the broker asked for a client certificate; an empty one went out%s\n",
                 have_client_certificate ? "" : " (none configured: --cert and --key)");
     fprintf(stderr, "mqtt-telemetry: TLS failure %s: %s (code %d", when, tlscore_strerror(code), code);
@@ -666,10 +665,9 @@ int main(int argc, char **argv) {
             }
             tlscore_report report = {0};
             tlscore_client_report(&tls, &report);
-            /* (TLS 1.3 reports CLIENT_CERT_SENT also when none is configured: hence chain_len.) */
             fprintf(stderr, "mqtt-telemetry: TLS %s established (suite 0x%04x%s), %lld ms\n",
                     report.version == 0x0304 ? "1.3" : report.version == 0x0303 ? "1.2" : "?", report.suite,
-                    chain_len && report.client_certificate == TLSCORE_CLIENT_CERT_SENT ? ", client certificate sent" : "",
+                    report.client_certificate == TLSCORE_CLIENT_CERT_SENT ? ", client certificate sent" : "",
                     now - start);
             phase = CONNACK_WAIT;
             phase_deadline = now + REPLY_TIMEOUT_MS;
