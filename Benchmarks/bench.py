@@ -13,6 +13,15 @@ close_notify, close_notify), each on a new TCP connection:
 - static RAM: what each client prints with --quiet (the core: its regions and
   MemoryLayout<ClientEngine>.size; the reference: sizeof its contexts).
 
+TLS 1.3 full handshakes are the core's alone (Mbed TLS 2.28's client has no TLS 1.3). Then the
+resumed handshakes (RESUMPTIONS): the same server with session tickets (TLS 1.2), with
+-no_ticket (TLS 1.2 session IDs) and TLS 1.3 (PSK, psk_dhe_ke), each client with its resuming
+mode (`hostsim connect --resume`, `ref-client --resume`) doing N exchanges, each resuming from
+the previous: the first is full, so (Ir(N) - Ir(1)) / (N - 1) is the mean of the N - 1 resumed
+ones, beside the full handshake of the first table of the same suite; the run fails loudly unless
+N - 1 of N resumed. The handshake's own bytes (io_count.c) give its wire time at 115200 and
+9600 baud: (bytes each way) x 10 / baud, 8N1 framing and nothing else.
+
 Then it runs the package-benchmark suite of Benchmarks/CoreBenchmarks. Only the standard
 library; nothing listens after it ends. Usage: python3 Benchmarks/bench.py [--n N] [--out FILE]
 [--skip-package-benchmark].
@@ -34,16 +43,32 @@ BIN = os.path.join(SCRATCH, "bench")
 PKI = os.path.join(ROOT, "Tests", "Fixtures", "pki")
 VALIDATION_TIME = "1893456000"  # 2030-01-01, inside every fixture's validity
 
-HANDSHAKES = [
-    # title, IANA suite, OpenSSL suite, leaf, intermediate, root
-    ("TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256 (P-256 leaf and intermediate, P-256 key exchange)",
-     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "server-ec", "int-ec", "root-ec"),
-    ("TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 (RSA-2048 leaf and intermediate, P-256 key exchange)",
-     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa"),
-    ("TLS 1.2 RSA-AES128-GCM-SHA256 (RSA-2048 key transport, RSA-2048 leaf and intermediate)",
-     "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa"),
-]
 PROFILES = [("16 KB records", None), ("max_fragment_length 1024", 1024)]
+HANDSHAKES = [
+    # title, version, IANA suite, OpenSSL suite, leaf, intermediate, root, profiles
+    ("TLS 1.2 ECDHE-ECDSA-AES128-GCM-SHA256 (P-256 leaf and intermediate, P-256 key exchange)", "1.2",
+     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", "server-ec", "int-ec", "root-ec",
+     PROFILES),
+    ("TLS 1.2 ECDHE-RSA-AES128-GCM-SHA256 (RSA-2048 leaf and intermediate, P-256 key exchange)", "1.2",
+     "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa",
+     PROFILES),
+    ("TLS 1.2 RSA-AES128-GCM-SHA256 (RSA-2048 key transport, RSA-2048 leaf and intermediate)", "1.2",
+     "TLS_RSA_WITH_AES_128_GCM_SHA256", "AES128-GCM-SHA256", "server-rsa", "int-rsa", "root-rsa", PROFILES),
+    ("TLS 1.3 TLS_AES_128_GCM_SHA256 (P-256 leaf and intermediate, P-256 key share)", "1.3",
+     "TLS_AES_128_GCM_SHA256", "TLS_AES_128_GCM_SHA256", "server-ec", "int-ec", "root-ec", PROFILES[:1]),
+]
+NO_TLS13 = "Mbed TLS 2.28's client has no TLS 1.3 (so no TLS 1.3 resumption either)"
+RESUMPTIONS = [
+    # title, version, extra s_server flags, the resumption `hostsim connect --trace` names,
+    # the full handshake (suite, profile) it stands beside
+    ("TLS 1.2 resumed by RFC 5077 session ticket (s_server -tls1_2)", "1.2", [], "ticket",
+     ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "16 KB records")),
+    ("TLS 1.2 resumed by session ID (s_server -tls1_2 -no_ticket)", "1.2", ["-no_ticket"], "session ID",
+     ("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "16 KB records")),
+    ("TLS 1.3 resumed by ticket PSK, psk_dhe_ke (s_server -tls1_3)", "1.3", [], "PSK",
+     ("TLS_AES_128_GCM_SHA256", "16 KB records")),
+]
+BAUDS = [115200, 9600]
 CLASSES = ["libmbedcrypto", "libmbedx509", "libmbedtls", "libc", "swift", "program", "other"]
 
 
@@ -74,15 +99,16 @@ def free_port():
 
 
 class Server:
-    """openssl s_server on 127.0.0.1, one suite, TLS 1.2, P-256 for ECDHE, `-www` status page."""
+    """openssl s_server on 127.0.0.1, one version and suite, P-256 for ECDHE, `-www` status page."""
 
-    def __init__(self, openssl_suite, leaf, intermediate):
+    def __init__(self, version, openssl_suite, leaf, intermediate, extra=()):
         self.port = free_port()
         p = lambda name: os.path.join(PKI, name)
+        pinned = ["-tls1_2", "-cipher", openssl_suite] if version == "1.2" else ["-tls1_3", "-ciphersuites", openssl_suite]
         self.process = subprocess.Popen(
-            ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.port, "-tls1_2",
-             "-cert", p(leaf + ".crt"), "-cert_chain", p(intermediate + ".crt"), "-key", p(leaf + ".key"),
-             "-cipher", openssl_suite, "-curves", "prime256v1", "-www", "-quiet"],
+            ["openssl", "s_server", "-accept", "127.0.0.1:%d" % self.port] + pinned +
+            ["-cert", p(leaf + ".crt"), "-cert_chain", p(intermediate + ".crt"), "-key", p(leaf + ".key"),
+             "-curves", "prime256v1", "-www", "-quiet"] + list(extra),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 10
         while True:
@@ -105,13 +131,20 @@ class Server:
                 self.process.wait()
 
 
-def clients(hostsim, ref_client, suite, root, port, fragment, n):
-    """The two commands for n exchanges: (core, reference)."""
+def clients(hostsim, ref_client, suite, root, port, fragment, n, version="1.2", resume=False):
+    """The two commands for n exchanges: (core, reference). TLS 1.2 runs keep the core's default
+    offer (as in every earlier run); TLS 1.3 pins it to 1.3 and a P-256 key share, the group
+    s_server takes, so that no HelloRetryRequest is counted."""
     ca = os.path.join(PKI, root + ".crt")
     core = [hostsim, "connect", "127.0.0.1:%d" % port, "--ca", ca, "--server-name", "localhost",
             "--suite", suite, "--time", VALIDATION_TIME, "--repeat", str(n), "--quiet"]
     reference = [ref_client, "127.0.0.1", str(port), ca, "localhost", "--suite", suite,
                  "--time", VALIDATION_TIME, "--repeat", str(n), "--quiet"]
+    if version == "1.3":
+        core += ["--tls", "1.3", "--group", "secp256r1"]
+    if resume:
+        core.append("--resume")
+        reference.append("--resume")
     if fragment:
         core += ["--max-fragment", str(fragment)]
         reference += ["--max-fragment", str(fragment)]
@@ -130,7 +163,8 @@ def execute(command, env=None, prefix=()):
 def callgrind_ir(command, workdir):
     """Total Ir (the `summary:`/`totals:` line) and the self cost of code in libmbedcrypto."""
     out = os.path.join(workdir, "callgrind.out")
-    execute(command, prefix=["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out])
+    stderr = execute(command, prefix=["valgrind", "--tool=callgrind", "--callgrind-out-file=" + out])
+    check_resumed(command, stderr)
     total, by_object, names, current, skip = None, {}, {}, "", False
     with open(out) as f:
         for line in f:
@@ -166,12 +200,24 @@ def callgrind_ir(command, workdir):
     return total, crypto, libc
 
 
+def check_resumed(command, stderr):
+    """A resuming run of N must have resumed N - 1 times, or its figures are not resumptions."""
+    if "--resume" not in command:
+        return
+    n = int(command[command.index("--repeat") + 1])
+    match = re.search(r"(\d+) of (\d+) handshakes resumed", stderr)
+    if n > 1 and (not match or int(match.group(1)) != n - 1):
+        raise RuntimeError("%s: %s, not %d of %d" % (" ".join(command), match.group(0) if match else "no resumption line",
+                                                     n - 1, n))
+
+
 def counted(command, workdir):
     """Runs under both LD_PRELOAD counters; returns (malloc totals, windows, connections, stderr)."""
     mc, io = os.path.join(workdir, "malloc.txt"), os.path.join(workdir, "io.txt")
     env = dict(os.environ, MALLOC_COUNT_OUT=mc, IO_COUNT_OUT=io,
                LD_PRELOAD=os.path.join(BIN, "malloc_count.so") + " " + os.path.join(BIN, "io_count.so"))
     stderr = execute(command, env=env)
+    check_resumed(command, stderr)
     totals, windows, connections = {}, [], []
     with open(mc) as f:
         for line in f:
@@ -206,6 +252,11 @@ def measure(command_for, n, workdir):
     figures["received"] = sum(c["received"] for c in steady) / len(steady)
     figures["round_trips"] = max(c["round_trips"] for c in steady)
     figures["handshake_round_trips"] = max(c["handshake_round_trips"] for c in steady)
+    figures["handshake_sent"] = sum(c["handshake_sent"] for c in steady) / len(steady)
+    figures["handshake_received"] = sum(c["handshake_received"] for c in steady) / len(steady)
+    figures["first"] = connections[0]
+    match = re.search(r"handshakes resumed.*", stderr)
+    figures["resumed_line"] = stderr[:match.end()].splitlines()[-1].split(": ", 1)[-1] if match else ""
     figures["connections"] = len(connections)
     figures["sizes"] = stderr.strip().splitlines()[-1]
     return figures
@@ -244,7 +295,7 @@ def number(x):
     return "{:,.0f}".format(x) if abs(x - round(x)) < 0.05 else "{:,.1f}".format(x)
 
 
-def table(core, ref, small=None, ref_error=None):
+def table(core, ref, small=None, ref_error=None, ref_na=None):
     rows = []
     if ref is None:
         # The reference could not do this exchange: the core's figures alone.
@@ -293,7 +344,70 @@ def table(core, ref, small=None, ref_error=None):
     if ref_error:
         rows = [r.rsplit("|", 3)[0] + "| fails | — |" for r in rows]
         rows.append("\nThe reference fails this exchange: `%s`" % ref_error)
+    elif ref_na:
+        rows = [r.rsplit("|", 3)[0] + "| n/a | — |" for r in rows]
+        rows.append("\nReference n/a: %s." % ref_na)
     return "\n".join(header + rows)
+
+
+def wire_ms(sent, received, baud):
+    """The handshake's bytes at `baud`, 8N1 (10 bits a byte), both directions one after the
+    other (each flight waits for the other side's), and nothing else: no latency, no compute."""
+    return (sent + received) * 10 * 1000.0 / baud
+
+
+def resumption_table(core_full, core_resumed, ref_full, ref_resumed, core_kind, ref_na=None):
+    """Full beside resumed for both clients; ratios core / reference on each row."""
+    rows = []
+
+    def cell(figures, key):
+        return None if figures is None else key(figures)
+
+    def row(label, key, show_ratio=True, fmt=number):
+        a, b = [(cell(full, key), cell(res, key)) for full, res in ((core_full, core_resumed), (ref_full, ref_resumed))]
+        for index, kind in enumerate(("full", "resumed")):
+            x, y = a[index], b[index]
+            rows.append("| %s, %s | %s | %s | %s |" % (
+                label, kind, fmt(x), "n/a" if y is None else fmt(y),
+                ratio(x, y) if show_ratio and y is not None else "—"))
+
+    row("Instructions per connection (Ir, callgrind)", lambda f: f["ir"])
+    row("&nbsp;&nbsp;the protocol layer (outside libmbedcrypto and libc)", lambda f: f["ir_outside_crypto"])
+    row("Heap allocations per connection inside Mbed TLS",
+        lambda f: sum(f["allocs"][c] for c in CLASSES[:3]))
+    row("Handshake bytes client → server", lambda f: f["handshake_sent"])
+    row("Handshake bytes server → client", lambda f: f["handshake_received"])
+    row("Bytes per connection client → server (+ request, close_notify)", lambda f: f["sent"])
+    row("Bytes per connection server → client (+ the -www page, close_notify)", lambda f: f["received"])
+    row("Round trips: handshake", lambda f: f["handshake_round_trips"])
+    for baud in BAUDS:
+        row("Handshake wire time at %d baud (ms)" % baud,
+            lambda f, baud=baud: wire_ms(f["handshake_sent"], f["handshake_received"], baud),
+            fmt=lambda x: "%.1f" % x)
+    core_ratio = core_resumed["ir"] / core_full["ir"]
+    ref_ratio = "n/a" if ref_resumed is None else "%.3f" % (ref_resumed["ir"] / ref_full["ir"])
+    rows.append("| Instructions resumed / full | %.3f | %s | — |" % (core_ratio, ref_ratio))
+    first = core_resumed["first"]
+    ref_first = None if ref_resumed is None else ref_resumed["first"]
+    rows.append("| First connection of the resuming run (full, gets the session): handshake bytes → / ← | %d / %d | %s | — |" % (
+        first["handshake_sent"], first["handshake_received"],
+        "n/a" if ref_first is None else "%d / %d" % (ref_first["handshake_sent"], ref_first["handshake_received"])))
+    rows.append("| Resumed in the resuming run | %s (%s) | %s | — |" % (
+        core_resumed["resumed_line"], core_kind, "n/a" if ref_resumed is None else ref_resumed["resumed_line"]))
+    header = ["| Figure | Core (hostsim) | Reference (Mbed TLS ssl) | Core / reference |",
+              "|---|---:|---:|---:|"]
+    if ref_na:
+        rows.append("\nReference n/a: %s." % ref_na)
+    return "\n".join(header + rows)
+
+
+def resumption_kind(command):
+    """What the core's second connection resumed by, from `--trace`: ticket, session ID or PSK."""
+    command = [c for c in command if c != "--quiet"]
+    command[command.index("--repeat") + 1] = "2"
+    result = subprocess.run(command + ["--trace"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    kinds = re.findall(r", resumed \(([^)]+)\)", result.stdout + result.stderr)
+    return kinds[-1] if kinds else "not resumed"
 
 
 def package_benchmark():
@@ -320,35 +434,62 @@ def main():
     hostsim, ref_client = build()
     report = ["# Benchmark run %s, %s (`uname -m`), N = %d and 1" % (
         datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), platform.machine(), args.n)]
-    sizes = []
+    sizes, full = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-", dir=SCRATCH) as workdir:
-        for title, suite, openssl_suite, leaf, intermediate, root in HANDSHAKES:
-            for profile, fragment in PROFILES:
+        for title, version, suite, openssl_suite, leaf, intermediate, root, profiles in HANDSHAKES:
+            for profile, fragment in profiles:
                 log("== %s, %s" % (title, profile))
-                server = Server(openssl_suite, leaf, intermediate)
+                server = Server(version, openssl_suite, leaf, intermediate)
                 try:
-                    core = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[0],
-                                   args.n, workdir)
+                    core = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k,
+                                                     version)[0], args.n, workdir)
                     ref, ref_error = None, None
                     try:
-                        ref = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[1],
-                                      args.n, workdir)
+                        if version == "1.2":
+                            ref = measure(lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment,
+                                                            k)[1], args.n, workdir)
                     except RuntimeError as error:
                         lines = [l for l in str(error).splitlines() if l.startswith("ref-client:")]
                         ref_error = lines[-1] if lines else str(error)[-300:]
                         log("reference failed: " + ref_error)
                     size = certificate_message_size(leaf, intermediate)
                     small = (size,) + measure_small_reassembly(
-                        lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k)[0], size, workdir)
+                        lambda k: clients(hostsim, ref_client, suite, root, server.port, fragment, k, version)[0],
+                        size, workdir)
                 finally:
                     server.stop()
+                full[(suite, profile)] = (core, ref, root, leaf, intermediate, openssl_suite)
                 report.append("\n## %s — %s\n" % (title, profile))
-                report.append(table(core, ref, small, ref_error))
-                if ref:
-                    sizes.append("- %s, %s: core %s; reference %s; Ir core %s at N=1, %s at N=%d; reference %s, %s" % (
-                        suite, profile, core_static(core["sizes"])[1], reference_static(ref["sizes"])[1],
-                        number(core["ir_1"]), number(core["ir_n"]), args.n, number(ref["ir_1"]), number(ref["ir_n"])))
+                report.append(table(core, ref, small, ref_error, None if version == "1.2" else NO_TLS13))
+                if ref or version == "1.3":
+                    ref_sizes = reference_static(ref["sizes"])[1] if ref else "n/a"
+                    ref_ir = "%s, %s" % (number(ref["ir_1"]), number(ref["ir_n"])) if ref else "n/a"
+                    sizes.append("- %s, %s: core %s; reference %s; Ir core %s at N=1, %s at N=%d; reference %s" % (
+                        suite, profile, core_static(core["sizes"])[1], ref_sizes,
+                        number(core["ir_1"]), number(core["ir_n"]), args.n, ref_ir))
                 print(report[-2] + "\n" + report[-1], flush=True)
+        for title, version, extra, expected, (suite, profile) in RESUMPTIONS:
+            log("== %s" % title)
+            core_full, ref_full, root, leaf, intermediate, openssl_suite = full[(suite, profile)]
+            server = Server(version, openssl_suite, leaf, intermediate, extra)
+            try:
+                command = lambda k, which: clients(hostsim, ref_client, suite, root, server.port, None, k, version,
+                                                   resume=True)[which]
+                kind = resumption_kind(command(2, 0))
+                if kind != expected:
+                    raise RuntimeError("%s: the core resumed by %s, not %s" % (title, kind, expected))
+                core_resumed = measure(lambda k: command(k, 0), args.n, workdir)
+                ref_resumed = measure(lambda k: command(k, 1), args.n, workdir) if version == "1.2" else None
+            finally:
+                server.stop()
+            report.append("\n## %s — %s, %s\n" % (title, suite, profile))
+            report.append(resumption_table(core_full, core_resumed, ref_full, ref_resumed, kind,
+                                           None if version == "1.2" else NO_TLS13))
+            sizes.append("- resumed, %s: Ir core %s at N=1 (full), %s at N=%d%s" % (
+                title, number(core_resumed["ir_1"]), number(core_resumed["ir_n"]), args.n,
+                "" if ref_resumed is None else "; reference %s, %s" % (number(ref_resumed["ir_1"]),
+                                                                       number(ref_resumed["ir_n"]))))
+            print(report[-2] + "\n" + report[-1], flush=True)
     report.append("\n## Static RAM and raw instruction counts\n")
     report.extend(sizes)
     print("\n".join(sizes), flush=True)

@@ -3,7 +3,7 @@
  *
  *   gcc -O2 -o ref-client ref_client.c -lmbedtls -lmbedx509 -lmbedcrypto
  *   ref-client HOST PORT CA.pem SERVERNAME [--suite NAME] [--max-fragment N] [--repeat N]
- *              [--time UNIX] [--quiet]
+ *              [--time UNIX] [--resume] [--quiet]
  *
  * N sequential exchanges, each on a new TCP connection: handshake, one request
  * (`GET / HTTP/1.0\r\n\r\n`), the response read to close_notify or end of stream, then
@@ -12,8 +12,14 @@
  * Steady state the way Mbed TLS documents it: the ssl context is set up once and
  * mbedtls_ssl_session_reset() readies it for the next connection, so its record buffers
  * (MBEDTLS_SSL_IN/OUT_CONTENT_LEN, fixed at build time) are allocated once.
- * Session tickets are off: the core does not resume, and neither side should pay for a
- * NewSessionTicket the other never receives. Everything else is Mbed TLS's default.
+ * Session tickets are off by default: the full-handshake figures should pay for no
+ * NewSessionTicket. With --resume (the reconnect mode, beside `hostsim connect --resume`):
+ * tickets on (RFC 5077), and after each handshake the session is kept with
+ * mbedtls_ssl_get_session and offered on the next connection with mbedtls_ssl_set_session,
+ * so each connection resumes from the previous one, by ticket when the server gave one and by
+ * session ID otherwise; it then prints `ref-client: K of N handshakes resumed` on stderr
+ * (resumed = the new session has the offered session's master secret). TLS 1.2 only:
+ * Mbed TLS 2.28's client has no TLS 1.3. Everything else is Mbed TLS's default.
  * --time is accepted for symmetry with hostsim and ignored: Mbed TLS checks validity against
  * the wall clock (the fixtures are valid 2020..2099).
  * With --quiet it prints the sizes of its static contexts on stderr, one line. */
@@ -38,7 +44,7 @@ static void fail(const char *what, int status) {
 
 static void usage(void) {
     fprintf(stderr, "usage: ref-client HOST PORT CA.pem SERVERNAME [--suite NAME] [--max-fragment N] "
-                    "[--repeat N] [--time UNIX] [--quiet]\n");
+                    "[--repeat N] [--time UNIX] [--resume] [--quiet]\n");
     exit(2);
 }
 
@@ -70,9 +76,10 @@ int main(int argc, char **argv) {
     if (argc < 5) usage();
     const char *host = argv[1], *port = argv[2], *ca_path = argv[3], *server_name = argv[4];
     const char *suite = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
-    int max_fragment = 0, repeat = 1, quiet = 0;
+    int max_fragment = 0, repeat = 1, quiet = 0, resume = 0;
     for (int i = 5; i < argc; i++) {
         if (strcmp(argv[i], "--quiet") == 0) { quiet = 1; continue; }
+        if (strcmp(argv[i], "--resume") == 0) { resume = 1; continue; }
         if (i + 1 >= argc) usage();
         if (strcmp(argv[i], "--suite") == 0) suite = argv[++i];
         else if (strcmp(argv[i], "--max-fragment") == 0) max_fragment = atoi(argv[++i]);
@@ -120,7 +127,8 @@ int main(int argc, char **argv) {
     mbedtls_ssl_conf_authmode(&config, MBEDTLS_SSL_VERIFY_REQUIRED);
     mbedtls_ssl_conf_ca_chain(&config, &ca, NULL);
     mbedtls_ssl_conf_rng(&config, mbedtls_ctr_drbg_random, &drbg);
-    mbedtls_ssl_conf_session_tickets(&config, MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
+    mbedtls_ssl_conf_session_tickets(&config, resume ? MBEDTLS_SSL_SESSION_TICKETS_ENABLED
+                                                     : MBEDTLS_SSL_SESSION_TICKETS_DISABLED);
     if ((status = mbedtls_ssl_conf_max_frag_len(&config, mfl)) != 0) fail("conf_max_frag_len", status);
 
     mbedtls_ssl_init(&ssl);
@@ -129,13 +137,29 @@ int main(int argc, char **argv) {
 
     static const unsigned char request[] = "GET / HTTP/1.0\r\n\r\n";
     static unsigned char chunk[4096];
+    static mbedtls_ssl_session saved;
+    int have_saved = 0, resumed_runs = 0, ticket_runs = 0;
+    mbedtls_ssl_session_init(&saved);
     for (int run = 0; run < repeat; run++) {
         mbedtls_net_context net;
         mbedtls_net_init(&net);
         if ((status = mbedtls_net_connect(&net, host, port, MBEDTLS_NET_PROTO_TCP)) != 0) fail("connect", status);
         mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
+        if (resume && have_saved && (status = mbedtls_ssl_set_session(&ssl, &saved)) != 0) fail("set_session", status);
         while ((status = mbedtls_ssl_handshake(&ssl)) != 0) {
             if (status != MBEDTLS_ERR_SSL_WANT_READ && status != MBEDTLS_ERR_SSL_WANT_WRITE) fail("handshake", status);
+        }
+        if (resume) {
+            /* A resumed handshake keeps the offered session's master secret (RFC 5246 §7.4.1.2;
+             * a ticket resumption answers a fresh random session ID, so the ID cannot tell). */
+            if (have_saved && memcmp(ssl.session->master, saved.master, sizeof saved.master) == 0) {
+                resumed_runs++;
+                if (saved.ticket_len > 0) ticket_runs++;
+            }
+            mbedtls_ssl_session_free(&saved);
+            mbedtls_ssl_session_init(&saved);
+            if ((status = mbedtls_ssl_get_session(&ssl, &saved)) != 0) fail("get_session", status);
+            have_saved = 1;
         }
         size_t offset = 0;
         while (offset < sizeof request - 1) {
@@ -157,6 +181,9 @@ int main(int argc, char **argv) {
         mbedtls_net_free(&net);
         if ((status = mbedtls_ssl_session_reset(&ssl)) != 0) fail("session_reset", status);
     }
+    if (resume && repeat > 1) fprintf(stderr, "ref-client: %d of %d handshakes resumed (%d by ticket, %d by session ID)\n",
+                                      resumed_runs, repeat, ticket_runs, resumed_runs - ticket_runs);
+    mbedtls_ssl_session_free(&saved);
     if (quiet) {
         fprintf(stderr, "ref-client: %d exchanges; static RAM: ssl_context %zu ssl_config %zu ctr_drbg %zu "
                         "entropy %zu x509_crt %zu net_context %zu; record buffers on the heap: in %d + out %d "
