@@ -323,7 +323,7 @@ PORTS
                 fi
             done
         } >"$conf"
-        mosquitto -c "$conf" >"$work/mosquitto.out" 2>&1 &
+        /usr/sbin/mosquitto -c "$conf" >"$work/mosquitto.out" 2>&1 &
         mpid=$!
         ready=no
         for _ in $(seq 1 50); do
