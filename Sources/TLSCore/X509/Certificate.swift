@@ -33,10 +33,22 @@ public struct Certificate: ~Escapable {
     /// `signatureAlgorithmMismatch`); faults that still parse are `flaws`.
     @_lifetime(copy der)
     public init(der: Span<UInt8>) throws(TLSError) {
+        try self.init(der: der, treeChecked: false)
+    }
+
+    /// Parses `der` again when it already parsed once as a certificate (a path's members,
+    /// read by each policy): the strict pass over the whole tree is not repeated.
+    @_lifetime(copy der)
+    init(reparsing der: Span<UInt8>) throws(TLSError) {
+        try self.init(der: der, treeChecked: true)
+    }
+
+    @_lifetime(copy der)
+    private init(der: Span<UInt8>, treeChecked: Bool) throws(TLSError) {
         var place = CertificateError.Place.certificate
         do throws(TLSError) {
             // One strict pass over the whole tree first (bounded depth), then the fields.
-            try DER.checkTree(der)
+            if !treeChecked { try DER.checkTree(der) }
             var outer = DER(der)
             var certificate = try outer.nested()
             try outer.expectEnd()

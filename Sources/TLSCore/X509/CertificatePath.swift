@@ -33,7 +33,8 @@ public struct CertificatePath: ~Escapable {
     /// The k-th certificate: 0 the leaf, `anchorIndex` the trust anchor.
     @_lifetime(copy self)
     public func certificate(_ k: Int) throws(TLSError) -> Certificate {
-        if k < chainCount { return try Certificate(der: chain.certificate(at: offsets[k])) }
-        return try Certificate(der: anchor)
+        // Path building parsed each of them in full before it chose this path.
+        if k < chainCount { return try Certificate(reparsing: chain.certificate(at: offsets[k])) }
+        return try Certificate(reparsing: anchor)
     }
 }
