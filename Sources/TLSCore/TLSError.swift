@@ -69,6 +69,11 @@ public enum TLSError: Error, Equatable, Sendable {
     case renegotiationRefused
     /// The engine was used out of order (a caller bug, not a peer's).
     case invalidState
+    /// A server: the client offered ALPN and none of its protocols is ours (RFC 7301 §3.2).
+    case noApplicationProtocol
+    /// A server that requires a client certificate got an empty Certificate (TLS 1.3,
+    /// RFC 8446 §4.4.2.4; TLS 1.2 answers handshake_failure, RFC 5246 §7.4.6).
+    case certificateRequired
 
     // The peer and the transport.
     /// The peer sent this fatal alert (or close_notify during the handshake).
@@ -108,6 +113,8 @@ public enum TLSError: Error, Equatable, Sendable {
         case .finishedMismatch: .decryptError
         case .renegotiationRefused: .noRenegotiation
         case .invalidState: .internalError
+        case .noApplicationProtocol: .noApplicationProtocol
+        case .certificateRequired: .certificateRequired
         case .peerAlert, .connectionClosed, .timeout, .transport: nil
         }
     }

@@ -93,4 +93,26 @@ public struct PrivateKey: ~Copyable {
             throw .unsupportedAlgorithm
         }
     }
+
+    /// RSA PKCS#1 v1.5 decryption (a TLS 1.2 EncryptedPreMasterSecret, RFC 5246 §7.4.7.1):
+    /// writes the message into `output` and returns its length, or nil when the
+    /// ciphertext's length or padding is wrong. The caller must not let the two outcomes
+    /// differ in what the peer sees (Bleichenbacher): it goes on with a random secret.
+    public mutating func decryptPKCS1v15(
+        _ ciphertext: Span<UInt8>, random: inout Random, into output: inout MutableSpan<UInt8>
+    ) -> Int? {
+        guard case .rsa(let modulusLength) = kind, ciphertext.count == modulusLength else { return nil }
+        let rsa = mbedtls_pk_rsa(context)
+        mbedtls_rsa_set_padding(rsa, MBEDTLS_RSA_PKCS_V15, 0)
+        var length = 0
+        let status = ciphertext.withPointer { inputPointer, _ in
+            output.withPointer { outputPointer, outputCount in
+                random.withGenerator { generator, state in
+                    mbedtls_rsa_pkcs1_decrypt(
+                        rsa, generator, state, MBEDTLS_RSA_PRIVATE, &length, inputPointer, outputPointer, outputCount)
+                }
+            }
+        }
+        return status == 0 ? length : nil
+    }
 }

@@ -12,7 +12,7 @@ public enum EngineState: Equatable, Sendable {
 }
 
 /// The sans-I/O TLS engine, one for every role and version: generic over the handshake it
-/// runs (`Client` today, TLS 1.3 and 1.2), which it changes only through `HandshakeProgress`. It owns no
+/// runs (`Client` or `Server`, TLS 1.3 and 1.2), which it changes only through `HandshakeProgress`. It owns no
 /// memory: the caller hands it three regions — record input, record output, handshake
 /// reassembly — and the settings, and moves bytes between the engine and any transport:
 ///
@@ -206,6 +206,9 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
 
     /// The index in the offered ALPN list of the protocol the server chose; nil when none.
     public var negotiatedApplicationProtocol: Range<Int>? { machine.negotiatedApplicationProtocol }
+
+    /// A server: bytes of the verified client certificate in the configured region (0: none).
+    public var verifiedPeerCertificateLength: Int { machine.verifiedPeerCertificateLength }
 
     // MARK: the data path: records → deframer → machine → progress → records
 

@@ -4,7 +4,7 @@
 /// `HandshakeProgress` it answers with — the only way a handshake changes record
 /// protection or limits — so the engine never looks at a handshake state.
 ///
-/// Implemented inside TLSCore only (`Client` today, both versions); the protocol is public
+/// Implemented inside TLSCore only (`Client` and `Server`, both versions); the protocol is public
 /// because the storable `Engine` is generic over it.
 public protocol HandshakeMachine: ~Copyable {
     /// What the machine is set up with (`ClientSettings` for a client).
@@ -56,7 +56,15 @@ public protocol HandshakeMachine: ~Copyable {
     /// (RFC 8446 §5.5's AEAD limits); `UInt64.max` when keys never change.
     var recordsBeforeKeyUpdate: UInt64 { get }
 
+    /// A server: bytes of the verified client leaf copied into the configured region (0:
+    /// none, or not kept).
+    var verifiedPeerCertificateLength: Int { get }
+
     /// Zeroes every secret the machine holds, in place, and ends it: nothing it receives
     /// afterwards is accepted.
     mutating func wipe(settings: borrowing Settings)
+}
+
+extension HandshakeMachine where Self: ~Copyable {
+    public var verifiedPeerCertificateLength: Int { 0 }
 }

@@ -34,6 +34,8 @@ public struct ScopedEngine<Machine: HandshakeMachine & ~Copyable>: ~Copyable, ~E
     /// Where the chosen ALPN protocol lies in the configuration's list (length byte first).
     public var negotiatedApplicationProtocol: Range<Int>? { engine.negotiatedApplicationProtocol }
     public mutating func updateKeys(requestingPeer: Bool) throws(TLSError) { try engine.updateKeys(requestingPeer: requestingPeer) }
+    /// A server: bytes of the verified client certificate in the configured region (0: none).
+    public var verifiedPeerCertificateLength: Int { engine.verifiedPeerCertificateLength }
 }
 
 /// The TLS client over spans the caller owns (see `Engine` for the storable form).
@@ -50,6 +52,25 @@ extension ScopedEngine where Machine == Client {
         output: consuming MutableSpan<UInt8>, reassembly: consuming MutableSpan<UInt8>, random: consuming Random
     ) throws(TLSError) {
         let engine = try Engine<Client>(
+            unsafeSettings: configuration.settings, input: input.withUnsafeMutableBufferPointer { $0 },
+            output: output.withUnsafeMutableBufferPointer { $0 },
+            reassembly: reassembly.withUnsafeMutableBufferPointer { $0 }, random: random)
+        self = _overrideLifetime(ScopedEngine(engine: engine), copying: configuration)
+    }
+}
+
+/// The TLS server over spans the caller owns.
+public typealias ServerEngine = ScopedEngine<Server>
+
+extension ScopedEngine where Machine == Server {
+    /// Prepares a server over the caller's regions (`configuration.inputRegionSize`,
+    /// `outputRegionSize`, `reassemblyRegionSize`). `start()` then waits for a ClientHello.
+    @_lifetime(copy configuration, copy input, copy output, copy reassembly)
+    public init(
+        configuration: ServerConfiguration, input: consuming MutableSpan<UInt8>,
+        output: consuming MutableSpan<UInt8>, reassembly: consuming MutableSpan<UInt8>, random: consuming Random
+    ) throws(TLSError) {
+        let engine = try Engine<Server>(
             unsafeSettings: configuration.settings, input: input.withUnsafeMutableBufferPointer { $0 },
             output: output.withUnsafeMutableBufferPointer { $0 },
             reassembly: reassembly.withUnsafeMutableBufferPointer { $0 }, random: random)

@@ -40,22 +40,53 @@ public struct HandshakeEvent: Sendable, Equatable {
         case sessionStored(Session.Kind)
         /// A ticket longer than `Session.ticketCapacity` was not stored.
         case ticketTooLong(length: Int)
+        /// ⑥ (a server) the client's chain was validated, CRLs included; `length` is the leaf's.
+        case clientCertificateValidated
+        /// ⑥ (a server) the client sent an empty Certificate, and client authentication is optional.
+        case clientCertificateAbsent
+        /// ② (a server) a HelloRetryRequest went out, asking for a share of this group.
+        case helloRetryRequested(NamedGroup)
+        /// (a server) a ClientHello after the handshake: renegotiation refused (no_renegotiation).
+        case renegotiationRefused
     }
 
     public let kind: Kind
     // Stored narrow: the engine keeps a ring of these in the caller's RAM.
     private let storedLength: UInt32
+    /// Whether a server's machine noted it (the steps are counted from its side).
+    public let byServer: Bool
 
     /// Bytes of the message including its 4-byte header (0 for derived steps).
     public var length: Int { Int(storedLength) }
 
-    init(_ kind: Kind, length: Int) {
+    init(_ kind: Kind, length: Int, server: Bool = false) {
         self.kind = kind
         storedLength = UInt32(truncatingIfNeeded: length)
+        byServer = server
     }
 
     /// The step of the classic handshake, 1…10.
-    public var step: Int {
+    public var step: Int { byServer ? serverStep : clientStep }
+
+    /// The step as a server sees it: ① the ClientHello it receives, ② its answer, ④ the
+    /// client's key exchange, ⑤ the client's certificate, ⑥ its check, ⑦ keys, ⑧ the
+    /// client's Finished, ⑨ ours, ⑩ data.
+    private var serverStep: Int {
+        switch kind {
+        case .received(.clientHello): 1
+        case .received(.clientKeyExchange), .keyShareAgreed: 4
+        case .received(.certificate), .clientCertificateAbsent: 5
+        case .received(.certificateVerify), .clientCertificateValidated: 6
+        case .keysDerived: 7
+        case .received(.finished), .changeCipherSpecReceived: 8
+        case .sent(.finished), .changeCipherSpecSent: 9
+        case .keyUpdateReceived, .keyUpdateSent, .renegotiationRefused, .warningSent: 10
+        case .received: 10
+        default: 2
+        }
+    }
+
+    private var clientStep: Int {
         switch kind {
         case .sent(.clientHello): 1
         case .received(.finished): 9
@@ -73,6 +104,8 @@ public struct HandshakeEvent: Sendable, Equatable {
         case .sent, .changeCipherSpecSent: 8
         case .changeCipherSpecReceived: 9
         case .warningSent: 10
+        case .clientCertificateValidated, .clientCertificateAbsent, .renegotiationRefused: 10
+        case .helloRetryRequested: 2
         }
     }
 }

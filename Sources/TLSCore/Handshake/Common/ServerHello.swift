@@ -223,19 +223,83 @@ struct ServerHello {
         if peerRecordLimit != nil, maxFragmentLength != nil { throw .illegalParameter }
     }
 
+    /// "DOWNGRD", the first seven bytes of the last eight of a downgraded server random
+    /// (RFC 8446 §4.1.3); the eighth is 01 for TLS 1.2.
+    static let downgradeSentinel: InlineArray<7, UInt8> = [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]
+
+    /// SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
+    static let retryRequestRandom: InlineArray<32, UInt8> = [
+        0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
+        0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
+    ]
+
     private static func hasSentinel(_ random: Span<UInt8>, last: UInt8) -> Bool {
-        let sentinel: InlineArray<7, UInt8> = [0x44, 0x4F, 0x57, 0x4E, 0x47, 0x52, 0x44]  // "DOWNGRD"
-        for i in 0..<7 where random[24 &+ i] != sentinel[i] { return false }
+        for i in 0..<7 where random[24 &+ i] != downgradeSentinel[i] { return false }
         return random[31] == last
     }
 
-    /// SHA-256("HelloRetryRequest") (RFC 8446 §4.1.3).
     private static func isRetryRequestRandom(_ random: Span<UInt8>) -> Bool {
-        let marker: InlineArray<32, UInt8> = [
-            0xCF, 0x21, 0xAD, 0x74, 0xE5, 0x9A, 0x61, 0x11, 0xBE, 0x1D, 0x8C, 0x02, 0x1E, 0x65, 0xB8, 0x91,
-            0xC2, 0xA2, 0x11, 0x16, 0x7A, 0xBB, 0x8C, 0x5E, 0x07, 0x9E, 0x09, 0xE2, 0xC8, 0xA8, 0x33, 0x9C,
-        ]
-        for i in 0..<32 where random[i] != marker[i] { return false }
+        for i in 0..<32 where random[i] != retryRequestRandom[i] { return false }
         return true
+    }
+}
+
+extension ServerHello {
+    /// A server's ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3), or its
+    /// HelloRetryRequest when `random` is `retryRequestRandom`: the session ID echoed
+    /// (TLS 1.3, and TLS 1.2 answers no session to resume: it sends what the client sent
+    /// only in 1.3), the suite, and the extensions that answer the client's. TLS 1.3 puts
+    /// supported_versions and key_share here (the group alone in a HelloRetryRequest);
+    /// TLS 1.2 the rest, which 1.3 sends in EncryptedExtensions.
+    static func write(
+        into writer: inout Writer, random: Span<UInt8>, choice: borrowing ServerChoice, keyShare: Span<UInt8>,
+        settings: borrowing ServerSettings
+    ) throws(TLSError) {
+        try writer.u8(HandshakeType.serverHello.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        try writer.u16(0x0303)
+        try writer.bytes(random)
+        let session = try writer.beginVector(lengthBytes: 1)
+        if choice.version == .tls13 { try writer.bytes(choice.sessionIDSpan) }  // §4.1.3: echoed
+        try writer.endVector(session)
+        try writer.u16(choice.suite.rawValue)
+        try writer.u8(0)
+        let extensions = try writer.beginVector(lengthBytes: 2)
+        if choice.version == .tls13 {
+            try writer.u16(ExtensionType.supportedVersions.rawValue)
+            try writer.u16(2)
+            try writer.u16(TLSVersion.tls13.rawValue)
+            if let group = choice.group {
+                try writer.u16(ExtensionType.keyShare.rawValue)
+                let data = try writer.beginVector(lengthBytes: 2)
+                try writer.u16(group.rawValue)
+                if keyShare.count > 0 {
+                    let exchange = try writer.beginVector(lengthBytes: 2)
+                    try writer.bytes(keyShare)
+                    try writer.endVector(exchange)
+                }
+                try writer.endVector(data)
+            }
+        } else {
+            if choice.secureRenegotiation {
+                // RFC 5746 §3.6: an empty renegotiated_connection.
+                try writer.u16(ExtensionType.renegotiationInfo.rawValue)
+                try writer.u16(1)
+                try writer.u8(0)
+            }
+            if choice.extendedMasterSecret {
+                try writer.u16(ExtensionType.extendedMasterSecret.rawValue)
+                try writer.u16(0)
+            }
+            if choice.answersPointFormats, choice.group != nil {
+                try writer.u16(ExtensionType.ecPointFormats.rawValue)  // uncompressed (RFC 8422 §5.2)
+                try writer.u16(2)
+                try writer.u8(1)
+                try writer.u8(0)
+            }
+            try choice.writeAnswers(into: &writer, settings: settings)
+        }
+        try writer.endVector(extensions)
+        try writer.endVector(body)
     }
 }

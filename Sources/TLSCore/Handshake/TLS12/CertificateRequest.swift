@@ -82,3 +82,66 @@ struct CertificateRequest: ~Escapable {
         return false
     }
 }
+
+extension CertificateRequest {
+    /// The schemes a server accepts in a client's CertificateVerify: TLS 1.2 signs the
+    /// transcript hash, which runs as SHA-256 and SHA-384 only; TLS 1.3 the schemes a
+    /// ClientHello offers (its rsa_pkcs1 entries count for the chain's certificates only,
+    /// §4.2.3, which an RSA client chain needs).
+    static let schemes12: InlineArray<6, UInt16> = [0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501]
+
+    static func accepts(_ scheme: UInt16, version: TLSVersion) -> Bool {
+        if version == .tls13 { return ClientHello.offers(scheme) }
+        for i in schemes12.indices where schemes12[i] == scheme { return true }
+        return false
+    }
+
+    /// ⑤ The server's CertificateRequest (RFC 5246 §7.4.4, RFC 8446 §4.3.2): certificate
+    /// types rsa_sign and ecdsa_sign (1.2), the schemes above, and certificate_authorities
+    /// naming the subjects of the client trust anchors (so that a client with several
+    /// certificates picks one we can validate).
+    static func write(version: TLSVersion, anchors: Span<UInt8>, into writer: inout Writer) throws(TLSError) {
+        try writer.u8(HandshakeType.certificateRequest.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        if version == .tls13 {
+            try writer.u8(0)  // certificate_request_context: empty in the handshake
+            let extensions = try writer.beginVector(lengthBytes: 2)
+            try writer.u16(ExtensionType.signatureAlgorithms.rawValue)
+            let data = try writer.beginVector(lengthBytes: 2)
+            let list = try writer.beginVector(lengthBytes: 2)
+            for i in ClientHello.signatureSchemes.indices { try writer.u16(ClientHello.signatureSchemes[i]) }
+            try writer.endVector(list)
+            try writer.endVector(data)
+            if anchors.count > 0 {
+                try writer.u16(ExtensionType.certificateAuthorities.rawValue)
+                let authorities = try writer.beginVector(lengthBytes: 2)
+                try writeAuthorities(anchors, into: &writer)
+                try writer.endVector(authorities)
+            }
+            try writer.endVector(extensions)
+        } else {
+            let types = try writer.beginVector(lengthBytes: 1)
+            try writer.u8(1)   // rsa_sign
+            try writer.u8(64)  // ecdsa_sign
+            try writer.endVector(types)
+            let list = try writer.beginVector(lengthBytes: 2)
+            for i in schemes12.indices { try writer.u16(schemes12[i]) }
+            try writer.endVector(list)
+            try writeAuthorities(anchors, into: &writer)
+        }
+        try writer.endVector(body)
+    }
+
+    /// DistinguishedName certificate_authorities<0..2^16-1>: each anchor's subject.
+    private static func writeAuthorities(_ anchors: Span<UInt8>, into writer: inout Writer) throws(TLSError) {
+        let names = try writer.beginVector(lengthBytes: 2)
+        var certificates = DER(anchors)
+        while certificates.peekTag() != nil {
+            let anchor = try Certificate(der: try certificates.encoded(DER.sequence))
+            let name = try writer.beginVector(lengthBytes: 2)
+            try writer.bytes(anchor.subject)
+            try writer.endVector(name)
+        }
+        try writer.endVector(names)
+    }
+}

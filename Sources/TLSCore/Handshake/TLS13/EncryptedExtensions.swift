@@ -60,3 +60,16 @@ struct EncryptedExtensions {
         if peerRecordLimit != nil, maxFragmentLength != nil { throw .illegalParameter }
     }
 }
+
+extension EncryptedExtensions {
+    /// A server's EncryptedExtensions: the answers `choice` negotiated (ALPN,
+    /// max_fragment_length, record_size_limit).
+    static func write(_ choice: borrowing ServerChoice, settings: borrowing ServerSettings, into writer: inout Writer) throws(TLSError) {
+        try writer.u8(HandshakeType.encryptedExtensions.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        let extensions = try writer.beginVector(lengthBytes: 2)
+        try choice.writeAnswers(into: &writer, settings: settings)
+        try writer.endVector(extensions)
+        try writer.endVector(body)
+    }
+}

@@ -1,0 +1,77 @@
+/// What a server connection is set up with: its certificate chain and key, and for ⑥ the
+/// client CAs, CRLs and how strictly a client certificate is asked for. Everything it
+/// refers to is the caller's memory, borrowed for the engine's lifetime (non-escapable,
+/// as `ClientConfiguration`); the engine keeps the same values as `ServerSettings`.
+public struct ServerConfiguration: ~Escapable {
+    public let settings: ServerSettings
+
+    /// `certificateChain` is concatenated DER, leaf first; `privateKey` the leaf's key (DER:
+    /// PKCS#8, SEC1 or PKCS#1). `clientTrustAnchors` and `crls` (concatenated DER) are what
+    /// a client certificate is validated against, for clientAuth, at `time`.
+    @_lifetime(copy certificateChain, copy privateKey, copy clientTrustAnchors, copy crls, copy applicationProtocols)
+    public init(
+        certificateChain: Span<UInt8>, privateKey: Span<UInt8>,
+        clientAuthentication: ServerSettings.ClientAuthentication = .none,
+        clientTrustAnchors: Span<UInt8> = Span(), crls: Span<UInt8> = Span(), time: Int64,
+        suites: CipherSuites = .defaults, versions: TLSVersions = .all, groups: NamedGroups = .defaults,
+        applicationProtocols: Span<UInt8> = Span(), recordSizeLimit: Int? = nil,
+        acceptsMaxFragmentLength: Bool = true, revocation: ValidationPolicy.Revocation = .checkAvailable,
+        profile: ValidationPolicy.Profile = .rfc5280, signatureBudget: Int = PathValidator.defaultSignatureBudget,
+        minimumRSAKeyBits: Int = 2048, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608
+    ) {
+        settings = ServerSettings(
+            chain: certificateChain, key: privateKey, secondChain: Span(), secondKey: Span(),
+            clientAuthentication: clientAuthentication,
+            trust: TrustConfiguration(
+                trustAnchors: clientTrustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
+                signatureBudget: signatureBudget),
+            suites: suites, versions: versions, groups: groups, keyLog: keyLog,
+            recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
+            acceptsMaxFragmentLength: acceptsMaxFragmentLength, minimumRSAKeyBits: minimumRSAKeyBits,
+            applicationProtocols: applicationProtocols,
+            clientCertificateRegion: UnsafeMutableBufferPointer(start: nil, count: 0))
+    }
+
+    @_lifetime(immortal)
+    private init(settings: ServerSettings) {
+        self.settings = settings
+    }
+
+    /// This configuration with a second certificate and key (an RSA one beside an ECDSA
+    /// one, say): each handshake uses the first that the client's signature_algorithms and
+    /// the suite allow.
+    @_lifetime(copy self, copy chain, copy key)
+    public consuming func withSecondCertificate(chain: Span<UInt8>, key: Span<UInt8>) -> ServerConfiguration {
+        let s = settings
+        let next = ServerSettings(
+            chain: s.chain(0), key: s.key(0), secondChain: chain, secondKey: key,
+            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
+            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
+            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
+            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
+            clientCertificateRegion: s.clientCertificateRegion)
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration keeping the verified client certificate: once ⑥ passes, the
+    /// leaf's DER is copied into `region` (its length is `verifiedClientCertificateLength`
+    /// on the engine), for the application to read the subject and SANs from. A leaf longer
+    /// than the region is refused (bufferTooSmall), not cut.
+    @_lifetime(copy self, copy region)
+    public consuming func keepingClientCertificate(in region: consuming MutableSpan<UInt8>) -> ServerConfiguration {
+        var bytes = region
+        let s = settings
+        let next = ServerSettings(
+            chain: s.chain(0), key: s.key(0), secondChain: s.chain(1), secondKey: s.key(1),
+            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
+            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
+            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
+            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
+            clientCertificateRegion: bytes.withUnsafeMutableBufferPointer { $0 })
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    public var inputRegionSize: Int { settings.inputRegionSize }
+    public var outputRegionSize: Int { settings.outputRegionSize }
+    public var reassemblyRegionSize: Int { settings.reassemblyRegionSize }
+}

@@ -1,0 +1,324 @@
+/// The TLS 1.2 server handshake (RFC 5246 §7.3), the seed's classic one from the
+/// server's side, one state per awaited message:
+///
+///     ← ① ClientHello
+///     ② ServerHello, Certificate, [ServerKeyExchange], [CertificateRequest], ServerHelloDone →
+///     ← ⑤ [Certificate]                      ⑥ validate the client's chain, CRLs included
+///     ← ④ ClientKeyExchange                  ⑦ the master secret
+///     ← ⑥ [CertificateVerify]                 the client's signature
+///     ← ⑧ ChangeCipherSpec, Finished
+///     ⑨ ChangeCipherSpec, Finished →
+///
+/// ECDHE suites sign our ephemeral key (RFC 8422 §5.4); RSA key transport decrypts the
+/// pre-master secret without revealing whether it decrypted (RFC 5246 §7.4.7.1).
+struct Server12: ~Copyable {
+    enum State {
+        /// ② our first flight.
+        case helloFlightDue
+        case waitCertificate
+        case waitKeyExchange
+        case waitCertificateVerify
+        case waitChangeCipherSpec
+        case waitFinished
+        /// ⑨ our ChangeCipherSpec and Finished.
+        case finishedDue
+        case connected
+        case ended
+    }
+
+    private var transcript: Transcript
+    /// Our ECDHE key pair, from the ClientHello until the ClientKeyExchange.
+    private var keyPair: ECDHE? = nil
+    /// ⑥ the client's key, from its Certificate until its CertificateVerify.
+    private var clientKey: PublicKey? = nil
+    /// The pre-master secret until the key schedule, then the master secret.
+    private var secret = InlineArray<48, UInt8>(repeating: 0)
+    private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
+    private var state = State.helloFlightDue
+    let choice: ServerChoice
+    private var holdsMasterSecret = false
+    private(set) var verifiedCertificateLength = 0
+    private var renegotiationsRefused = 0
+
+    init(
+        choice: ServerChoice, message: Span<UInt8>, settings: borrowing ServerSettings, random: inout Random
+    ) throws(TLSError) {
+        self.choice = choice
+        transcript = Transcript()
+        transcript.update(message)
+        var randomSpan = serverRandom.mutableSpan
+        try random.fill(&randomSpan)
+        if settings.serves(.tls13) {
+            // RFC 8446 §4.1.3: a server that speaks 1.3 marks a 1.2 answer, so that a 1.3
+            // client sees a downgrade an attacker forced.
+            for i in 0..<7 { serverRandom[24 &+ i] = ServerHello.downgradeSentinel[i] }
+            serverRandom[31] = 1
+        }
+        if let group = choice.group { keyPair = try ECDHE(group: group, random: &random) }
+    }
+
+    // MARK: ② and ⑨ our flights
+
+    mutating func writeFlight(
+        into flight: inout Flight, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        let current = state
+        state = .ended
+        var progress = HandshakeProgress()
+        switch current {
+        case .helloFlightDue:
+            try writeHelloFlight(into: &flight, settings: settings, random: &random, events: &events)
+            state = settings.clientAuthentication == .none ? .waitKeyExchange : .waitCertificate
+        case .finishedDue:
+            flight.changeKeys(withChangeCipherSpec: true)
+            events.push(HandshakeEvent(.changeCipherSpecSent, length: 1, server: true))
+            progress.newWriteKeys = true
+            let verifyData = try finishedVerifyData(label: "server finished")
+            var writer = flight.room()
+            try Finished.write(verifyData: verifyData.span, into: &writer)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+            progress.complete = true
+            state = .connected
+        default:
+            throw .invalidState
+        }
+        return progress
+    }
+
+    private mutating func writeHelloFlight(
+        into flight: inout Flight, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) {
+        var hello = flight.room()
+        try ServerHello.write(into: &hello, random: serverRandom.span, choice: choice, keyShare: Span(), settings: settings)
+        let helloLength = hello.count
+        sent(helloLength, in: &flight, events: &events)
+
+        var certificate = flight.room()
+        try CertificateMessage.write(settings.chain(choice.credential), into: &certificate)
+        let certificateLength = certificate.count
+        sent(certificateLength, in: &flight, events: &events)
+
+        if let pair = keyPair.take(), let signature = choice.signature {
+            // RFC 8422 §5.4: named_curve, the group, our point; signed with both randoms.
+            var writer = flight.room()
+            try writer.u8(HandshakeType.serverKeyExchange.rawValue)
+            let body = try writer.beginVector(lengthBytes: 3)
+            try writer.u8(3)
+            try writer.u16(pair.group.rawValue)
+            var point = InlineArray<97, UInt8>(repeating: 0)
+            var pointSpan = point.mutableSpan
+            let pointCount = try pair.writePublicKey(into: &pointSpan)
+            try writer.u8(UInt8(truncatingIfNeeded: pointCount))
+            try writer.bytes(point.span.extracting(0..<pointCount))
+            keyPair = .some(pair)
+            var digest = Digest(signature.hash)
+            digest.update(choice.clientRandom.span)
+            digest.update(serverRandom.span)
+            digest.update(writer.written.extracting(4..<writer.count))
+            var signed = InlineArray<64, UInt8>(repeating: 0)
+            var signedSpan = signed.mutableSpan
+            let signedCount = try digest.currentDigest(into: &signedSpan)
+            try writer.u16(signature.tlsSignatureScheme)
+            let signatureVector = try writer.beginVector(lengthBytes: 2)
+            let key = settings.key(choice.credential)
+            try writer.appendVariable(maximum: writer.freeCapacity) { (room) throws(TLSError) -> Int in
+                try Credential.sign(
+                    signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                    into: &room)
+            }
+            try writer.endVector(signatureVector)
+            try writer.endVector(body)
+            let length = writer.count
+            sent(length, in: &flight, events: &events)
+        }
+
+        if settings.clientAuthentication != .none {
+            var request = flight.room()
+            try CertificateRequest.write(version: .tls12, anchors: settings.trust.trustAnchors, into: &request)
+            let requestLength = request.count
+            sent(requestLength, in: &flight, events: &events)
+        }
+
+        var done = flight.room()
+        try done.u8(HandshakeType.serverHelloDone.rawValue)
+        try done.u24(0)
+        let doneLength = done.count
+        sent(doneLength, in: &flight, events: &events)
+    }
+
+    // MARK: ⑤ ⑥ ④ ⑧ the client's flight
+
+    mutating func receive(
+        _ message: Span<UInt8>, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) -> HandshakeProgress {
+        guard let kind = HandshakeType(rawValue: message[0]) else { throw .unexpectedMessage }
+        let body = message.extracting(4..<message.count)
+        events.push(HandshakeEvent(.received(kind), length: message.count, server: true))
+        var progress = HandshakeProgress()
+        let current = state
+        state = .ended
+        switch (current, kind) {
+        case (.waitCertificate, .certificate):
+            let list = try CertificateMessage.certificateList(body)
+            if list.count == 0 {
+                // RFC 5246 §7.4.6: without a certificate, a server that requires one
+                // answers with a fatal handshake_failure.
+                guard settings.clientAuthentication == .optional else { throw .handshakeFailure }
+                events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
+            } else {
+                clientKey = .some(try ClientCertificate.validate(
+                    try CertificateChain(list, framing: .tls12), settings: settings, kept: &verifiedCertificateLength,
+                    events: &events))
+            }
+            transcript.update(message)
+            state = .waitKeyExchange
+
+        case (.waitKeyExchange, .clientKeyExchange):
+            let preMasterCount = try agree(body, settings: settings, random: &random)
+            transcript.update(message)
+            try deriveMasterSecret(preMasterCount: preMasterCount, settings: settings)
+            events.push(HandshakeEvent(.keysDerived, length: 0, server: true))
+            state = clientKey != nil ? .waitCertificateVerify : .waitChangeCipherSpec
+
+        case (.waitCertificateVerify, .certificateVerify):
+            try verifyClientSignature(body)
+            transcript.update(message)
+            state = .waitChangeCipherSpec
+
+        case (.waitFinished, .finished):
+            try Finished.check(body, expected: try finishedVerifyData(label: "client finished").span)
+            transcript.update(message)
+            progress.flightDue = true
+            state = .finishedDue
+
+        case (.connected, .clientHello):
+            // RFC 5746 §4.4: renegotiation is refused with a warning, a bounded number of times.
+            renegotiationsRefused &+= 1
+            guard renegotiationsRefused <= 4 else { throw .renegotiationRefused }
+            events.push(HandshakeEvent(.renegotiationRefused, length: 0, server: true))
+            progress.warning = .noRenegotiation
+            progress.idle = true
+            state = .connected
+
+        case (.ended, _):
+            throw .invalidState
+
+        default:
+            throw .unexpectedMessage
+        }
+        return progress
+    }
+
+    /// ④ ClientKeyExchange: the client's ECDH point, giving the pre-master secret with our
+    /// key pair (RFC 8422 §5.7, the point checked on the curve); or RSA's encrypted
+    /// pre-master secret. Returns the pre-master secret's length, in `secret`.
+    private mutating func agree(
+        _ body: Span<UInt8>, settings: borrowing ServerSettings, random: inout Random
+    ) throws(TLSError) -> Int {
+        var reader = Reader(body)
+        if var pair = keyPair.take() {
+            let point = try reader.vector(lengthBytes: 1, minimum: 1)
+            try reader.expectEnd()
+            var secretSpan = secret.mutableSpan
+            return try pair.sharedSecret(peerPublicKey: point, random: &random, into: &secretSpan)
+        }
+        // RFC 5246 §7.4.7.1: whatever the decryption gives — wrong padding, wrong length,
+        // a wrong client_version — continue with a random pre-master secret, so that the
+        // peer learns nothing until Finished fails (Bleichenbacher).
+        let encrypted = try reader.vector(lengthBytes: 2, minimum: 1)
+        try reader.expectEnd()
+        var fallback = InlineArray<48, UInt8>(repeating: 0)
+        var fallbackSpan = fallback.mutableSpan
+        defer { secureZero(&fallbackSpan) }
+        try random.fill(&fallbackSpan)
+        var decrypted = InlineArray<48, UInt8>(repeating: 0)
+        var decryptedSpan = decrypted.mutableSpan
+        defer { secureZero(&decryptedSpan) }
+        var key = try PrivateKey(der: settings.key(choice.credential))
+        let length = key.decryptPKCS1v15(encrypted, random: &random, into: &decryptedSpan)
+        // Selected byte by byte without branching on which one is good.
+        let good: UInt8 = (length == 48 ? 1 : 0) & (decryptedSpan[0] == 3 ? 1 : 0) & (decryptedSpan[1] == 3 ? 1 : 0)
+        let mask = 0 &- good
+        for i in 0..<48 { secret[i] = (decryptedSpan[i] & mask) | (fallbackSpan[i] & ~mask) }
+        return 48
+    }
+
+    /// ⑦ (RFC 5246 §8.1, RFC 7627 §4: the session hash runs through ClientKeyExchange).
+    private mutating func deriveMasterSecret(preMasterCount: Int, settings: borrowing ServerSettings) throws(TLSError) {
+        let suite = choice.suite
+        var master = InlineArray<48, UInt8>(repeating: 0)
+        var masterSpan = master.mutableSpan
+        defer { secureZero(&masterSpan) }
+        let sessionHash = try transcript.hash(suite.prfHash)
+        try KeySchedule12.deriveMasterSecret(
+            suite.prfHash, preMasterSecret: secret.span.extracting(0..<preMasterCount),
+            clientRandom: choice.clientRandom.span, serverRandom: serverRandom.span,
+            extendedMasterSecret: choice.extendedMasterSecret, sessionHash: sessionHash.span, into: &masterSpan)
+        for i in 0..<48 { secret[i] = masterSpan[i] }
+        holdsMasterSecret = true
+        settings.keyLog?.log(.clientRandom, clientRandom: choice.clientRandom.span, secret: secret.span)
+    }
+
+    /// ⑥ CertificateVerify (RFC 5246 §7.4.8): a scheme we listed that suits the client's
+    /// key, over every handshake message so far.
+    private mutating func verifyClientSignature(_ body: Span<UInt8>) throws(TLSError) {
+        var reader = Reader(body)
+        let scheme = try reader.u16()
+        let signature = try reader.vector(lengthBytes: 2, minimum: 1)
+        try reader.expectEnd()
+        guard CertificateRequest.accepts(scheme, version: .tls12),
+              let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme) else { throw .illegalParameter }
+        guard var key = clientKey.take() else { throw .invalidState }
+        switch (algorithm, key.kind) {
+        case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break
+        default: throw .illegalParameter
+        }
+        let digest = try transcript.hash(algorithm.hash)
+        try key.verify(algorithm, digest: digest.span, signature: signature)
+    }
+
+    /// ⑧ The client's ChangeCipherSpec, after its key exchange (and CertificateVerify).
+    mutating func receiveChangeCipherSpec(events: inout EventQueue) throws(TLSError) -> HandshakeProgress {
+        guard case .waitChangeCipherSpec = state, holdsMasterSecret else { throw .unexpectedMessage }
+        events.push(HandshakeEvent(.changeCipherSpecReceived, length: 1, server: true))
+        state = .waitFinished
+        var progress = HandshakeProgress()
+        progress.newReadKeys = true
+        return progress
+    }
+
+    mutating func recordProtection(for direction: RecordDirection) throws(TLSError) -> RecordProtection {
+        guard holdsMasterSecret else { throw .invalidState }
+        return try KeySchedule12.recordProtection(
+            for: direction == .read ? .client : .server, suite: choice.suite, masterSecret: secret.span,
+            clientRandom: choice.clientRandom.span, serverRandom: serverRandom.span)
+    }
+
+    private func finishedVerifyData(label: StaticString) throws(TLSError) -> InlineArray<12, UInt8> {
+        guard holdsMasterSecret else { throw .invalidState }
+        var verifyData = InlineArray<12, UInt8>(repeating: 0)
+        var verifySpan = verifyData.mutableSpan
+        try KeySchedule12.verifyData(
+            choice.suite.prfHash, masterSecret: secret.span, label: label,
+            transcriptHash: try transcript.hash(choice.suite.prfHash).span, into: &verifySpan)
+        return verifyData
+    }
+
+    private mutating func sent(_ length: Int, in flight: inout Flight, events: inout EventQueue) {
+        let message = flight.bytes(flight.commit(length))
+        transcript.update(message)
+        if let kind = HandshakeType(rawValue: message[0]) {
+            events.push(HandshakeEvent(.sent(kind), length: message.count, server: true))
+        }
+    }
+
+    mutating func wipe() {
+        var span = secret.mutableSpan
+        secureZero(&span)
+        holdsMasterSecret = false
+        keyPair = nil
+        clientKey = nil
+        state = .ended
+    }
+}
