@@ -111,9 +111,11 @@ import TLSPlatform
         clientVersions: TLSVersions = .all, clientSuites: CipherSuites = .defaults, serverSuites: CipherSuites = .defaults,
         clientGroups: NamedGroups = .defaults, serverGroups: NamedGroups = .defaults,
         clientALPN: [UInt8] = [], serverALPN: [UInt8] = [], serverVersions: TLSVersions = .all,
-        revocation: ValidationPolicy.Revocation = .checkAvailable
+        revocation: ValidationPolicy.Revocation = .checkAvailable, secondServer: String? = nil,
+        serverName: [UInt8] = serverName
     ) throws -> Outcome {
         let serverChain = chain(server), serverKey = key(server)
+        let secondChain = secondServer.map(chain) ?? [], secondKey = secondServer.map(key) ?? []
         let clientChain = clientCertificate.map(chain) ?? [], clientKey = clientCertificate.map(key) ?? []
         let client = ClientConfiguration(
             serverName: serverName.span, serverAddress: Span(), trustAnchors: anchors.span, crls: Span(),
@@ -123,6 +125,9 @@ import TLSPlatform
             certificateChain: serverChain.span, privateKey: serverKey.span, clientAuthentication: clientAuthentication,
             clientTrustAnchors: anchors.span, crls: crls.span, time: PKI.time, suites: serverSuites,
             versions: serverVersions, groups: serverGroups, applicationProtocols: serverALPN.span, revocation: revocation)
+        if secondServer != nil {
+            return try run(client, serverConfiguration.withSecondCertificate(chain: secondChain.span, key: secondKey.span), serverALPN: serverALPN)
+        }
         return try run(client, serverConfiguration, serverALPN: serverALPN)
     }
 
@@ -233,6 +238,18 @@ import TLSPlatform
         }
         let none = try Self.check(clientALPN: [3] + Array("foo".utf8), serverALPN: server)
         #expect(none.server == .failed(.noApplicationProtocol))
+    }
+
+    @Test func certificateChosenByServerNameThenBySignatureAlgorithms() throws {
+        // server_name picks the certificate that carries it, in either position.
+        Self.expectExchanged(try Self.check(server: "server-wrongname", secondServer: "server-ec"))
+        Self.expectExchanged(try Self.check(server: "server-ec", secondServer: "server-wrongname", serverName: Array("other.example".utf8)))
+        // A TLS 1.2 client offering only ECDHE_ECDSA gets the EC certificate behind an RSA one,
+        // and only ECDHE_RSA the RSA one.
+        let ec = try Self.check(server: "server-rsa", clientVersions: .tls12, clientSuites: CipherSuites(.ecdheECDSAWithAES128GCMSHA256), secondServer: "server-ec")
+        Self.expectExchanged(ec)
+        let rsa = try Self.check(server: "server-ec", clientVersions: .tls12, clientSuites: CipherSuites(.ecdheRSAWithAES128GCMSHA256), secondServer: "server-rsa")
+        Self.expectExchanged(rsa)
     }
 
     @Test func noCommonVersionOrSuite() throws {
