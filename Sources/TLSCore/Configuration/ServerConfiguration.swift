@@ -20,16 +20,14 @@ public struct ServerConfiguration: ~Escapable {
         minimumRSAKeyBits: Int = 2048, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608
     ) {
         settings = ServerSettings(
-            chain: certificateChain, key: privateKey, secondChain: Span(), secondKey: Span(),
-            clientAuthentication: clientAuthentication,
+            chain: certificateChain, key: privateKey, clientAuthentication: clientAuthentication,
             trust: TrustConfiguration(
                 trustAnchors: clientTrustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
                 signatureBudget: signatureBudget),
             suites: suites, versions: versions, groups: groups, keyLog: keyLog,
             recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
             acceptsMaxFragmentLength: acceptsMaxFragmentLength, minimumRSAKeyBits: minimumRSAKeyBits,
-            applicationProtocols: applicationProtocols,
-            clientCertificateRegion: UnsafeMutableBufferPointer(start: nil, count: 0))
+            applicationProtocols: applicationProtocols)
     }
 
     @_lifetime(immortal)
@@ -42,32 +40,30 @@ public struct ServerConfiguration: ~Escapable {
     /// the suite allow.
     @_lifetime(copy self, copy chain, copy key)
     public consuming func withSecondCertificate(chain: Span<UInt8>, key: Span<UInt8>) -> ServerConfiguration {
-        let s = settings
-        let next = ServerSettings(
-            chain: s.chain(0), key: s.key(0), secondChain: chain, secondKey: key,
-            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
-            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
-            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
-            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
-            clientCertificateRegion: s.clientCertificateRegion)
+        var next = settings
+        next.chainBytes.1 = chain.withUnsafeBufferPointer { $0 }
+        next.keyBytes.1 = key.withUnsafeBufferPointer { $0 }
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 
     /// This configuration keeping the verified client certificate: once ⑥ passes, the
-    /// leaf's DER is copied into `region` (its length is `verifiedClientCertificateLength`
+    /// leaf's DER is copied into `region` (its length is `verifiedPeerCertificateLength`
     /// on the engine), for the application to read the subject and SANs from. A leaf longer
     /// than the region is refused (bufferTooSmall), not cut.
     @_lifetime(copy self, copy region)
     public consuming func keepingClientCertificate(in region: consuming MutableSpan<UInt8>) -> ServerConfiguration {
         var bytes = region
-        let s = settings
-        let next = ServerSettings(
-            chain: s.chain(0), key: s.key(0), secondChain: s.chain(1), secondKey: s.key(1),
-            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
-            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
-            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
-            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
-            clientCertificateRegion: bytes.withUnsafeMutableBufferPointer { $0 })
+        var next = settings
+        next.clientCertificateRegion = bytes.withUnsafeMutableBufferPointer { $0 }
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration with our signatures (ServerKeyExchange, CertificateVerify) made
+    /// by `signer` (a key in a secure element): the private keys may then be empty.
+    @_lifetime(copy self)
+    public consuming func signing(with signer: Signer) -> ServerConfiguration {
+        var next = settings
+        next.signer = signer
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 

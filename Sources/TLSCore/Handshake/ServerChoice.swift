@@ -134,6 +134,8 @@ struct ServerChoice {
             var from = 0
             while let suite = Self.firstSuite(hello, settings, version: .tls12, keyKind: kind, from: &from) {
                 if suite.keyExchange == .rsa {
+                    // RSA key transport decrypts with the key itself: not through a signer.
+                    guard settings.key(index).count > 0 else { continue }
                     self.suite = suite
                     credential = index
                     return

@@ -6,7 +6,7 @@ import TLSPlatform
 /// handed to the other, so both machines are checked against each other for every version,
 /// key exchange and client-authentication outcome, with nothing else in between. (The
 /// servers and clients of other implementations are in the interop tests.)
-@Suite struct ServerLoopbackTests {
+@Suite(.serialized) struct ServerLoopbackTests {
     struct Outcome {
         var client: EngineState
         var server: EngineState
@@ -250,6 +250,57 @@ import TLSPlatform
         Self.expectExchanged(ec)
         let rsa = try Self.check(server: "server-ec", clientVersions: .tls12, clientSuites: CipherSuites(.ecdheRSAWithAES128GCMSHA256), secondServer: "server-rsa")
         Self.expectExchanged(rsa)
+    }
+
+    /// A "secure element" for the signer tests: the key lives here, outside the core.
+    nonisolated(unsafe) static var elementKey: [UInt8] = []
+    nonisolated(unsafe) static var elementSignatures = 0
+    static let element: Signer.Function = { _, scheme, digest, digestLength, output, capacity in
+        guard let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme),
+              var key = try? PrivateKey(der: ServerLoopbackTests.elementKey.span),
+              var random = try? Random(entropy: SystemEntropy.source, personalization: Span()) else { return -1 }
+        let digestSpan = Span(_unsafeStart: digest, count: digestLength)
+        var outputSpan = MutableSpan(_unsafeStart: output, count: capacity)
+        guard let length = try? key.sign(algorithm, digest: digestSpan, random: &random, into: &outputSpan) else { return -1 }
+        ServerLoopbackTests.elementSignatures += 1
+        return length
+    }
+
+    @Test(arguments: [TLSVersions.tls12, .tls13])
+    func signerInPlaceOfTheServerKey(versions: TLSVersions) throws {
+        Self.elementKey = Self.key("server-ec")
+        Self.elementSignatures = 0
+        let serverChain = Self.chain("server-ec")
+        let client = ClientConfiguration(
+            serverName: Self.serverName.span, serverAddress: Span(), trustAnchors: Self.anchors.span, crls: Span(),
+            time: PKI.time, versions: versions)
+        let server = ServerConfiguration(certificateChain: serverChain.span, privateKey: Span(), time: PKI.time)
+            .signing(with: Signer(Self.element))
+        Self.expectExchanged(try Self.run(client, server))
+        #expect(Self.elementSignatures == 1)
+        // A signer that fails ends the handshake with internal_error.
+        Self.elementKey = []
+        let failing = try Self.run(client, ServerConfiguration(certificateChain: serverChain.span, privateKey: Span(), time: PKI.time)
+            .signing(with: Signer(Self.element)))
+        #expect(failing.client == .failed(.peerAlert(.internalError)))
+    }
+
+    @Test(arguments: [TLSVersions.tls12, .tls13])
+    func signerInPlaceOfTheClientKey(versions: TLSVersions) throws {
+        Self.elementKey = Self.key("client-ec")
+        Self.elementSignatures = 0
+        let clientChain = Self.chain("client-ec"), serverChain = Self.chain("server-ec"), serverKey = Self.key("server-ec")
+        let client = ClientConfiguration(
+            serverName: Self.serverName.span, serverAddress: Span(), trustAnchors: Self.anchors.span, crls: Span(),
+            time: PKI.time, versions: versions, clientCertificateChain: clientChain.span, clientPrivateKey: Span())
+            .signing(with: Signer(Self.element))
+        let server = ServerConfiguration(
+            certificateChain: serverChain.span, privateKey: serverKey.span, clientAuthentication: .required,
+            clientTrustAnchors: Self.anchors.span, time: PKI.time)
+        let outcome = try Self.run(client, server)
+        Self.expectExchanged(outcome)
+        #expect(outcome.clientCertificate == PKI.der("client-ec"))
+        #expect(Self.elementSignatures == 1)
     }
 
     @Test func noCommonVersionOrSuite() throws {

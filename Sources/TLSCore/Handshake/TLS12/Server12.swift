@@ -122,9 +122,10 @@ struct Server12: ~Copyable {
             try writer.u16(signature.tlsSignatureScheme)
             let signatureVector = try writer.beginVector(lengthBytes: 2)
             let key = settings.key(choice.credential)
+            let signer = settings.signer
             try writer.appendVariable(maximum: writer.freeCapacity) { (room) throws(TLSError) -> Int in
                 try Credential.sign(
-                    signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                    signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, signer: signer, random: &random,
                     into: &room)
             }
             try writer.endVector(signatureVector)

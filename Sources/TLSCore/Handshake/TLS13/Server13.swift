@@ -177,10 +177,11 @@ struct Server13: ~Copyable {
         var signedSpan = signed.mutableSpan
         let signedCount = try digest.currentDigest(into: &signedSpan)
         let key = settings.key(choice.credential)
+        let signer = settings.signer
         var verify = flight.room()
         try CertificateVerify.write(signature, into: &verify) { (room) throws(TLSError) -> Int in
             try Credential.sign(
-                signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, signer: signer, random: &random,
                 into: &room)
         }
         let verifyLength = verify.count
