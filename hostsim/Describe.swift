@@ -86,6 +86,7 @@ extension HandshakeEvent {
         case .clientCertificateAbsent: "   no client certificate (optional)"
         case .helloRetryRequested(let group): "→ HelloRetryRequest: asking for a \(group.name) key share"
         case .renegotiationRefused: "   renegotiation refused (no_renegotiation)"
+        case .sessionTicketIssued(let lifetime): "→ NewSessionTicket (lifetime \(lifetime) s)"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }

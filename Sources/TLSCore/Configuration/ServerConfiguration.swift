@@ -67,6 +67,29 @@ public struct ServerConfiguration: ~Escapable {
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 
+    /// This configuration issuing and taking session tickets (TLS 1.2 RFC 5077, TLS 1.3
+    /// NewSessionTicket): sealed under `key` (36 bytes: a 4-byte name, then an AES-256
+    /// key), also opened under `previous` while a rotated-out key's tickets live, good for
+    /// `lifetime` seconds. A resumed handshake skips certificates on both sides; the
+    /// client certificate verified in the full handshake is not carried in the ticket.
+    @_lifetime(copy self, copy key, copy previous)
+    public consuming func issuingTickets(key: Span<UInt8>, previous: Span<UInt8> = Span(), lifetime: UInt32 = 7200) -> ServerConfiguration {
+        var next = settings
+        next.ticketKeys = (key.withUnsafeBufferPointer { $0 }, previous.withUnsafeBufferPointer { $0 })
+        next.ticketLifetime = min(lifetime, 604_800)
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration accepting a TLS 1.3 external PSK (RFC 8446 §4.2.11, SHA-256
+    /// suites): a client naming `identity` and proving `key` by its binder is served with
+    /// no certificate exchange.
+    @_lifetime(copy self, copy identity, copy key)
+    public consuming func withExternalPSK(identity: Span<UInt8>, key: Span<UInt8>) -> ServerConfiguration {
+        var next = settings
+        next.externalPSKBytes = (identity.withUnsafeBufferPointer { $0 }, key.withUnsafeBufferPointer { $0 })
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
     public var inputRegionSize: Int { settings.inputRegionSize }
     public var outputRegionSize: Int { settings.outputRegionSize }
     public var reassemblyRegionSize: Int { settings.reassemblyRegionSize }

@@ -14,6 +14,13 @@ public struct ServerSettings {
     /// Signs for the certificates in place of their keys (a secure element); a certificate
     /// without its key then serves ECDHE and TLS 1.3 only (RSA key transport decrypts).
     public internal(set) var signer: Signer? = nil
+    /// Ticket keys (`SessionTicket.keyLength` bytes each): tickets are sealed under
+    /// `current` and opened under either; empty: no tickets issued or taken.
+    var ticketKeys = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
+    /// Seconds a ticket is good for (RFC 8446 §4.6.1: at most seven days).
+    public internal(set) var ticketLifetime: UInt32 = 7200
+    /// TLS 1.3 external PSK (§4.2.11, SHA-256): the identity a client names and the key.
+    var externalPSKBytes = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
     /// The client CAs, the CRLs, the time and what a missing CRL means (⑥).
     public let trust: TrustConfiguration
     public let clientAuthentication: ClientAuthentication
@@ -79,6 +86,12 @@ public struct ServerSettings {
     func key(_ index: Int) -> Span<UInt8> {
         _overrideLifetime((index == 0 ? keyBytes.0 : keyBytes.1).span, borrowing: self)
     }
+
+    var issuesTickets: Bool { ticketKeys.0.count == SessionTicket.keyLength }
+    var currentTicketKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(ticketKeys.0.span, borrowing: self) } }
+    var previousTicketKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(ticketKeys.1.span, borrowing: self) } }
+    var externalPSKIdentity: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(externalPSKBytes.0.span, borrowing: self) } }
+    var externalPSKKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(externalPSKBytes.1.span, borrowing: self) } }
 
     /// The ALPN protocols we serve, each with its length byte, most preferred first.
     var applicationProtocols: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(alpnBytes.span, borrowing: self) } }

@@ -28,6 +28,11 @@ struct ServerChoice {
     var secureRenegotiation = false
     /// TLS 1.2: the client sent ec_point_formats, which we answer (RFC 8422 §5.2).
     var answersPointFormats = false
+    /// The handshake resumes (a TLS 1.3 ticket or external PSK, a TLS 1.2 ticket).
+    var resumption: Session.Kind? = nil
+    /// The client sent psk_key_exchange_modes (1.3) or session_ticket (1.2): tickets are of
+    /// use to it, and issued when keys are configured.
+    var wantsTickets = false
     var clientRandom = InlineArray<32, UInt8>(repeating: 0)
     var sessionID = InlineArray<32, UInt8>(repeating: 0)
     var sessionIDCount = 0
@@ -72,6 +77,7 @@ struct ServerChoice {
             try choice.choose12(hello, settings: settings, first: first)
         }
         try choice.chooseExtensions(hello, settings: settings)
+        choice.wantsTickets = settings.issuesTickets && (version == .tls13 ? hello.pskModes != 0 : hello.hasSessionTicket)
         return choice
     }
 

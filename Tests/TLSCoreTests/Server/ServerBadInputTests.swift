@@ -128,7 +128,10 @@ import TLSPlatform
         // An unknown extension twice is a duplicate too.
         Self.expect(Self.hello(extensions: [Self.ext(0x7A7A, []), Self.versions13, Self.groups, Self.schemes, Self.keyShare(), Self.ext(0x7A7A, [])]), .illegalParameter)
         // pre_shared_key not last (RFC 8446 §4.2.11).
-        Self.expect(Self.hello(extensions: [Self.versions13, Self.ext(41, [0, 0, 0, 0]), Self.groups, Self.schemes, Self.keyShare()]), .illegalParameter)
+        let psk = Self.ext(41, Self.vector16(Self.vector16([0x41]) + [0, 0, 0, 0]) + Self.vector16([32] + [UInt8](repeating: 0, count: 32)))
+        Self.expect(Self.hello(extensions: [Self.versions13, psk, Self.groups, Self.schemes, Self.keyShare()]), .illegalParameter)
+        // Last but without psk_key_exchange_modes (§4.2.9).
+        Self.expect(Self.hello(extensions: [Self.versions13, Self.groups, Self.schemes, Self.keyShare(), psk]), .missingExtension)
         // Unknown extensions alone are skipped (GREASE).
         let (state, out) = Self.serve(Self.hello(extensions: [Self.ext(0x0A0A, [1, 2]), Self.versions13, Self.groups, Self.schemes, Self.keyShare(), Self.ext(0xFAFA, [])]))
         #expect(state == .handshaking && Self.alert(out) == nil)

@@ -280,6 +280,12 @@ extension ServerHello {
                 }
                 try writer.endVector(data)
             }
+            if choice.resumption != nil {
+                // §4.2.11: the first (and only tried) identity.
+                try writer.u16(ExtensionType.preSharedKey.rawValue)
+                try writer.u16(2)
+                try writer.u16(0)
+            }
         } else {
             if choice.secureRenegotiation {
                 // RFC 5746 §3.6: an empty renegotiated_connection.
