@@ -222,9 +222,17 @@ import TLSPlatform
             Self.expectExchanged(unknown)
             #expect(unknown.clientCertificate.isEmpty)
             #expect(unknown.serverEvents.contains { $0.kind == .clientCertificateAbsent })
-            // A server certificate (EKU serverAuth only) is no client certificate.
-            let wrongPurpose = try Self.check(clientCertificate: "server-ec", clientAuthentication: .required, clientVersions: versions)
-            #expect(!wrongPurpose.server.isConnected, "\(wrongPurpose.server)")
+            // Expired; EKU serverAuth only; a key not allowed to sign (keyAgreement only).
+            let expired = try Self.check(clientCertificate: "client-expired", clientAuthentication: .required, clientVersions: versions)
+            #expect(expired.server == .failed(.certificate(.expired)))
+            #expect(expired.client == .failed(.peerAlert(.certificateExpired)))
+            let serverOnly = try Self.check(
+                clientCertificate: "client-serverauth-only", clientAuthentication: .required, clientVersions: versions)
+            #expect(serverOnly.server == .failed(.certificate(.violates(.extendedKeyUsageLacksClientAuth))))
+            #expect(serverOnly.client == .failed(.peerAlert(.unsupportedCertificate)))
+            let noSignature = try Self.check(
+                clientCertificate: "client-no-digsig", clientAuthentication: .required, clientVersions: versions)
+            #expect(noSignature.server == .failed(.certificate(.violates(.keyUsageLacksDigitalSignature))))
         }
     }
 
