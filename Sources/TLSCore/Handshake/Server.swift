@@ -67,7 +67,18 @@ public struct Server: ~Copyable, HandshakeMachine {
                     sentChangeCipherSpec: false, receivedChangeCipherSpec: false)
                 phase = .tls13(machine)
             } else {
-                phase = .tls12(try Server12(choice: choice, message: message, settings: settings, random: &random))
+                // A ticket that resumes: its suite and master secret (none: secretCount 0).
+                var session = SessionTicket(
+                    version: .tls12, suite: choice.suite, extendedMasterSecret: false, issuedAt: 0, lifetime: 0, ageAdd: 0)
+                defer { session.wipe() }
+                if let ticket = Server12.resumable(hello, settings: settings) {
+                    session = ticket
+                    choice.resumption = .ticket12
+                    choice.suite = ticket.suite
+                    choice.group = nil
+                }
+                phase = .tls12(try Server12(
+                    choice: choice, message: message, resumed: session.secretSpan, settings: settings, random: &random))
             }
             return progress
         case .waitSecondHello(let retry):

@@ -17,7 +17,7 @@ import TLSPlatform
     static func connect(
         region: inout [UInt8], resumes: Bool = true, keyExchange: ClientSettings.ResumptionKeyExchange = .withECDHE,
         clientPSK: ([UInt8], [UInt8])? = nil, time: Int64 = PKI.time, ticketKey: [UInt8] = [], previous: [UInt8] = [],
-        lifetime: UInt32 = 7200, serverPSK: ([UInt8], [UInt8])? = nil
+        lifetime: UInt32 = 7200, serverPSK: ([UInt8], [UInt8])? = nil, versions: TLSVersions = .tls13
     ) throws -> ServerLoopbackTests.Outcome {
         var server = ServerConfiguration(certificateChain: chain.span, privateKey: key.span, time: time)
         if !ticketKey.isEmpty {
@@ -35,7 +35,7 @@ import TLSPlatform
         }
         let client = ClientConfiguration(
             serverName: name.span, serverAddress: Span(), trustAnchors: anchors.span, crls: Span(), time: PKI.time,
-            versions: .tls13)
+            versions: versions)
         var session = region
         defer { region = session }
         return try ServerLoopbackTests.run(client.resuming(session.mutableSpan, keyExchange: keyExchange), server)
@@ -70,6 +70,21 @@ import TLSPlatform
             region: &region, keyExchange: keyExchange, time: PKI.time + 180, ticketKey: Array("key3".utf8) + [UInt8](repeating: 9, count: 32))
         ServerLoopbackTests.expectExchanged(unknown)
         #expect(Self.resumed(unknown) == nil)
+    }
+
+    @Test func tls12TicketIssuedThenResumed() throws {
+        var region = [UInt8](repeating: 0, count: Session.capacity)
+        let first = try Self.connect(region: &region, ticketKey: Self.ticketKey, versions: .tls12)
+        ServerLoopbackTests.expectExchanged(first)
+        #expect(first.serverEvents.contains { if case .sessionTicketIssued = $0.kind { true } else { false } })
+        let second = try Self.connect(region: &region, time: PKI.time + 60, ticketKey: Self.ticketKey, versions: .tls12)
+        ServerLoopbackTests.expectExchanged(second)
+        #expect(Self.resumed(second) == .ticket12)
+        #expect(!second.serverEvents.contains { $0.kind == .sent(.certificate) })
+        // Under another ticket key the ticket opens to nothing: a full handshake (RFC 5077 §3.4).
+        let other = try Self.connect(region: &region, ticketKey: Self.nextTicketKey, versions: .tls12)
+        ServerLoopbackTests.expectExchanged(other)
+        #expect(Self.resumed(other) == nil)
     }
 
     @Test func expiredTicketIsAFullHandshake() throws {
