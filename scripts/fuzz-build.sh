@@ -40,6 +40,8 @@ fixtures=(
     rootEC=$pki/root-ec.der rootRSA=$pki/root-rsa.der
     intECCRL=$pki/int-ec.crl.der intRSACRL=$pki/int-rsa.crl.der rootECCRL=$pki/root-ec.crl.der
     clientEC=$pki/client-ec.der intEC=$pki/int-ec.der clientECKey=$pki/client-ec.key.der
+    serverEC=$pki/server-ec.der serverECKey=$pki/server-ec.key.der
+    serverRSA=$pki/server-rsa.der intRSA=$pki/int-rsa.der serverRSAKey=$pki/server-rsa.key.der
 )
 generated=$out/FuzzFixtures.swift
 {

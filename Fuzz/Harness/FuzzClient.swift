@@ -1,10 +1,11 @@
-/// The TLS 1.2 client engine as the engine targets and the flight recorder run it: one of
+/// The client engine as the engine targets and the flight recorder run it: one of
 /// four fixed configurations ("profiles"), randomness from a DRBG seeded with fixed bytes
 /// (so a run reproduces, and a flight recorded from a real server replays to the end:
 /// the same client random and ECDHE key give the same keys, and the server's Finished
 /// verifies), and regions sized as a device sizes them.
 ///
-/// An engine target is `FuzzClient.withEngine(profile:)` + `FuzzClient.feed(_:stream:chunk:)`;
+/// An engine target is `FuzzClient.withEngine(profile:)` + `FuzzClient.feed(_:stream:chunk:)`
+/// (`feed` drives a server engine as well: the server target);
 /// what is specific to a target is its input format and the properties it adds.
 enum FuzzClient {
     /// Profiles, the low two bits of an engine target's first byte. Each has a recorded
@@ -105,7 +106,9 @@ enum FuzzClient {
     /// checks the engine properties of issue 19 as it goes: a failure ends the engine in
     /// `.failed` with at most one alert queued, the last record; nothing is queued after
     /// that; a handshaking engine with nothing to send waits for input.
-    static func feed(_ engine: inout ClientEngine, stream: Span<UInt8>, chunk: Int) -> Outcome {
+    static func feed<M: HandshakeMachine & ~Copyable>(
+        _ engine: inout ScopedEngine<M>, stream: Span<UInt8>, chunk: Int
+    ) -> Outcome {
         var outcome = Outcome()
         var offset = 0
         var stalls = 0
@@ -158,7 +161,9 @@ enum FuzzClient {
         return outcome
     }
 
-    static func readApplicationData(_ engine: inout ClientEngine, into outcome: inout Outcome) -> TLSError? {
+    static func readApplicationData<M: HandshakeMachine & ~Copyable>(
+        _ engine: inout ScopedEngine<M>, into outcome: inout Outcome
+    ) -> TLSError? {
         var buffer = [UInt8](repeating: 0, count: 512)
         while engine.hasReceivedData {
             var span = buffer.mutableSpan
@@ -172,7 +177,9 @@ enum FuzzClient {
 
     /// Takes everything queued off the output; returns its records (also noted in `outcome`).
     @discardableResult
-    static func drain(_ engine: inout ClientEngine, into outcome: inout Outcome) -> [(type: UInt8, length: Int)] {
+    static func drain<M: HandshakeMachine & ~Copyable>(
+        _ engine: inout ScopedEngine<M>, into outcome: inout Outcome
+    ) -> [(type: UInt8, length: Int)] {
         while let event = engine.nextEvent() { outcome.received.append(event.kind) }
         guard engine.hasOutgoing else { return [] }
         var records: [(type: UInt8, length: Int)] = []

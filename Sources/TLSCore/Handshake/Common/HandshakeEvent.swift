@@ -54,17 +54,19 @@ public struct HandshakeEvent: Sendable, Equatable {
 
     public let kind: Kind
     // Stored narrow: the engine keeps a ring of these in the caller's RAM.
+    /// The length in the low 31 bits; the top bit says a server noted it (handshake
+    /// messages are under 2^24 bytes), so that the role costs no RAM in the queue.
     private let storedLength: UInt32
+
     /// Whether a server's machine noted it (the steps are counted from its side).
-    public let byServer: Bool
+    public var byServer: Bool { storedLength & 0x8000_0000 != 0 }
 
     /// Bytes of the message including its 4-byte header (0 for derived steps).
-    public var length: Int { Int(storedLength) }
+    public var length: Int { Int(storedLength & 0x7FFF_FFFF) }
 
     init(_ kind: Kind, length: Int, server: Bool = false) {
         self.kind = kind
-        storedLength = UInt32(truncatingIfNeeded: length)
-        byServer = server
+        storedLength = UInt32(truncatingIfNeeded: length) & 0x7FFF_FFFF | (server ? 0x8000_0000 : 0)
     }
 
     /// The step of the classic handshake, 1…10.
