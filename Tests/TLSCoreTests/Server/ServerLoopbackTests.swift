@@ -23,7 +23,9 @@ import TLSPlatform
     static let serverName: [UInt8] = Array("localhost".utf8)
 
     /// Runs a handshake between `client` and `server`, then one message each way when both connected.
-    static func run(_ client: ClientConfiguration, _ server: ServerConfiguration, serverALPN: [UInt8] = []) throws -> Outcome {
+    static func run(
+        _ client: ClientConfiguration, _ server: ServerConfiguration, serverALPN: [UInt8] = [], keyUpdates: Bool = false
+    ) throws -> Outcome {
         var cIn = [UInt8](repeating: 0, count: client.inputRegionSize)
         var cOut = [UInt8](repeating: 0, count: client.outputRegionSize)
         var cRe = [UInt8](repeating: 0, count: max(client.reassemblyRegionSize, 8192))
@@ -69,6 +71,25 @@ import TLSPlatform
         _ = try s.send(pong.span)
         Self.move(from: &s, to: &c)
         outcome.clientReceived = Self.drain(&c)
+        if keyUpdates {
+            // TLS 1.3 §4.6.3: the server updates and asks the client to; the client answers
+            // with its own; data flows under the new keys both ways.
+            try s.updateKeys(requestingPeer: true)
+            Self.move(from: &s, to: &c)
+            _ = Self.drain(&c)
+            Self.move(from: &c, to: &s)
+            _ = try c.send(ping.span)
+            Self.move(from: &c, to: &s)
+            outcome.serverReceived += Self.drain(&s)
+            try c.updateKeys(requestingPeer: false)
+            _ = try s.send(pong.span)
+            Self.move(from: &s, to: &c)
+            Self.move(from: &c, to: &s)
+            outcome.clientReceived += Self.drain(&c)
+            while let event = s.nextEvent() { outcome.serverEvents.append(event) }
+            outcome.client = c.state
+            outcome.server = s.state
+        }
         return outcome
     }
 
@@ -149,6 +170,20 @@ import TLSPlatform
             #expect(outcome.serverSuite == suite)
             #expect(outcome.serverGroup == .x25519)
         }
+    }
+
+    @Test func keyUpdatesBothWays() throws {
+        let chain = Self.chain("server-ec"), key = Self.key("server-ec")
+        let client = ClientConfiguration(
+            serverName: Self.serverName.span, serverAddress: Span(), trustAnchors: Self.anchors.span, crls: Span(),
+            time: PKI.time, versions: .tls13)
+        let server = ServerConfiguration(certificateChain: chain.span, privateKey: key.span, time: PKI.time)
+        let outcome = try Self.run(client, server, keyUpdates: true)
+        #expect(outcome.client.isConnected && outcome.server.isConnected, "\(outcome.client) \(outcome.server)")
+        #expect(outcome.serverReceived == Array("ping from client".utf8) + Array("ping from client".utf8))
+        #expect(outcome.clientReceived == Array("pong from server".utf8) + Array("pong from server".utf8))
+        #expect(outcome.serverEvents.contains { $0.kind == .keyUpdateSent(requesting: true) })
+        #expect(outcome.serverEvents.contains { $0.kind == .keyUpdateReceived(requested: false) })
     }
 
     @Test func tls13WithRSACertificate() throws {
