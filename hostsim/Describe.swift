@@ -82,6 +82,10 @@ extension HandshakeEvent {
         case .resumptionDeclined(let kind): "   full handshake: the server declined the session offered (\(kind.name))"
         case .sessionStored(let kind): "   session stored (\(kind.name))"
         case .ticketTooLong(let length): "   ticket of \(byteCount(length)) not stored (over \(Session.ticketCapacity))"
+        case .clientCertificateValidated: "   client certificate chain validated"
+        case .clientCertificateAbsent: "   no client certificate (empty Certificate), served without one"
+        case .helloRetryRequested(let group): "→ HelloRetryRequest: asking for a \(group.name) key share"
+        case .renegotiationRefused: "← ClientHello after the handshake: renegotiation refused (no_renegotiation)"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }
