@@ -447,13 +447,7 @@ final class ServeLoop {
         case .failed(let error):
             fail(i, error)
             return
-        case .closed:
-            // The client's close_notify came before a whole request.
-            log("\(table[i].peer): \(negotiated(i)), closed by the client before a request")
-            table[i].logged = true
-            startClosing(i)
-            return
-        case .connected:
+        case .connected, .closed:
             if table[i].phase == .handshaking {
                 table[i].phase = .reading
                 if options.trace { log("\(table[i].peer)    \(negotiated(i))") }
@@ -461,6 +455,7 @@ final class ServeLoop {
         default:
             return
         }
+        // Data that came before a close_notify is still there to read.
         do throws(TLSError) {
             while table[i].engine.hasReceivedData {
                 var span = chunk.mutableSpan
@@ -473,7 +468,17 @@ final class ServeLoop {
             return
         }
         let request = table[i].request
-        guard let end = Self.headerEnd(request) else {
+        let end = Self.headerEnd(request)
+        if table[i].engine.state.isClosed {
+            // The engine answers the client's close_notify with its own at once and takes
+            // no more data to send (no TLS 1.3 half-close): nothing can be answered now.
+            let what = end == nil ? "before a whole request" : "right after its request, before the answer could go out"
+            log("\(table[i].peer): \(negotiated(i)), the client sent close_notify \(what): not answered")
+            table[i].logged = true
+            startClosing(i)
+            return
+        }
+        guard let end else {
             if request.count > Self.requestLimit {
                 log("\(table[i].peer): \(negotiated(i)), request headers over \(Self.requestLimit) bytes: closed")
                 table[i].logged = true
