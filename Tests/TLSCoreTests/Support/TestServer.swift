@@ -107,6 +107,34 @@ final class TestServer: @unchecked Sendable {
         return try body(server)
     }
 
+    /// Starts `hostsim serve --listen 127.0.0.1:0` with `arguments`; the port comes from its
+    /// `listening on 127.0.0.1:PORT` line. The caller stops it (`stop()`, then `exitStatus`).
+    static func startHostSimServer(_ arguments: [String]) throws -> TestServer {
+        guard let binary = HostSimProcess.binary else {
+            throw Failure(description: "hostsim binary not found; build it with swift build --build-tests")
+        }
+        let started = try launch(binary, ["serve", "--listen", "127.0.0.1:0"] + arguments)
+        do {
+            let port = try started.waitUntilReady { output in
+                for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix("listening on 127.0.0.1:") {
+                    if let port = UInt16(line.dropFirst("listening on 127.0.0.1:".count)) { return .ready(port) }
+                }
+                return .waiting
+            }
+            return TestServer(process: started.process, input: started.input, logURL: started.logURL,
+                              port: port, commandLine: started.commandLine)
+        } catch {
+            started.abandon()
+            throw error
+        }
+    }
+
+    /// After `stop`: the exit status when the server exited by itself (nil while it runs or
+    /// when a signal ended it).
+    var exitStatus: Int32? {
+        process.isRunning || process.terminationReason != .exit ? nil : process.terminationStatus
+    }
+
     // MARK: Argument presets
 
     /// s_server arguments for a TLS 1.2 server with the fixture `certificate` (`NAME.crt`),
@@ -273,6 +301,11 @@ final class TestServer: @unchecked Sendable {
         guard let executable = findExecutable(name) else {
             throw Failure(description: "\(name) is not installed (scripts/setup.sh installs it)")
         }
+        return try launch(executable, arguments)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String]) throws -> Launched {
+        let name = executable.lastPathComponent
         let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("tlscore-\(name)-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
