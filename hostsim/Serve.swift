@@ -201,7 +201,6 @@ struct ServeSlot: ~Copyable {
 /// The per-slot memory: the engine's three regions and the client certificate's.
 struct SlotMemory {
     let input, output, reassembly, certificate: UnsafeMutableBufferPointer<UInt8>
-    let settings: ServerSettings
 
     func free() {
         for region in [input, output, reassembly, certificate] { region.deallocate() }
@@ -315,7 +314,7 @@ final class ServeLoop {
         let settings = files.settings(options, certificate: certificate)
         let made = SlotMemory(
             input: .allocate(capacity: settings.inputRegionSize), output: .allocate(capacity: settings.outputRegionSize),
-            reassembly: .allocate(capacity: settings.reassemblyRegionSize), certificate: certificate, settings: settings)
+            reassembly: .allocate(capacity: settings.reassemblyRegionSize), certificate: certificate)
         memory[i] = made
         return made
     }
@@ -328,8 +327,9 @@ final class ServeLoop {
         do throws(TLSError) {
             let regions = try slotMemory(i)
             let random = try Random(entropy: SystemEntropy.source, personalization: Span())
+            // Settings per connection: client certificates are validated at its start time.
             var engine = try Engine<Server>(
-                unsafeSettings: regions.settings, input: regions.input, output: regions.output,
+                unsafeSettings: files.settings(options, certificate: regions.certificate), input: regions.input, output: regions.output,
                 reassembly: regions.reassembly, random: random)
             try engine.start()
             let now = Clock.monotonicMilliseconds()
@@ -370,9 +370,7 @@ final class ServeLoop {
         for i in 0..<capacity where used[i] {
             switch table[i].phase {
             case .closing:
-                if now - table[i].closingSince > Self.lingerMilliseconds || (table[i].shutDown && !table[i].engine.hasOutgoing && now - table[i].closingSince > Self.lingerMilliseconds) {
-                    finish(i)
-                }
+                if now - table[i].closingSince > Self.lingerMilliseconds { finish(i) }
             case .handshaking where now - table[i].opened > options.handshakeMilliseconds:
                 log("\(table[i].peer): handshake failed: not complete after \(options.handshakeMilliseconds) ms (no alert)")
                 table[i].logged = true

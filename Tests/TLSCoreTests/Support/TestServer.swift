@@ -114,19 +114,7 @@ final class TestServer: @unchecked Sendable {
             throw Failure(description: "hostsim binary not found; build it with swift build --build-tests")
         }
         let started = try launch(binary, ["serve", "--listen", "127.0.0.1:0"] + arguments)
-        do {
-            let port = try started.waitUntilReady { output in
-                for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix("listening on 127.0.0.1:") {
-                    if let port = UInt16(line.dropFirst("listening on 127.0.0.1:".count)) { return .ready(port) }
-                }
-                return .waiting
-            }
-            return TestServer(process: started.process, input: started.input, logURL: started.logURL,
-                              port: port, commandLine: started.commandLine)
-        } catch {
-            started.abandon()
-            throw error
-        }
+        return try started.listening(lineStarting: "listening on 127.0.0.1:")
     }
 
     /// After `stop`: the exit status when the server exited by itself (nil while it runs or
@@ -197,22 +185,8 @@ final class TestServer: @unchecked Sendable {
         }
         arguments = arguments.map { $0.replacingOccurrences(of: portPlaceholder, with: "0") }
         let started = try launch(executable: "openssl", ["s_server"] + arguments)
-        do {
-            let port = try started.waitUntilReady { output in
-                // "ACCEPT 127.0.0.1:40323" once it listens.
-                for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix("ACCEPT ") {
-                    if let colon = line.lastIndex(of: ":"), let port = UInt16(line[line.index(after: colon)...]) {
-                        return .ready(port)
-                    }
-                }
-                return .waiting
-            }
-            return TestServer(process: started.process, input: started.input, logURL: started.logURL,
-                              port: port, commandLine: started.commandLine)
-        } catch {
-            started.abandon()
-            throw error
-        }
+        // "ACCEPT 127.0.0.1:40323" once it listens.
+        return try started.listening(lineStarting: "ACCEPT ")
     }
 
     private static func startGnuTLS(_ arguments: [String]) throws -> TestServer {
@@ -286,6 +260,24 @@ final class TestServer: @unchecked Sendable {
                     throw Failure(description: "\(commandLine) did not listen within \(TestServer.startTimeout) s:\n\(output)")
                 }
                 usleep(20_000)
+            }
+        }
+
+        /// The server, once it printed a line starting with `prefix` and ending in `:PORT`.
+        func listening(lineStarting prefix: String) throws -> TestServer {
+            do {
+                let port = try waitUntilReady { output in
+                    for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix(prefix) {
+                        if let colon = line.lastIndex(of: ":"), let port = UInt16(line[line.index(after: colon)...]) {
+                            return .ready(port)
+                        }
+                    }
+                    return .waiting
+                }
+                return TestServer(process: process, input: input, logURL: logURL, port: port, commandLine: commandLine)
+            } catch {
+                abandon()
+                throw error
             }
         }
 
