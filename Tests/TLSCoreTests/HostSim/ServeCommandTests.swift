@@ -27,11 +27,14 @@ import TLSPlatform
         return server.output
     }
 
-    static func program(_ name: String) -> URL { URL(fileURLWithPath: "/usr/bin/\(name)") }
+    // The clients on PATH (scripts/requirements.txt lists them).
+    static let openssl = TestServer.findExecutable("openssl") ?? URL(fileURLWithPath: "/nonexistent/openssl")
+    static let gnutlsCLI = TestServer.findExecutable("gnutls-cli") ?? URL(fileURLWithPath: "/nonexistent/gnutls-cli")
+    static let curl = TestServer.findExecutable("curl") ?? URL(fileURLWithPath: "/nonexistent/curl")
 
     /// `openssl s_client` sending the request; stdout and stderr together.
     static func sClient(_ port: UInt16, _ extra: [String]) throws -> HostSimProcess.Started {
-        try HostSimProcess.start(program("openssl"), [
+        try HostSimProcess.start(openssl, [
             "s_client", "-connect", "127.0.0.1:\(port)", "-servername", "localhost", "-CAfile", anchors,
             "-verify_return_error", "-ign_eof",
         ] + extra, input: request)
@@ -96,7 +99,7 @@ import TLSPlatform
             for (version, priority) in [("TLS 1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2"), ("TLS 1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.3")] {
                 // Input held open: gnutls-cli would otherwise send close_notify right after
                 // the request (see the known issue below).
-                let run = try HostSimProcess.start(Self.program("gnutls-cli"), [
+                let run = try HostSimProcess.start(Self.gnutlsCLI, [
                     "-p", "\(server.port)", "localhost", "--x509cafile", Self.anchors, "--priority", priority,
                 ], input: Self.request, holdingInputOpen: true).wait(limit: 20)
                 #expect(run.exited)
@@ -112,7 +115,7 @@ import TLSPlatform
     /// refuses `send` (invalidState), so the request cannot be answered: a core limitation.
     @Test func gnuTLS13HalfCloseAfterRequest() throws {
         try Self.withServer(Self.ecServer) { server in
-            let run = try HostSimProcess.start(Self.program("gnutls-cli"), [
+            let run = try HostSimProcess.start(Self.gnutlsCLI, [
                 "-p", "\(server.port)", "localhost", "--x509cafile", Self.anchors, "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3",
             ], input: Self.request).wait(limit: 20)
             #expect(run.exited)
@@ -125,7 +128,7 @@ import TLSPlatform
     @Test func curlClient() throws {
         try Self.withServer(Self.ecServer) { server in
             for extra in [[], ["--http1.0"]] {
-                let run = try HostSimProcess.start(Self.program("curl"), [
+                let run = try HostSimProcess.start(Self.curl, [
                     "-sS", "--max-time", "15", "--cacert", Self.anchors, "https://localhost:\(server.port)/",
                 ] + extra).wait(limit: 20)
                 #expect(run.status == 0, "curl \(extra): \(run.errors)")

@@ -357,7 +357,7 @@ final class TestServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func findExecutable(_ name: String) -> URL? {
+    static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":").map(String.init) + ["/usr/bin"] {
             let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
