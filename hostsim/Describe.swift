@@ -82,10 +82,11 @@ extension HandshakeEvent {
         case .resumptionDeclined(let kind): "   full handshake: the server declined the session offered (\(kind.name))"
         case .sessionStored(let kind): "   session stored (\(kind.name))"
         case .ticketTooLong(let length): "   ticket of \(byteCount(length)) not stored (over \(Session.ticketCapacity))"
-        case .clientCertificateValidated: "   client certificate chain validated"
-        case .clientCertificateAbsent: "   no client certificate (empty Certificate), served without one"
+        case .clientCertificateValidated: "   client certificate chain validated (CA, dates, signatures, CRL)"
+        case .clientCertificateAbsent: "   no client certificate (optional)"
         case .helloRetryRequested(let group): "→ HelloRetryRequest: asking for a \(group.name) key share"
-        case .renegotiationRefused: "← ClientHello after the handshake: renegotiation refused (no_renegotiation)"
+        case .renegotiationRefused: "   renegotiation refused (no_renegotiation)"
+        case .sessionTicketIssued(let lifetime): "→ NewSessionTicket (lifetime \(lifetime) s)"
         }
         return length > 0 ? "\(circled) \(what) (\(byteCount(length)))" : "\(circled) \(what)"
     }

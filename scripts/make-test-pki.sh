@@ -8,14 +8,34 @@
 # After generating, the script checks every leaf with `openssl verify -attime` and fails
 # if any outcome differs from the one documented in Tests/Fixtures/pki/README.md.
 #
-# Usage: scripts/make-test-pki.sh            (generate + self-check)
-#        scripts/make-test-pki.sh --no-check (generate only)
+# --keep adds what is missing without touching what is there: the folder is not deleted,
+# and every fixture whose certificate (or CRL) already exists keeps its key and its bytes;
+# only the missing ones are generated (with fresh keys), by the CAs already there. The
+# shared serial counter is advanced past each kept certificate as if it had been issued, so
+# a new fixture gets the same serial number as in a full run. Use it to add fixtures without
+# invalidating what embeds the existing ones' bytes (fuzz seeds and recorded flights,
+# session regions, sizes in BENCHMARKS.md). The README and bundles are rewritten either way
+# (from the certificates, so a kept fixture's rows stay the same), and the self-check runs
+# over everything. New fixtures must be issued after the last existing one (at the end of
+# the issuing order) for their serials to match a full run, and --keep does not regenerate
+# a CRL that exists, so a new leaf cannot be added to a CRL this way.
+#
+# Usage: scripts/make-test-pki.sh                   (generate everything + self-check)
+#        scripts/make-test-pki.sh --keep            (add missing fixtures + self-check)
+#        scripts/make-test-pki.sh [--keep] --no-check (generate only)
 set -euo pipefail
 umask 022
 export LC_ALL=C
 
 check=1
-if [ "${1:-}" = "--no-check" ]; then check=0; fi
+keep=0
+for arg in "$@"; do
+    case $arg in
+        --no-check) check=0 ;;
+        --keep) keep=1 ;;
+        *) printf 'usage: %s [--keep] [--no-check]\n' "$0" >&2; exit 2 ;;
+    esac
+done
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out="$repo/Tests/Fixtures/pki"
@@ -28,7 +48,7 @@ LONG_END=20991231235959Z
 ORG="/O=TLSCore Test PKI"
 VALIDATION_TIME=1893456000 # 2030-01-01T00:00:00Z
 
-rm -rf "$out"
+if [ "$keep" -eq 0 ]; then rm -rf "$out"; fi
 mkdir -p "$out" "$work/newcerts" "$work/db" "$work/ext" "$work/csr"
 # One serial counter shared by every CA, so serial numbers are distinct across the PKI.
 echo 1001 >"$work/serial"
@@ -71,9 +91,13 @@ EOF
 
 log() { printf 'make-test-pki: %s\n' "$*" >&2; }
 
+# kept FILE: true when --keep is given and FILE (in the fixture folder) already exists.
+kept() { [ "$keep" -eq 1 ] && [ -e "$out/$1" ]; }
+
 # keygen NAME TYPE  (TYPE: ec256 | ec384 | rsa2048) -> NAME.key (PKCS#8 PEM), NAME.key.der
 keygen() {
     local name=$1 type=$2
+    if kept "$name.key"; then return; fi
     case $type in
         ec256) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
                    -pkeyopt ec_param_enc:named_curve -out "$out/$name.key" ;;
@@ -93,6 +117,15 @@ keygen() {
 issue() {
     local name=$1 issuer=$2 cn=$3 start=$4 end=$5 exts=$6
     shift 6
+    if kept "$name.crt"; then
+        # Keep it; the next serial is the one after its own, as if it had just been issued.
+        local serial
+        serial=$(openssl x509 -in "$out/$name.crt" -noout -serial | sed 's/^serial=//')
+        printf '%04X\n' $((16#$serial + 1)) >"$work/serial"
+        [ -e "$work/db/$name.index" ] || touch "$work/db/$name.index"
+        [ -e "$out/$name.der" ] || openssl x509 -in "$out/$name.crt" -outform DER -out "$out/$name.der"
+        return
+    fi
     printf '[ ext ]\n%s\n' "$exts" >"$work/ext/$name.cnf"
     openssl req -new -config "$cnf" -key "$out/$name.key" -subj "$ORG/CN=$cn" \
         -out "$work/csr/$name.csr"
@@ -129,6 +162,7 @@ chain() {
 # revocation date of 2020-01-01T00:00:00Z.
 revoke() {
     local name=$1 issuer=$2 db="$work/db/$2.index"
+    if kept "$issuer.crl"; then return; fi
     PKI_DB=$db openssl ca -batch -config "$cnf" -cert "$out/$issuer.crt" \
         -keyfile "$out/$issuer.key" -revoke "$out/$name.crt" -crl_reason keyCompromise \
         2>"$work/ca.log" || { cat "$work/ca.log" >&2; exit 1; }
@@ -140,6 +174,7 @@ revoke() {
 # gencrl OUTNAME ISSUER_CERT ISSUER_KEY DATABASE LASTUPDATE NEXTUPDATE -> OUTNAME.crl, .crl.der
 gencrl() {
     local name=$1 cert=$2 key=$3 db=$4 last=$5 next=$6
+    if kept "$name.crl"; then return; fi
     PKI_DB=$db openssl ca -batch -config "$cnf" -gencrl -cert "$cert" -keyfile "$key" \
         -crlexts crl_ext -crl_lastupdate "$last" -crl_nextupdate "$next" \
         -out "$out/$name.crl" 2>"$work/ca.log" || { cat "$work/ca.log" >&2; exit 1; }
@@ -278,6 +313,7 @@ chain server-no-digsig int-ec
 # server-ec-tampered: server-ec.crt with the last byte of the signature value flipped. For
 # ECDSA that byte is the low byte of s, so the DER stays well-formed; only the signature
 # check fails.
+if ! kept server-ec-tampered.crt; then
 cp "$out/server-ec.der" "$out/server-ec-tampered.der"
 size=$(stat -c %s "$out/server-ec-tampered.der")
 last=$(od -An -tu1 -j $((size - 1)) -N1 "$out/server-ec-tampered.der" | tr -d ' ')
@@ -287,6 +323,7 @@ printf "\\$(printf '%03o' $((last ^ 0x01)))" |
 openssl x509 -inform DER -in "$out/server-ec-tampered.der" -out "$out/server-ec-tampered.crt"
 cp "$out/server-ec.key" "$out/server-ec-tampered.key"
 cp "$out/server-ec.key.der" "$out/server-ec-tampered.key.der"
+fi
 chain server-ec-tampered int-ec
 
 # Host-name cases -------------------------------------------------------------------------------
@@ -352,6 +389,23 @@ for spec in "nc-ok|DNS:www.example.com" "nc-excluded|DNS:x.bad.example.com" \
     chain "$name" int-nc
 done
 
+# More client leaves ----------------------------------------------------------------------------------
+# For a server's client-authentication tests. They come last (after every other certificate),
+# so that adding them gave no existing fixture a new serial number (scripts/make-test-pki.sh
+# --keep added them without re-keying the rest).
+log "more client leaves"
+keygen client-expired ec256
+issue client-expired int-ec device-5 000101000000Z 010101000000Z "$CLIENT_EXT"
+chain client-expired int-ec
+
+keygen client-serverauth-only ec256
+issue client-serverauth-only int-ec device-6 $LONG_START $LONG_END "$(server_ext "" digitalSignature serverAuth)"
+chain client-serverauth-only int-ec
+
+keygen client-no-digsig ec256
+issue client-no-digsig int-ec device-7 $LONG_START $LONG_END "$(server_ext "" keyAgreement clientAuth)"
+chain client-no-digsig int-ec
+
 # CRLs ------------------------------------------------------------------------------------------------
 log "CRLs"
 : >"$work/db/empty.index"
@@ -365,6 +419,7 @@ gencrl int-rsa "$out/int-rsa.crt" "$out/int-rsa.key" "$work/db/empty.index" $LON
 # int-ec-wrongkey.crl: issued by a throwaway CA with int-ec's subject DN and even int-ec's
 # subject key identifier (so the CRL's issuer name and authority key identifier both match
 # int-ec), but a different key: only the signature check can catch it.
+if ! kept int-ec-wrongkey.crl; then
 int_ec_skid=$(openssl x509 -in "$out/int-ec.crt" -noout -ext subjectKeyIdentifier | sed -n '2s/ //gp')
 int_ec_subject=$(openssl x509 -in "$out/int-ec.crt" -noout -subject -nameopt compat | sed 's/^subject=//')
 openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve \
@@ -378,6 +433,7 @@ PKI_DB=$PKI_DB openssl ca -batch -config "$cnf" -notext -selfsign -keyfile "$wor
     -in "$work/wrongkey.csr" -out "$work/wrongkey.crt" -startdate $LONG_START -enddate $LONG_END \
     -extfile "$work/ext/wrongkey.cnf" -extensions ext 2>"$work/ca.log" || { cat "$work/ca.log" >&2; exit 1; }
 gencrl int-ec-wrongkey "$work/wrongkey.crt" "$work/wrongkey.key" "$work/db/empty.index" $LONG_START $LONG_END
+fi
 
 # Bundles ---------------------------------------------------------------------------------------------
 # int-ec.crl comes first: `openssl s_server -CRL FILE` loads only the first CRL in FILE, and
@@ -392,7 +448,11 @@ cat >"$out/README.md" <<'EOF'
 Generated by `scripts/make-test-pki.sh`; do not edit by hand. To regenerate, run
 `scripts/make-test-pki.sh` from the repository root: it deletes and rewrites this folder, then
 checks every outcome below with `openssl verify -attime` and fails if one differs. Keys are
-fresh on every run; names, dates, extensions and serial numbers stay the same.
+fresh on every run; names, dates, extensions and serial numbers stay the same. With `--keep`
+it deletes nothing and generates only the fixtures that are missing: existing keys,
+certificates and CRLs keep their bytes (the fuzz seeds, the recorded flights and session
+regions in `Fuzz/flights`, and the sizes in BENCHMARKS.md embed them), and new ones get the
+serial numbers a full run would give them.
 
 - **Validation time:** 2030-01-01T00:00:00Z (unix 1893456000).
 - **Host name:** `localhost`, unless a row says otherwise.
@@ -440,6 +500,9 @@ otherwise. Client leaves: EKU clientAuth, keyUsage digitalSignature, CN=device-N
 | `client-rsa` | RSA-2048 by int-rsa, CN=device-2 | valid client |
 | `client-ec-revoked` | P-256 by int-ec, CN=device-3, listed in int-ec.crl | invalid, revoked (with int-ec.crl) |
 | `client-unknown` | P-256 by other-root-ec, CN=device-4; chain.pem = leaf + other-root-ec | invalid, unknown CA |
+| `client-expired` | P-256 by int-ec, CN=device-5, valid 2000-01-01 .. 2001-01-01 | invalid, expired |
+| `client-serverauth-only` | P-256 by int-ec, CN=device-6, EKU serverAuth only | invalid client, EKU lacks clientAuth (wrong purpose) |
+| `client-no-digsig` | P-256 by int-ec, CN=device-7, keyUsage keyAgreement only (critical) | invalid client, keyUsage lacks digitalSignature (cannot sign CertificateVerify). OpenSSL verify accepts (its sslclient purpose allows keyAgreement) |
 | `server-expired` | by int-ec, valid 2000-01-01 .. 2001-01-01 | invalid, expired |
 | `server-notyet` | by int-ec, valid 2090-01-01 .. 2095-01-01 | invalid, not yet valid |
 | `server-wrongname` | by int-ec, SAN DNS:other.example only | invalid, name mismatch (valid for `other.example`) |
@@ -568,6 +631,10 @@ expect client-rsa OK root-rsa int-rsa "${C[@]}" -x509_strict
 expect client-ec-revoked "certificate revoked" root-ec int-ec "${C[@]}" "${CRL[@]}"
 expect client-unknown "unable to get local issuer certificate" root-ec "" "${C[@]}"
 expect client-unknown "self-signed certificate in certificate chain" root-ec other-root-ec "${C[@]}"
+expect client-expired "certificate has expired" root-ec int-ec "${C[@]}"
+expect client-serverauth-only "unsuitable certificate purpose" root-ec int-ec "${C[@]}"
+expect client-serverauth-only OK root-ec int-ec -purpose sslserver
+expect client-no-digsig OK root-ec int-ec "${C[@]}" -x509_strict
 expect server-expired "certificate has expired" root-ec int-ec "${S[@]}"
 expect server-notyet "certificate is not yet valid" root-ec int-ec "${S[@]}"
 expect server-wrongname "hostname mismatch" root-ec int-ec "${S[@]}"

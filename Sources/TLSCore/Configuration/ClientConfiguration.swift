@@ -88,6 +88,15 @@ public struct ClientConfiguration: ~Escapable {
         return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
     }
 
+    /// This configuration with the client certificate's signatures made by `signer` (a key
+    /// in a secure element or TPM): `clientPrivateKey` may then be empty.
+    @_lifetime(copy self)
+    public consuming func signing(with signer: Signer) -> ClientConfiguration {
+        var settings = self.settings
+        settings.signer = signer
+        return _overrideLifetime(ClientConfiguration(settings: settings), copying: self)
+    }
+
     @_lifetime(immortal)
     private init(settings: ClientSettings) {
         self.settings = settings

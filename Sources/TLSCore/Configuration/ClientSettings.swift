@@ -41,6 +41,8 @@ public struct ClientSettings {
     /// The smallest RSA modulus accepted for the server's key, in bits: it encrypts the
     /// pre-master secret (RSA key transport) or signs the key exchange.
     public let minimumRSAKeyBits: Int
+    /// Signs CertificateVerify in place of `clientPrivateKey` (a key in a secure element).
+    public internal(set) var signer: Signer? = nil
     /// TLS 1.3 resumption: how the PSK is used (RFC 8446 §4.2.9).
     public internal(set) var resumptionKeyExchange: ResumptionKeyExchange
 

@@ -20,16 +20,14 @@ public struct ServerConfiguration: ~Escapable {
         minimumRSAKeyBits: Int = 2048, keyLog: KeyLog? = nil, recordsBeforeKeyUpdate: UInt64 = 8_388_608
     ) {
         settings = ServerSettings(
-            chain: certificateChain, key: privateKey, secondChain: Span(), secondKey: Span(),
-            clientAuthentication: clientAuthentication,
+            chain: certificateChain, key: privateKey, clientAuthentication: clientAuthentication,
             trust: TrustConfiguration(
                 trustAnchors: clientTrustAnchors, crls: crls, time: time, revocation: revocation, profile: profile,
                 signatureBudget: signatureBudget),
             suites: suites, versions: versions, groups: groups, keyLog: keyLog,
             recordSizeLimit: recordSizeLimit.map { UInt16(clamping: $0) }, recordsBeforeKeyUpdate: recordsBeforeKeyUpdate,
             acceptsMaxFragmentLength: acceptsMaxFragmentLength, minimumRSAKeyBits: minimumRSAKeyBits,
-            applicationProtocols: applicationProtocols,
-            clientCertificateRegion: UnsafeMutableBufferPointer(start: nil, count: 0))
+            applicationProtocols: applicationProtocols)
     }
 
     @_lifetime(immortal)
@@ -42,32 +40,53 @@ public struct ServerConfiguration: ~Escapable {
     /// the suite allow.
     @_lifetime(copy self, copy chain, copy key)
     public consuming func withSecondCertificate(chain: Span<UInt8>, key: Span<UInt8>) -> ServerConfiguration {
-        let s = settings
-        let next = ServerSettings(
-            chain: s.chain(0), key: s.key(0), secondChain: chain, secondKey: key,
-            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
-            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
-            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
-            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
-            clientCertificateRegion: s.clientCertificateRegion)
+        var next = settings
+        next.chainBytes.1 = chain.withUnsafeBufferPointer { $0 }
+        next.keyBytes.1 = key.withUnsafeBufferPointer { $0 }
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 
     /// This configuration keeping the verified client certificate: once ⑥ passes, the
-    /// leaf's DER is copied into `region` (its length is `verifiedClientCertificateLength`
+    /// leaf's DER is copied into `region` (its length is `verifiedPeerCertificateLength`
     /// on the engine), for the application to read the subject and SANs from. A leaf longer
     /// than the region is refused (bufferTooSmall), not cut.
     @_lifetime(copy self, copy region)
     public consuming func keepingClientCertificate(in region: consuming MutableSpan<UInt8>) -> ServerConfiguration {
         var bytes = region
-        let s = settings
-        let next = ServerSettings(
-            chain: s.chain(0), key: s.key(0), secondChain: s.chain(1), secondKey: s.key(1),
-            clientAuthentication: s.clientAuthentication, trust: s.trust, suites: s.suites, versions: s.versions,
-            groups: s.groups, keyLog: s.keyLog, recordSizeLimit: s.recordSizeLimit,
-            recordsBeforeKeyUpdate: s.recordsBeforeKeyUpdate, acceptsMaxFragmentLength: s.acceptsMaxFragmentLength,
-            minimumRSAKeyBits: s.minimumRSAKeyBits, applicationProtocols: s.applicationProtocols,
-            clientCertificateRegion: bytes.withUnsafeMutableBufferPointer { $0 })
+        var next = settings
+        next.clientCertificateRegion = bytes.withUnsafeMutableBufferPointer { $0 }
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration with our signatures (ServerKeyExchange, CertificateVerify) made
+    /// by `signer` (a key in a secure element): the private keys may then be empty.
+    @_lifetime(copy self)
+    public consuming func signing(with signer: Signer) -> ServerConfiguration {
+        var next = settings
+        next.signer = signer
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration issuing and taking session tickets (TLS 1.2 RFC 5077, TLS 1.3
+    /// NewSessionTicket): sealed under `key` (36 bytes: a 4-byte name, then an AES-256
+    /// key), also opened under `previous` while a rotated-out key's tickets live, good for
+    /// `lifetime` seconds. A resumed handshake skips certificates on both sides; the
+    /// client certificate verified in the full handshake is not carried in the ticket.
+    @_lifetime(copy self, copy key, copy previous)
+    public consuming func issuingTickets(key: Span<UInt8>, previous: Span<UInt8> = Span(), lifetime: UInt32 = 7200) -> ServerConfiguration {
+        var next = settings
+        next.ticketKeys = (key.withUnsafeBufferPointer { $0 }, previous.withUnsafeBufferPointer { $0 })
+        next.ticketLifetime = min(lifetime, 604_800)
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
+    /// This configuration accepting a TLS 1.3 external PSK (RFC 8446 §4.2.11, SHA-256
+    /// suites): a client naming `identity` and proving `key` by its binder is served with
+    /// no certificate exchange.
+    @_lifetime(copy self, copy identity, copy key)
+    public consuming func withExternalPSK(identity: Span<UInt8>, key: Span<UInt8>) -> ServerConfiguration {
+        var next = settings
+        next.externalPSKBytes = (identity.withUnsafeBufferPointer { $0 }, key.withUnsafeBufferPointer { $0 })
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 

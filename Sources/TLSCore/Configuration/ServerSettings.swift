@@ -6,11 +6,21 @@
 public struct ServerSettings {
     /// Up to two certificates (an ECDSA one and an RSA one, say): the first that suits the
     /// client's signature_algorithms and the suite is used.
-    private let chainBytes: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
-    private let keyBytes: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
+    var chainBytes: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
+    var keyBytes: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>)
     private let alpnBytes: UnsafeBufferPointer<UInt8>
     /// Where the verified client leaf goes (DER), or empty: not kept.
-    let clientCertificateRegion: UnsafeMutableBufferPointer<UInt8>
+    var clientCertificateRegion: UnsafeMutableBufferPointer<UInt8>
+    /// Signs for the certificates in place of their keys (a secure element); a certificate
+    /// without its key then serves ECDHE and TLS 1.3 only (RSA key transport decrypts).
+    public internal(set) var signer: Signer? = nil
+    /// Ticket keys (`SessionTicket.keyLength` bytes each): tickets are sealed under
+    /// `current` and opened under either; empty: no tickets issued or taken.
+    var ticketKeys = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
+    /// Seconds a ticket is good for (RFC 8446 §4.6.1: at most seven days).
+    public internal(set) var ticketLifetime: UInt32 = 7200
+    /// TLS 1.3 external PSK (§4.2.11, SHA-256): the identity a client names and the key.
+    var externalPSKBytes = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
     /// The client CAs, the CRLs, the time and what a missing CRL means (⑥).
     public let trust: TrustConfiguration
     public let clientAuthentication: ClientAuthentication
@@ -40,16 +50,16 @@ public struct ServerSettings {
     }
 
     init(
-        chain: Span<UInt8>, key: Span<UInt8>, secondChain: Span<UInt8>, secondKey: Span<UInt8>,
-        clientAuthentication: ClientAuthentication, trust: TrustConfiguration, suites: CipherSuites,
+        chain: Span<UInt8>, key: Span<UInt8>, clientAuthentication: ClientAuthentication, trust: TrustConfiguration, suites: CipherSuites,
         versions: TLSVersions, groups: NamedGroups, keyLog: KeyLog?, recordSizeLimit: UInt16?,
         recordsBeforeKeyUpdate: UInt64, acceptsMaxFragmentLength: Bool, minimumRSAKeyBits: Int,
-        applicationProtocols: Span<UInt8>, clientCertificateRegion: UnsafeMutableBufferPointer<UInt8>
+        applicationProtocols: Span<UInt8>
     ) {
-        chainBytes = (chain.withUnsafeBufferPointer { $0 }, secondChain.withUnsafeBufferPointer { $0 })
-        keyBytes = (key.withUnsafeBufferPointer { $0 }, secondKey.withUnsafeBufferPointer { $0 })
+        let none = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+        chainBytes = (chain.withUnsafeBufferPointer { $0 }, none)
+        keyBytes = (key.withUnsafeBufferPointer { $0 }, none)
         alpnBytes = applicationProtocols.withUnsafeBufferPointer { $0 }
-        self.clientCertificateRegion = clientCertificateRegion
+        clientCertificateRegion = UnsafeMutableBufferPointer(start: nil, count: 0)
         self.clientAuthentication = clientAuthentication
         self.trust = trust
         self.suites = suites.intersection(CipherSuites(rawValue: CipherSuites.all.rawValue & ~CipherSuites.psk.rawValue))
@@ -63,7 +73,7 @@ public struct ServerSettings {
     }
 
     /// Certificates configured (1 or 2).
-    var credentialCount: Int { chainBytes.1.count > 0 && keyBytes.1.count > 0 ? 2 : 1 }
+    var credentialCount: Int { chainBytes.1.count > 0 && (keyBytes.1.count > 0 || signer != nil) ? 2 : 1 }
 
     /// The chain (concatenated DER, leaf first) of credential `index`.
     @_lifetime(borrow self)
@@ -76,6 +86,12 @@ public struct ServerSettings {
     func key(_ index: Int) -> Span<UInt8> {
         _overrideLifetime((index == 0 ? keyBytes.0 : keyBytes.1).span, borrowing: self)
     }
+
+    var issuesTickets: Bool { ticketKeys.0.count == SessionTicket.keyLength }
+    var currentTicketKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(ticketKeys.0.span, borrowing: self) } }
+    var previousTicketKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(ticketKeys.1.span, borrowing: self) } }
+    var externalPSKIdentity: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(externalPSKBytes.0.span, borrowing: self) } }
+    var externalPSKKey: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(externalPSKBytes.1.span, borrowing: self) } }
 
     /// The ALPN protocols we serve, each with its length byte, most preferred first.
     var applicationProtocols: Span<UInt8> { @_lifetime(borrow self) get { _overrideLifetime(alpnBytes.span, borrowing: self) } }

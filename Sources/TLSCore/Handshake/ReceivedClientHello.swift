@@ -34,6 +34,17 @@ struct ReceivedClientHello: ~Escapable {
     var hasSignatureAlgorithms = false
     var hasKeyShare = false
     var offersEarlyData = false
+    /// psk_key_exchange_modes (§4.2.9) as bits: 1 psk_ke, 2 psk_dhe_ke.
+    var pskModes: UInt8 = 0
+    /// pre_shared_key (§4.2.11): the identities and binders lists, and where the binders
+    /// list starts in the body (the binder covers the message before it).
+    var pskIdentities: Span<UInt8>
+    var pskBinders: Span<UInt8>
+    var binderOffset = 0
+    var hasPreSharedKey = false
+    /// session_ticket (RFC 5077 §3.2): present, with this ticket (empty: asks for one).
+    var hasSessionTicket = false
+    var sessionTicket: Span<UInt8>
     /// ec_point_formats was sent (RFC 8422 §5.1.2), with uncompressed among them.
     var sentPointFormats = false
 
@@ -52,6 +63,9 @@ struct ReceivedClientHello: ~Escapable {
         applicationProtocols = none
         cookie = none
         renegotiationInfo = none
+        pskIdentities = none
+        pskBinders = none
+        sessionTicket = none
         var reader = Reader(body)
         legacyVersion = try reader.u16()
         random = try reader.bytes(32)
@@ -76,6 +90,7 @@ struct ReceivedClientHello: ~Escapable {
         onlyNullCompression = compression.count == 1
         // No extensions at all is a valid (old) TLS 1.2 ClientHello.
         guard !reader.isAtEnd else { return }
+        let extensionsStart = reader.offset &+ 2
         var extensions = try reader.subReader(lengthBytes: 2)
         try reader.expectEnd()
         let all = extensions.rest()
@@ -146,7 +161,17 @@ struct ReceivedClientHello: ~Escapable {
                 hasRenegotiationInfo = true
             case .preSharedKey:
                 sawPreSharedKey = true
-                _ = data.rest()
+                pskIdentities = try data.vector(lengthBytes: 2, minimum: 7)
+                // The binders list starts here: extension data start + the identities vector.
+                binderOffset = extensionsStart &+ start &+ 4 &+ 2 &+ pskIdentities.count
+                pskBinders = try data.vector(lengthBytes: 2, minimum: 33)
+                hasPreSharedKey = true
+            case .pskKeyExchangeModes:
+                let modes = try data.vector(lengthBytes: 1, minimum: 1)
+                for j in 0..<modes.count where modes[j] <= 1 { pskModes |= modes[j] == 0 ? 1 : 2 }
+            case .sessionTicket:
+                hasSessionTicket = true
+                sessionTicket = data.rest()
             case .earlyData:
                 offersEarlyData = true
             case .ecPointFormats:
@@ -157,7 +182,7 @@ struct ReceivedClientHello: ~Escapable {
                 guard uncompressed else { throw .illegalParameter }
                 sentPointFormats = true
             default:
-                // Read, not interpreted: session_ticket, psk modes,
+                // Read, not interpreted:
                 // status_request, padding, GREASE and the rest.
                 _ = data.rest()
             }

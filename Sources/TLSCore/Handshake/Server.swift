@@ -45,22 +45,40 @@ public struct Server: ~Copyable, HandshakeMachine {
             guard message[0] == HandshakeType.clientHello.rawValue else { throw .unexpectedMessage }
             events.push(HandshakeEvent(.received(.clientHello), length: message.count, server: true))
             let hello = try ReceivedClientHello(body: message.extracting(4..<message.count))
-            let choice = try ServerChoice.negotiate(hello, settings: settings)
+            var choice = try ServerChoice.negotiate(hello, settings: settings)
             var progress = HandshakeProgress()
             progress.flightDue = true
+            var transcript = Transcript()
+            var psk = try PSKAcceptance.accept(hello, message: message, transcript: transcript, choice: &choice, settings: settings)
             if choice.version == .tls13, choice.needsRetry {
-                var transcript = Transcript()
+                // A PSK is taken, if at all, from the second ClientHello, with its own binder.
+                psk.wipe()
+                choice.resumption = nil
                 transcript.update(message)
                 phase = .retryDue(Retry(transcript: transcript, choice: choice))
                 return progress
             }
             choice.setRecordLimits(&progress, settings: settings)
             if choice.version == .tls13 {
-                phase = .tls13(try Server13(
-                    choice: choice, hello: hello, message: message, transcript: Transcript(), settings: settings,
-                    random: &random, events: &events, sentChangeCipherSpec: false, receivedChangeCipherSpec: false))
+                defer { psk.wipe() }
+                let machine = try Server13(
+                    choice: choice, hello: hello, message: message, transcript: transcript,
+                    psk: psk.psk, settings: settings, random: &random, events: &events,
+                    sentChangeCipherSpec: false, receivedChangeCipherSpec: false)
+                phase = .tls13(machine)
             } else {
-                phase = .tls12(try Server12(choice: choice, message: message, settings: settings, random: &random))
+                // A ticket that resumes: its suite and master secret (none: secretCount 0).
+                var session = SessionTicket(
+                    version: .tls12, suite: choice.suite, extendedMasterSecret: false, issuedAt: 0, lifetime: 0, ageAdd: 0)
+                defer { session.wipe() }
+                if let ticket = Server12.resumable(hello, settings: settings) {
+                    session = ticket
+                    choice.resumption = .ticket12
+                    choice.suite = ticket.suite
+                    choice.group = nil
+                }
+                phase = .tls12(try Server12(
+                    choice: choice, message: message, resumed: session.secretSpan, settings: settings, random: &random))
             }
             return progress
         case .waitSecondHello(let retry):
@@ -76,10 +94,13 @@ public struct Server: ~Copyable, HandshakeMachine {
             var progress = HandshakeProgress()
             progress.flightDue = true
             choice.setRecordLimits(&progress, settings: settings)
+            var psk = try PSKAcceptance.accept(
+                hello, message: message, transcript: retry.transcript, choice: &choice, settings: settings)
+            defer { psk.wipe() }
             phase = .tls13(try Server13(
-                choice: choice, hello: hello, message: message, transcript: retry.transcript, settings: settings,
-                random: &random, events: &events, sentChangeCipherSpec: retry.sentChangeCipherSpec,
-                receivedChangeCipherSpec: retry.receivedChangeCipherSpec))
+                choice: choice, hello: hello, message: message, transcript: retry.transcript,
+                psk: psk.psk, settings: settings, random: &random, events: &events,
+                sentChangeCipherSpec: retry.sentChangeCipherSpec, receivedChangeCipherSpec: retry.receivedChangeCipherSpec))
             return progress
         case .tls12(var machine):
             do {

@@ -28,6 +28,11 @@ struct ServerChoice {
     var secureRenegotiation = false
     /// TLS 1.2: the client sent ec_point_formats, which we answer (RFC 8422 §5.2).
     var answersPointFormats = false
+    /// The handshake resumes (a TLS 1.3 ticket or external PSK, a TLS 1.2 ticket).
+    var resumption: Session.Kind? = nil
+    /// The client sent psk_key_exchange_modes (1.3) or session_ticket (1.2): tickets are of
+    /// use to it, and issued when keys are configured.
+    var wantsTickets = false
     var clientRandom = InlineArray<32, UInt8>(repeating: 0)
     var sessionID = InlineArray<32, UInt8>(repeating: 0)
     var sessionIDCount = 0
@@ -59,19 +64,29 @@ struct ServerChoice {
         for i in 0..<32 { choice.clientRandom[i] = hello.random[i] }
         for i in 0..<hello.sessionID.count { choice.sessionID[i] = hello.sessionID[i] }
         choice.sessionIDCount = hello.sessionID.count
+        // With two certificates, the one whose names match server_name is tried first
+        // (RFC 6066 §3); otherwise the configured order holds.
+        var first = 0
+        if settings.credentialCount > 1, hello.serverName.count > 0 {
+            let firstNames = try Self.names(settings, 0, hello.serverName)
+            if !firstNames, try Self.names(settings, 1, hello.serverName) { first = 1 }
+        }
         if version == .tls13 {
-            try choice.choose13(hello, settings: settings)
+            try choice.choose13(hello, settings: settings, first: first)
         } else {
-            try choice.choose12(hello, settings: settings)
+            try choice.choose12(hello, settings: settings, first: first)
         }
         try choice.chooseExtensions(hello, settings: settings)
+        choice.wantsTickets = settings.issuesTickets && (version == .tls13 ? hello.pskModes != 0 : hello.hasSessionTicket)
         return choice
     }
 
     /// TLS 1.3: our first suite the client offers; our first group the client sent a
     /// share for, else our first it supports (a HelloRetryRequest); the first certificate
     /// with a scheme the client accepts (§4.2.3: RSA as PSS, ECDSA on its own curve).
-    private mutating func choose13(_ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings) throws(TLSError) {
+    private mutating func choose13(
+        _ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings, first: Int
+    ) throws(TLSError) {
         // §4.1.2: a TLS 1.3 ClientHello carries exactly the null compression method.
         guard hello.onlyNullCompression else { throw .illegalParameter }
         guard let suite = Self.firstSuite(hello, settings, version: .tls13, keyKind: nil) else { throw .handshakeFailure }
@@ -92,7 +107,8 @@ struct ServerChoice {
             }
         }
         guard group != nil else { throw .handshakeFailure }
-        for index in 0..<settings.credentialCount {
+        for position in 0..<settings.credentialCount {
+            let index = (first &+ position) % settings.credentialCount
             let kind = try Self.keyKind(settings, index)
             let candidates: InlineArray<3, UInt16>
             switch kind {
@@ -115,12 +131,17 @@ struct ServerChoice {
     /// group in common (RFC 8422 §5.1.1: without supported_groups, P-256) and a scheme
     /// the client accepts (RFC 5246 §7.4.1.4.1: without signature_algorithms only SHA-1,
     /// which this core does not sign with).
-    private mutating func choose12(_ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings) throws(TLSError) {
-        for index in 0..<settings.credentialCount {
+    private mutating func choose12(
+        _ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings, first: Int
+    ) throws(TLSError) {
+        for position in 0..<settings.credentialCount {
+            let index = (first &+ position) % settings.credentialCount
             let kind = try Self.keyKind(settings, index)
             var from = 0
             while let suite = Self.firstSuite(hello, settings, version: .tls12, keyKind: kind, from: &from) {
                 if suite.keyExchange == .rsa {
+                    // RSA key transport decrypts with the key itself: not through a signer.
+                    guard settings.key(index).count > 0 else { continue }
                     self.suite = suite
                     credential = index
                     return
@@ -173,6 +194,20 @@ struct ServerChoice {
             }
         }
         return nil
+    }
+
+    /// Whether credential `index`'s leaf has a dNSName matching `serverName` (RFC 6125 §6.4).
+    private static func names(_ settings: borrowing ServerSettings, _ index: Int, _ serverName: Span<UInt8>) throws(TLSError) -> Bool {
+        var chain = DER(settings.chain(index))
+        let leaf = try Certificate(der: try chain.encoded(DER.sequence))
+        guard let names = leaf.extensions.subjectAltNames else { return false }
+        var reader = DER(names)
+        while reader.peekTag() != nil {
+            let element = try reader.next()
+            if element.tag == DER.context(2, constructed: false),
+               Hostname.matches(reference: serverName, pattern: element.contents) { return true }
+        }
+        return false
     }
 
     /// The key type of credential `index`'s leaf.

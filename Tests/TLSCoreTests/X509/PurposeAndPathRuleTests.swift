@@ -120,4 +120,31 @@ import TLSCore
     func alert(_ rule: CertificateRule, _ alert: AlertDescription) {
         #expect(TLSError.certificate(.violates(rule)).alert == alert)
     }
+
+    /// The client leaves of Tests/Fixtures/pki for a server's client authentication, each
+    /// with its chain (leaf + int-ec) against the fixture anchors, validated as a client at
+    /// the README's time under `rfc5280` (`webpki` is for public servers: it refuses client-ec
+    /// itself, whose CN is no SAN). client-no-digsig (EC key, keyUsage keyAgreement only) is
+    /// refused by the validator itself, not only by the TLS layer.
+    @Test(arguments: [
+        ("client-ec", nil),
+        ("client-expired", CertificateError.expired),
+        ("client-serverauth-only", .violates(.extendedKeyUsageLacksClientAuth)),
+        ("client-no-digsig", .violates(.keyUsageLacksDigitalSignature)),
+    ] as [(String, CertificateError?)])
+    func clientFixture(_ leaf: String, _ expected: CertificateError?) {
+        let chain = PKI.chain(leaf)
+        #expect(chain.count == 2, "\(leaf).chain.pem")
+        let result = PKI.validate(chain, name: .none, purpose: .clientAuth, profile: .rfc5280)
+        #expect(result == expected.map { .certificate($0) }, "\(leaf)")
+    }
+
+    /// The wrong-purpose leaf is a good server certificate (no SAN, so with no identity to
+    /// check), and the no-digitalSignature one fails as a server for its EKU first: each
+    /// fixture differs from a valid client in the one way its name says.
+    @Test func clientFixturesAsServer() {
+        #expect(PKI.validate(PKI.chain("client-serverauth-only"), name: .none, purpose: .serverAuth) == nil)
+        #expect(PKI.validate(PKI.chain("client-no-digsig"), name: .none, purpose: .serverAuth)
+                == .certificate(.violates(.extendedKeyUsageLacksServerAuth)))
+    }
 }

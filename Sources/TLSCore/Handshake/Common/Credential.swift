@@ -1,8 +1,8 @@
 /// ⑤ Our own certificate, either role: whether the configured chain answers the peer's
 /// CertificateRequest, the signature scheme for CertificateVerify (RFC 5246 §7.4.4,
 /// §7.4.6, §7.4.8), and the signature itself. The chain and key are the caller's DER.
-/// (A `Signer` the caller implements — a key in a secure element — comes with the C API's
-/// pluggable signer; today the key is DER in RAM, parsed only to sign.)
+/// The key is DER in RAM, parsed only to sign, or a `Signer` the caller implements (a key
+/// in a secure element), which then signs instead.
 enum Credential {
     /// The scheme to sign with, or why the answer is an empty Certificate.
     enum Choice {
@@ -22,13 +22,14 @@ enum Credential {
     /// common, or the chain reaches none of the request's certificate_authorities. TLS 1.3
     /// signs RSA with PSS only and ECDSA with the hash its curve names (RFC 8446 §4.2.3).
     static func choose(
-        for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>, version: TLSVersion = .tls12
+        for request: borrowing CertificateRequest, chain: Span<UInt8>, key: Span<UInt8>, signs: Bool = false,
+        version: TLSVersion = .tls12
     ) throws(TLSError) -> Choice {
         #if TLSCORE_PSK_ONLY
         // A PSK-only build has no certificate of its own to offer.
         return .decline(.noCertificateConfigured)
         #else
-        guard chain.count > 0, key.count > 0 else { return .decline(.noCertificateConfigured) }
+        guard chain.count > 0, key.count > 0 || signs else { return .decline(.noCertificateConfigured) }
         let configuredChain = chain
         var chain = DER(configuredChain)
         let leaf = try Certificate(der: try chain.encoded(DER.sequence))
@@ -80,14 +81,15 @@ enum Credential {
         return false
     }
 
-    /// Signs `transcriptHash` with `key` (DER) for CertificateVerify; returns the length.
+    /// Signs `transcriptHash` with the caller's `signer`, or else `key` (DER); returns the length.
     static func sign(
-        _ algorithm: SignatureAlgorithm, transcriptHash: Span<UInt8>, key keyDER: Span<UInt8>, random: inout Random,
-        into output: inout MutableSpan<UInt8>
+        _ algorithm: SignatureAlgorithm, transcriptHash: Span<UInt8>, key keyDER: Span<UInt8>, signer: Signer?,
+        random: inout Random, into output: inout MutableSpan<UInt8>
     ) throws(TLSError) -> Int {
         #if TLSCORE_PSK_ONLY
         throw .invalidState  // `choose` never picks a scheme in a PSK-only build
         #else
+        if let signer { return try signer.sign(algorithm, digest: transcriptHash, into: &output) }
         var key = try PrivateKey(der: keyDER)
         switch (algorithm, key.kind) {
         case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break

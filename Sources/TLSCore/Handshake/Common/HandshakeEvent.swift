@@ -46,6 +46,8 @@ public struct HandshakeEvent: Sendable, Equatable {
         case clientCertificateAbsent
         /// ② (a server) a HelloRetryRequest went out, asking for a share of this group.
         case helloRetryRequested(NamedGroup)
+        /// ⑩ (a server) a ticket went out, valid for `lifetime` seconds.
+        case sessionTicketIssued(lifetime: UInt32)
         /// (a server) a ClientHello after the handshake: renegotiation refused (no_renegotiation).
         case renegotiationRefused
     }
@@ -80,7 +82,7 @@ public struct HandshakeEvent: Sendable, Equatable {
         case .keysDerived: 7
         case .received(.finished), .changeCipherSpecReceived: 8
         case .sent(.finished), .changeCipherSpecSent: 9
-        case .keyUpdateReceived, .keyUpdateSent, .renegotiationRefused, .warningSent: 10
+        case .keyUpdateReceived, .keyUpdateSent, .renegotiationRefused, .warningSent, .sessionTicketIssued: 10
         case .received: 10
         default: 2
         }
@@ -104,7 +106,7 @@ public struct HandshakeEvent: Sendable, Equatable {
         case .sent, .changeCipherSpecSent: 8
         case .changeCipherSpecReceived: 9
         case .warningSent: 10
-        case .clientCertificateValidated, .clientCertificateAbsent, .renegotiationRefused: 10
+        case .clientCertificateValidated, .clientCertificateAbsent, .renegotiationRefused, .sessionTicketIssued: 10
         case .helloRetryRequested: 2
         }
     }

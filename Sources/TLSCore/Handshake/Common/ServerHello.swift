@@ -252,7 +252,7 @@ extension ServerHello {
     /// supported_versions and key_share here (the group alone in a HelloRetryRequest);
     /// TLS 1.2 the rest, which 1.3 sends in EncryptedExtensions.
     static func write(
-        into writer: inout Writer, random: Span<UInt8>, choice: borrowing ServerChoice, keyShare: Span<UInt8>,
+        into writer: inout Writer, random: Span<UInt8>, choice: ServerChoice, keyShare: Span<UInt8>,
         settings: borrowing ServerSettings
     ) throws(TLSError) {
         try writer.u8(HandshakeType.serverHello.rawValue)
@@ -260,7 +260,10 @@ extension ServerHello {
         try writer.u16(0x0303)
         try writer.bytes(random)
         let session = try writer.beginVector(lengthBytes: 1)
-        if choice.version == .tls13 { try writer.bytes(choice.sessionIDSpan) }  // §4.1.3: echoed
+        // TLS 1.3 echoes it (§4.1.3); TLS 1.2 echoes the ID sent with a ticket it takes (RFC
+        // 5077 §3.4) and otherwise sends none: no session cache to resume by ID.
+        let echoes = choice.version == .tls13 || choice.resumption == .ticket12
+        if echoes { try writer.bytes(choice.sessionIDSpan) }
         try writer.endVector(session)
         try writer.u16(choice.suite.rawValue)
         try writer.u8(0)
@@ -280,6 +283,12 @@ extension ServerHello {
                 }
                 try writer.endVector(data)
             }
+            if choice.resumption != nil {
+                // §4.2.11: the first (and only tried) identity.
+                try writer.u16(ExtensionType.preSharedKey.rawValue)
+                try writer.u16(2)
+                try writer.u16(0)
+            }
         } else {
             if choice.secureRenegotiation {
                 // RFC 5746 §3.6: an empty renegotiated_connection.
@@ -289,6 +298,12 @@ extension ServerHello {
             }
             if choice.extendedMasterSecret {
                 try writer.u16(ExtensionType.extendedMasterSecret.rawValue)
+                try writer.u16(0)
+            }
+            let promisesTicket = choice.wantsTickets && choice.extendedMasterSecret
+            if promisesTicket, choice.resumption == nil {
+                // RFC 5077 §3.2: empty, promising a NewSessionTicket.
+                try writer.u16(ExtensionType.sessionTicket.rawValue)
                 try writer.u16(0)
             }
             if choice.answersPointFormats, choice.group != nil {

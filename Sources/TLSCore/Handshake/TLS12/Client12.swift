@@ -274,10 +274,11 @@ struct Client12: ~Copyable {
         if let signature {
             // ⑤ CertificateVerify signs every message so far (RFC 5246 §7.4.8).
             let key = settings.clientPrivateKey
+            let signer = settings.signer
             let hash = try transcript.hash(signature.hash)
             var writer = flight.room()
             try CertificateVerify.write(signature, into: &writer) { (room) throws(TLSError) -> Int in
-                try Credential.sign(signature, transcriptHash: hash.span, key: key, random: &random, into: &room)
+                try Credential.sign(signature, transcriptHash: hash.span, key: key, signer: signer, random: &random, into: &room)
             }
             let length = writer.count
             sent(length, in: &flight, events: &events)
@@ -370,7 +371,8 @@ struct Client12: ~Copyable {
             case (.certificateRequest, .notRequested):
                 let request = try CertificateRequest(body: body)
                 let choice = try Credential.choose(
-                    for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey)
+                    for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey,
+                    signs: settings.signer != nil)
                 transcript.update(message)
                 state = .waitServerHelloDone(.requested(choice))
             case (.serverHelloDone, _):

@@ -40,8 +40,11 @@ struct Server12: ~Copyable {
     private(set) var verifiedCertificateLength = 0
     private var renegotiationsRefused = 0
 
+    /// `resumed`: the session's master secret from the client's ticket (RFC 5077 §3.1);
+    /// empty for a full handshake.
     init(
-        choice: ServerChoice, message: Span<UInt8>, settings: borrowing ServerSettings, random: inout Random
+        choice: ServerChoice, message: Span<UInt8>, resumed: Span<UInt8>, settings: borrowing ServerSettings,
+        random: inout Random
     ) throws(TLSError) {
         self.choice = choice
         transcript = Transcript()
@@ -54,8 +57,38 @@ struct Server12: ~Copyable {
             for i in 0..<7 { serverRandom[24 &+ i] = ServerHello.downgradeSentinel[i] }
             serverRandom[31] = 1
         }
-        if let group = choice.group { keyPair = try ECDHE(group: group, random: &random) }
+        if resumed.count == 48 {
+            for i in 0..<48 { secret[i] = resumed[i] }
+            holdsMasterSecret = true
+        } else if let group = choice.group {
+            keyPair = try ECDHE(group: group, random: &random)
+        }
     }
+
+    /// The session a TLS 1.2 ClientHello's ticket resumes, if it opens under our keys, is
+    /// alive, of TLS 1.2 with extended_master_secret again (RFC 7627 §5.3: only such
+    /// sessions are issued) and of a suite the client offers and we serve. Otherwise nil:
+    /// a full handshake (RFC 5077 §3.4).
+    static func resumable(
+        _ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings
+    ) -> SessionTicket? {
+        guard settings.issuesTickets, hello.sessionTicket.count > 0, hello.extendedMasterSecret,
+              hello.sessionID.count > 0,
+              var ticket = SessionTicket.open(
+                hello.sessionTicket, current: settings.currentTicketKey, previous: settings.previousTicketKey)
+        else { return nil }
+        guard ticket.version == .tls12, ticket.extendedMasterSecret, ticket.secretCount == 48,
+              ticket.isValid(at: settings.trust.time), hello.offersSuite(ticket.suite), settings.suites.contains(ticket.suite)
+        else {
+            ticket.wipe()
+            return nil
+        }
+        return ticket
+    }
+
+    /// Whether a ticket goes out with our Finished: asked for, keys configured, and the
+    /// session has extended_master_secret (the only kind worth resuming).
+    var issuesTicket: Bool { choice.wantsTickets && choice.extendedMasterSecret && choice.resumption == nil }
 
     // MARK: ② and ⑨ our flights
 
@@ -66,10 +99,33 @@ struct Server12: ~Copyable {
         state = .ended
         var progress = HandshakeProgress()
         switch current {
+        case .helloFlightDue where choice.resumption != nil:
+            // RFC 5246 §7.3, abbreviated: ServerHello, then our ChangeCipherSpec and Finished first.
+            var hello = flight.room()
+            try ServerHello.write(into: &hello, random: serverRandom.span, choice: choice, keyShare: Span(), settings: settings)
+            let helloLength = hello.count
+            sent(helloLength, in: &flight, events: &events)
+            events.push(HandshakeEvent(.resumed(.ticket12), length: 0, server: true))
+            try writeFinished(into: &flight, progress: &progress, events: &events)
+            state = .waitChangeCipherSpec
         case .helloFlightDue:
             try writeHelloFlight(into: &flight, settings: settings, random: &random, events: &events)
             state = settings.clientAuthentication == .none ? .waitKeyExchange : .waitCertificate
         case .finishedDue:
+            if issuesTicket { try writeTicket(into: &flight, settings: settings, random: &random, events: &events) }
+            try writeFinished(into: &flight, progress: &progress, events: &events)
+            progress.complete = true
+            state = .connected
+        default:
+            throw .invalidState
+        }
+        return progress
+    }
+
+    /// ⑨ ChangeCipherSpec, then Finished under our new keys.
+    private mutating func writeFinished(
+        into flight: inout Flight, progress: inout HandshakeProgress, events: inout EventQueue
+    ) throws(TLSError) {
             flight.changeKeys(withChangeCipherSpec: true)
             events.push(HandshakeEvent(.changeCipherSpecSent, length: 1, server: true))
             progress.newWriteKeys = true
@@ -78,12 +134,30 @@ struct Server12: ~Copyable {
             try Finished.write(verifyData: verifyData.span, into: &writer)
             let length = writer.count
             sent(length, in: &flight, events: &events)
-            progress.complete = true
-            state = .connected
-        default:
-            throw .invalidState
-        }
-        return progress
+    }
+
+    /// RFC 5077 §3.3 NewSessionTicket, before our ChangeCipherSpec: the master secret
+    /// sealed under the ticket key.
+    private mutating func writeTicket(
+        into flight: inout Flight, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) {
+        var ticket = SessionTicket(
+            version: .tls12, suite: choice.suite, extendedMasterSecret: true, issuedAt: settings.trust.time,
+            lifetime: settings.ticketLifetime, ageAdd: 0)
+        defer { ticket.wipe() }
+        for i in 0..<48 { ticket.secret[i] = secret[i] }
+        ticket.secretCount = 48
+        var writer = flight.room()
+        try writer.u8(HandshakeType.newSessionTicket.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        try writer.u32(ticket.lifetime)
+        let sealed = try writer.beginVector(lengthBytes: 2)
+        try ticket.seal(key: settings.currentTicketKey, random: &random, into: &writer)
+        try writer.endVector(sealed)
+        try writer.endVector(body)
+        let length = writer.count
+        sent(length, in: &flight, events: &events)
+        events.push(HandshakeEvent(.sessionTicketIssued(lifetime: ticket.lifetime), length: length, server: true))
     }
 
     private mutating func writeHelloFlight(
@@ -122,9 +196,10 @@ struct Server12: ~Copyable {
             try writer.u16(signature.tlsSignatureScheme)
             let signatureVector = try writer.beginVector(lengthBytes: 2)
             let key = settings.key(choice.credential)
+            let signer = settings.signer
             try writer.appendVariable(maximum: writer.freeCapacity) { (room) throws(TLSError) -> Int in
                 try Credential.sign(
-                    signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                    signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, signer: signer, random: &random,
                     into: &room)
             }
             try writer.endVector(signatureVector)
@@ -189,8 +264,14 @@ struct Server12: ~Copyable {
         case (.waitFinished, .finished):
             try Finished.check(body, expected: try finishedVerifyData(label: "client finished").span)
             transcript.update(message)
-            progress.flightDue = true
-            state = .finishedDue
+            if choice.resumption != nil {
+                // Abbreviated: the client finishes last.
+                progress.complete = true
+                state = .connected
+            } else {
+                progress.flightDue = true
+                state = .finishedDue
+            }
 
         case (.connected, .clientHello):
             // RFC 5746 §4.4: renegotiation is refused with a warning, a bounded number of times.

@@ -169,7 +169,8 @@ struct Client13: ~Copyable {
         case (.waitCertificateOrRequest, .certificateRequest):
             let request = try CertificateRequest(tls13: body)
             let choice = try Credential.choose(
-                for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey, version: .tls13)
+                for: request, chain: settings.clientCertificateChain, key: settings.clientPrivateKey,
+                signs: settings.signer != nil, version: .tls13)
             transcript.update(message)
             state = .waitCertificate(.requested(choice))
 
@@ -350,6 +351,7 @@ struct Client13: ~Copyable {
             sent(length, in: &flight, events: &events)
             if let signature {
                 let key = settings.clientPrivateKey
+                let signer = settings.signer
                 let transcriptHash = try transcript.hash(hash)
                 var digest = Digest(signature.hash)
                 let content = CertificateVerify.content13(server: false)
@@ -361,7 +363,7 @@ struct Client13: ~Copyable {
                 var verifyWriter = flight.room()
                 try CertificateVerify.write(signature, into: &verifyWriter) { (room) throws(TLSError) -> Int in
                     try Credential.sign(
-                        signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                        signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, signer: signer, random: &random,
                         into: &room)
                 }
                 let verifyLength = verifyWriter.count

@@ -20,6 +20,8 @@ struct Server13: ~Copyable {
         /// ⑥ its CertificateVerify.
         case waitCertificateVerify
         case waitFinished
+        /// ⑩ a NewSessionTicket, after the client's Finished.
+        case ticketDue
         case connected
         case ended
     }
@@ -37,6 +39,9 @@ struct Server13: ~Copyable {
     private var publicValue = InlineArray<97, UInt8>(repeating: 0)
     private var publicCount = 0
     private var sharedCount = 0
+    /// A resumption's PSK waits in `nextServerTraffic` (free until the master secret) from
+    /// the ClientHello to the handshake secret; its length, 0 for none.
+    private var pskCount = 0
     private var state = State.flightDue
     let choice: ServerChoice
     private let hash: HashAlgorithm
@@ -55,7 +60,7 @@ struct Server13: ~Copyable {
     /// `choice.group` gives the shared secret with a fresh key pair of ours.
     init(
         choice: ServerChoice, hello: borrowing ReceivedClientHello, message: Span<UInt8>, transcript: consuming Transcript,
-        settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue,
+        psk: Span<UInt8>, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue,
         sentChangeCipherSpec: Bool, receivedChangeCipherSpec: Bool
     ) throws(TLSError) {
         self.choice = choice
@@ -65,14 +70,22 @@ struct Server13: ~Copyable {
         self.receivedChangeCipherSpec = receivedChangeCipherSpec
         recordsBeforeKeyUpdate = settings.recordsBeforeKeyUpdate
         self.transcript.update(message)
-        guard let group = choice.group, let share = hello.keyShare(for: group) else { throw .illegalParameter }
+        pskCount = min(psk.count, 48)
+        for i in 0..<pskCount { nextServerTraffic[i] = psk[i] }
+        holdsSecrets = true
+        if let kind = choice.resumption { events.push(HandshakeEvent(.resumed(kind), length: 0, server: true)) }
+        // psk_ke (§4.2.9): the PSK alone, no key share.
+        guard let group = choice.group else {
+            guard pskCount > 0 else { throw .invalidState }
+            return
+        }
+        guard let share = hello.keyShare(for: group) else { throw .illegalParameter }
         var pair = try ECDHE(group: group, random: &random)
         var publicSpan = publicValue.mutableSpan
         publicCount = try pair.writePublicKey(into: &publicSpan)
         var secretSpan = secret.mutableSpan
         // §4.2.8.1-2: the client's point must be on the curve, X25519's result non-zero.
         sharedCount = try pair.sharedSecret(peerPublicKey: share, random: &random, into: &secretSpan)
-        holdsSecrets = true
         events.push(HandshakeEvent(.keyShareAgreed(group), length: 0, server: true))
     }
 
@@ -90,7 +103,10 @@ struct Server13: ~Copyable {
             progress.newReadKeys = true
             progress.newWriteKeys = true
             progress.newWriteKeysAfterFlight = true
-            state = settings.clientAuthentication == .none ? .waitFinished : .waitCertificate
+            state = settings.clientAuthentication == .none || choice.resumption != nil ? .waitFinished : .waitCertificate
+        case .ticketDue:
+            try writeTicket(into: &flight, settings: settings, random: &random, events: &events)
+            state = .connected
         case .connected:
             guard keyUpdateDue else { throw .invalidState }
             keyUpdateDue = false
@@ -131,9 +147,13 @@ struct Server13: ~Copyable {
             var shared = secret
             var sharedSpan = shared.mutableSpan
             defer { secureZero(&sharedSpan) }
+            var pskSpan = nextServerTraffic.mutableSpan
+            defer { secureZero(&pskSpan) }
             var secretSpan = secret.mutableSpan
             try KeySchedule13.deriveHandshakeSecret(
-                hash, sharedSecret: sharedSpan.span.extracting(0..<sharedCount), into: &secretSpan)
+                hash, psk: pskSpan.span.extracting(0..<pskCount), sharedSecret: sharedSpan.span.extracting(0..<sharedCount),
+                into: &secretSpan)
+            pskCount = 0
         }
         let helloHash = try transcript.hash(hash)
         try Self.derive(&clientTraffic, hash, from: secret, "c hs traffic", helloHash)
@@ -154,6 +174,40 @@ struct Server13: ~Copyable {
         let extensionsLength = extensions.count
         sent(extensionsLength, in: &flight, events: &events)
 
+        // Resumed, the PSK authenticates both sides: no certificates (§4.2.11).
+        if choice.resumption == nil {
+            try writeCertificateFlight(into: &flight, settings: settings, random: &random, events: &events)
+        }
+
+        let verifyData = try KeySchedule13.verifyData(
+            hash, trafficSecret: serverTraffic.span, transcriptHash: try transcript.hash(hash).span)
+        var finished = flight.room()
+        try Finished.write(verifyData: verifyData.span, into: &finished)
+        let finishedLength = finished.count
+        sent(finishedLength, in: &flight, events: &events)
+
+        // ⑦ the master secret and both application secrets over the transcript through our
+        // Finished (§7.1); ours replaces the handshake one once the flight is out.
+        do {
+            var secretSpan = secret.mutableSpan
+            try KeySchedule13.advanceToMasterSecret(hash, secret: &secretSpan)
+        }
+        let finishedHash = try transcript.hash(hash)
+        try Self.derive(&nextServerTraffic, hash, from: secret, "s ap traffic", finishedHash)
+        try Self.derive(&nextClientTraffic, hash, from: secret, "c ap traffic", finishedHash)
+        try Self.derive(&exporterSecret, hash, from: secret, "exp master", finishedHash)
+        hasNextServerTraffic = true
+        log(.serverTrafficSecret0, nextServerTraffic, settings)
+        log(.clientTrafficSecret0, nextClientTraffic, settings)
+        log(.exporterSecret, exporterSecret, settings)
+    }
+
+    /// [CertificateRequest], Certificate and CertificateVerify (§4.4.3: the server's
+    /// context string, then the transcript through Certificate).
+    private mutating func writeCertificateFlight(
+        into flight: inout Flight, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) {
+        let hash = self.hash
         if settings.clientAuthentication != .none {
             var request = flight.room()
             try CertificateRequest.write(version: .tls13, anchors: settings.trust.trustAnchors, into: &request)
@@ -177,36 +231,15 @@ struct Server13: ~Copyable {
         var signedSpan = signed.mutableSpan
         let signedCount = try digest.currentDigest(into: &signedSpan)
         let key = settings.key(choice.credential)
+        let signer = settings.signer
         var verify = flight.room()
         try CertificateVerify.write(signature, into: &verify) { (room) throws(TLSError) -> Int in
             try Credential.sign(
-                signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, random: &random,
+                signature, transcriptHash: signed.span.extracting(0..<signedCount), key: key, signer: signer, random: &random,
                 into: &room)
         }
         let verifyLength = verify.count
         sent(verifyLength, in: &flight, events: &events)
-
-        let verifyData = try KeySchedule13.verifyData(
-            hash, trafficSecret: serverTraffic.span, transcriptHash: try transcript.hash(hash).span)
-        var finished = flight.room()
-        try Finished.write(verifyData: verifyData.span, into: &finished)
-        let finishedLength = finished.count
-        sent(finishedLength, in: &flight, events: &events)
-
-        // ⑦ the master secret and both application secrets over the transcript through our
-        // Finished (§7.1); ours replaces the handshake one once the flight is out.
-        do {
-            var secretSpan = secret.mutableSpan
-            try KeySchedule13.advanceToMasterSecret(hash, secret: &secretSpan)
-        }
-        let finishedHash = try transcript.hash(hash)
-        try Self.derive(&nextServerTraffic, hash, from: secret, "s ap traffic", finishedHash)
-        try Self.derive(&nextClientTraffic, hash, from: secret, "c ap traffic", finishedHash)
-        try Self.derive(&exporterSecret, hash, from: secret, "exp master", finishedHash)
-        hasNextServerTraffic = true
-        log(.serverTrafficSecret0, nextServerTraffic, settings)
-        log(.clientTrafficSecret0, nextClientTraffic, settings)
-        log(.exporterSecret, exporterSecret, settings)
     }
 
     // MARK: ⑤ ⑥ the client's certificate, ⑧ its Finished; ⑩ after
@@ -259,6 +292,10 @@ struct Server13: ~Copyable {
             progress.newReadKeys = true
             progress.complete = true
             state = .connected
+            if choice.wantsTickets {
+                progress.flightDue = true
+                state = .ticketDue
+            }
 
         case (.connected, .keyUpdate):
             var reader = Reader(body)
@@ -301,6 +338,40 @@ struct Server13: ~Copyable {
         let content = CertificateVerify.content13(server: false)
         let transcriptHash = try transcript.hash(hash)
         try key.verify(algorithm, signature: signature, over: content.span, transcriptHash.span)
+    }
+
+    /// ⑩ One NewSessionTicket (§4.6.1): its PSK from the resumption master secret and a
+    /// one-byte nonce, sealed with the session's suite into the ticket itself.
+    private mutating func writeTicket(
+        into flight: inout Flight, settings: borrowing ServerSettings, random: inout Random, events: inout EventQueue
+    ) throws(TLSError) {
+        var ageAdd = InlineArray<4, UInt8>(repeating: 0)
+        var ageSpan = ageAdd.mutableSpan
+        try random.fill(&ageSpan)
+        let nonce: InlineArray<1, UInt8> = [0]
+        var ticket = SessionTicket(
+            version: .tls13, suite: choice.suite, extendedMasterSecret: false, issuedAt: settings.trust.time,
+            lifetime: settings.ticketLifetime,
+            ageAdd: UInt32(ageAdd[0]) &<< 24 | UInt32(ageAdd[1]) &<< 16 | UInt32(ageAdd[2]) &<< 8 | UInt32(ageAdd[3]))
+        defer { ticket.wipe() }
+        var pskSpan = ticket.secret.mutableSpan
+        try KeySchedule13.ticketPSK(hash, resumptionSecret: secret.span, nonce: nonce.span, into: &pskSpan)
+        ticket.secretCount = hash.digestLength
+        var writer = flight.room()
+        try writer.u8(HandshakeType.newSessionTicket.rawValue)
+        let body = try writer.beginVector(lengthBytes: 3)
+        try writer.u32(ticket.lifetime)
+        try writer.u32(ticket.ageAdd)
+        try writer.u8(1)
+        try writer.bytes(nonce.span)
+        let sealed = try writer.beginVector(lengthBytes: 2)
+        try ticket.seal(key: settings.currentTicketKey, random: &random, into: &writer)
+        try writer.endVector(sealed)
+        try writer.u16(0)  // no extensions
+        try writer.endVector(body)
+        let length = writer.count
+        _ = flight.commit(length)
+        events.push(HandshakeEvent(.sessionTicketIssued(lifetime: ticket.lifetime), length: length, server: true))
     }
 
     mutating func requestKeyUpdate(requestingPeer: Bool) throws(TLSError) -> HandshakeProgress {
