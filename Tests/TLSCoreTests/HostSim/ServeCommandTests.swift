@@ -234,6 +234,27 @@ import TLSPlatform
         #expect(log.contains("handshake failed: unexpectedMessage (sent alert unexpected_message)"), "\(log)")
     }
 
+    /// A full table: with one slot held by a silent client, the next connection waits in the
+    /// listen backlog and is served once the silent one times out. SIGTERM with a connection
+    /// still open (a second silent one) still ends the server with status 0.
+    @Test func fullTableLeavesConnectionsInTheBacklog() throws {
+        let log = try Self.withServer(Self.ecServer + ["--max-connections", "1", "--timeout", "1000"]) { server in
+            let host = Array("127.0.0.1".utf8)
+            let silent = try TCPTransport(host: host.span, port: server.port, timeoutMilliseconds: 5000)
+            usleep(100_000)
+            let start = Date()
+            let text = try Self.sClientRun(server.port, ["-tls1_3"])
+            Self.expectAnswer(text, version: "TLS 1.3", suite: "TLS_AES_128_GCM_SHA256")
+            #expect(Date().timeIntervalSince(start) > 0.7, "served before the silent client's slot was free")
+            _ = consume silent
+            let open = try TCPTransport(host: host.span, port: server.port, timeoutMilliseconds: 5000)
+            usleep(200_000)
+            server.stop()
+            _ = consume open
+        }
+        #expect(log.contains("server stopping, connection closed"), "\(log)")
+    }
+
     /// Reads until the server ends the connection (true), or 6 s pass (false). Bytes it
     /// sends first (an alert) are read and dropped.
     static func closedByServer(_ transport: inout TCPTransport) -> Bool {
