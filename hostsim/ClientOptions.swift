@@ -84,40 +84,74 @@ struct ClientOptions: ParsableArguments {
         return objects
     }
 
-    /// Reads the files and turns the options into the pieces of a `ClientConfiguration`.
-    func load(host: String) throws -> ClientSetup {
-        func read(_ path: String) throws -> Data {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw ValidationError("cannot read \(path)")
-            }
-            return data
+    /// The file's bytes; an unreadable file is a usage error.
+    static func read(_ path: String) throws -> Data {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ValidationError("cannot read \(path)")
         }
-        let anchors = try Self.objects(in: ca, data: try read(ca), label: "CERTIFICATE", kind: "certificate") { der in
+        return data
+    }
+
+    /// The certificates of a PEM or DER file, each of which must parse.
+    static func certificates(in path: String) throws -> [[UInt8]] {
+        try objects(in: path, data: try read(path), label: "CERTIFICATE", kind: "certificate") { der in
             do { _ = try Certificate(der: der); return true } catch { return false }
         }
-        // A file with no CRL would leave revocation checking off without a word: refused.
+    }
+
+    /// The CRLs of the files, concatenated DER. A file with no CRL would leave revocation
+    /// checking off without a word: refused.
+    static func crls(in paths: [String]) throws -> [UInt8] {
         var crls: [UInt8] = []
-        for path in crl {
-            crls += try Self.objects(in: path, data: try read(path), label: "X509 CRL", kind: "CRL") { der in
+        for path in paths {
+            crls += try objects(in: path, data: try read(path), label: "X509 CRL", kind: "CRL") { der in
                 do { _ = try CRL(der: der); return true } catch { return false }
             }.joined()
         }
+        return crls
+    }
 
+    /// `--suite` names (IANA), or the defaults when there are none.
+    static func suites(named names: [String]) throws -> CipherSuites {
         var suites = CipherSuites.none
-        for name in suite {
+        for name in names {
             guard let found = CipherSuite.named(name) else { throw ValidationError("unknown suite \(name)") }
             suites.insert(found)
         }
-        if suites.isEmpty { suites = .defaults }
+        return suites.isEmpty ? .defaults : suites
+    }
+
+    /// `--tls` values, or both versions when there are none.
+    static func versions(_ names: [String]) throws -> TLSVersions {
         var versions = TLSVersions(rawValue: 0)
-        for name in tls {
+        for name in names {
             switch name {
             case "1.2": versions.insert(.tls12)
             case "1.3": versions.insert(.tls13)
             default: throw ValidationError("--tls must be 1.2 or 1.3")
             }
         }
-        if versions.isEmpty { versions = .all }
+        return versions.isEmpty ? .all : versions
+    }
+
+    /// `--alpn` names as the extension carries the list (a length byte before each name).
+    static func applicationProtocols(_ names: [String]) throws -> [UInt8] {
+        var protocols: [UInt8] = []
+        for name in names {
+            guard !name.isEmpty, name.utf8.count <= 255 else { throw ValidationError("--alpn names are 1 to 255 bytes") }
+            protocols += [UInt8(name.utf8.count)] + Array(name.utf8)
+        }
+        return protocols
+    }
+
+    /// Reads the files and turns the options into the pieces of a `ClientConfiguration`.
+    func load(host: String) throws -> ClientSetup {
+        let read = Self.read
+        let anchors = try Self.certificates(in: ca)
+        let crls = try Self.crls(in: crl)
+
+        let suites = try Self.suites(named: suite)
+        let versions = try Self.versions(tls)
         var groups = NamedGroups()
         for name in group {
             switch name {
@@ -128,11 +162,7 @@ struct ClientOptions: ParsableArguments {
             }
         }
         if groups.isEmpty { groups = .defaults }
-        var protocols: [UInt8] = []
-        for name in alpn {
-            guard !name.isEmpty, name.utf8.count <= 255 else { throw ValidationError("--alpn names are 1 to 255 bytes") }
-            protocols += [UInt8(name.utf8.count)] + Array(name.utf8)
-        }
+        let protocols = try Self.applicationProtocols(alpn)
         guard (0...4096).contains(recordPadding) else { throw ValidationError("--record-padding must be 0 to 4096") }
         if let recordSizeLimit, !(64...16384).contains(recordSizeLimit) {
             throw ValidationError("--record-size-limit must be 64 to 16384")
@@ -164,9 +194,7 @@ struct ClientOptions: ParsableArguments {
         if let cert {
             guard let key else { throw ValidationError("--cert needs --key") }
             clientChain = Array(PEM.objects(in: try read(cert), label: "CERTIFICATE").joined())
-            let keyData = try read(key)
-            clientKey = ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"]
-                .lazy.compactMap { PEM.objects(in: keyData, label: $0).first }.first ?? []
+            clientKey = PEM.privateKey(in: try read(key))
             guard !clientChain.isEmpty, !clientKey.isEmpty else { throw ValidationError("no certificate or key in \(cert), \(key)") }
         }
         var pskKey: [UInt8] = []

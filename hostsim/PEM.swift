@@ -25,6 +25,13 @@ enum PEM {
         return data.isEmpty ? [] : [[UInt8](data)]
     }
 
+    /// The first private key in a key file: PEM (PKCS#8, SEC1 or PKCS#1 blocks) or raw DER;
+    /// empty when there is none.
+    static func privateKey(in data: Data) -> [UInt8] {
+        ["PRIVATE KEY", "EC PRIVATE KEY", "RSA PRIVATE KEY"]
+            .lazy.compactMap { objects(in: data, label: $0).first }.first ?? []
+    }
+
     /// A TLS 1.2 certificate_list body: each certificate as uint24 length + DER.
     static func tlsCertificateList(_ certificates: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []

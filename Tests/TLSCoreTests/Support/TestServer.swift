@@ -107,6 +107,22 @@ final class TestServer: @unchecked Sendable {
         return try body(server)
     }
 
+    /// Starts `hostsim serve --listen 127.0.0.1:0` with `arguments`; the port comes from its
+    /// `listening on 127.0.0.1:PORT` line. The caller stops it (`stop()`, then `exitStatus`).
+    static func startHostSimServer(_ arguments: [String]) throws -> TestServer {
+        guard let binary = HostSimProcess.binary else {
+            throw Failure(description: "hostsim binary not found; build it with swift build --build-tests")
+        }
+        let started = try launch(binary, ["serve", "--listen", "127.0.0.1:0"] + arguments)
+        return try started.listening(lineStarting: "listening on 127.0.0.1:")
+    }
+
+    /// After `stop`: the exit status when the server exited by itself (nil while it runs or
+    /// when a signal ended it).
+    var exitStatus: Int32? {
+        process.isRunning || process.terminationReason != .exit ? nil : process.terminationStatus
+    }
+
     // MARK: Argument presets
 
     /// s_server arguments for a TLS 1.2 server with the fixture `certificate` (`NAME.crt`),
@@ -169,22 +185,8 @@ final class TestServer: @unchecked Sendable {
         }
         arguments = arguments.map { $0.replacingOccurrences(of: portPlaceholder, with: "0") }
         let started = try launch(executable: "openssl", ["s_server"] + arguments)
-        do {
-            let port = try started.waitUntilReady { output in
-                // "ACCEPT 127.0.0.1:40323" once it listens.
-                for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix("ACCEPT ") {
-                    if let colon = line.lastIndex(of: ":"), let port = UInt16(line[line.index(after: colon)...]) {
-                        return .ready(port)
-                    }
-                }
-                return .waiting
-            }
-            return TestServer(process: started.process, input: started.input, logURL: started.logURL,
-                              port: port, commandLine: started.commandLine)
-        } catch {
-            started.abandon()
-            throw error
-        }
+        // "ACCEPT 127.0.0.1:40323" once it listens.
+        return try started.listening(lineStarting: "ACCEPT ")
     }
 
     private static func startGnuTLS(_ arguments: [String]) throws -> TestServer {
@@ -261,6 +263,24 @@ final class TestServer: @unchecked Sendable {
             }
         }
 
+        /// The server, once it printed a line starting with `prefix` and ending in `:PORT`.
+        func listening(lineStarting prefix: String) throws -> TestServer {
+            do {
+                let port = try waitUntilReady { output in
+                    for line in output.split(whereSeparator: \.isNewline) where line.hasPrefix(prefix) {
+                        if let colon = line.lastIndex(of: ":"), let port = UInt16(line[line.index(after: colon)...]) {
+                            return .ready(port)
+                        }
+                    }
+                    return .waiting
+                }
+                return TestServer(process: process, input: input, logURL: logURL, port: port, commandLine: commandLine)
+            } catch {
+                abandon()
+                throw error
+            }
+        }
+
         /// Stops a process that never became a `TestServer`.
         func abandon() {
             TestServer.terminate(process)
@@ -273,6 +293,11 @@ final class TestServer: @unchecked Sendable {
         guard let executable = findExecutable(name) else {
             throw Failure(description: "\(name) is not installed (scripts/setup.sh installs it)")
         }
+        return try launch(executable, arguments)
+    }
+
+    private static func launch(_ executable: URL, _ arguments: [String]) throws -> Launched {
+        let name = executable.lastPathComponent
         let logURL = FileManager.default.temporaryDirectory
             .appendingPathComponent("tlscore-\(name)-\(UUID().uuidString).log")
         guard FileManager.default.createFile(atPath: logURL.path, contents: nil) else {
@@ -332,7 +357,7 @@ final class TestServer: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    private static func findExecutable(_ name: String) -> URL? {
+    static func findExecutable(_ name: String) -> URL? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":").map(String.init) + ["/usr/bin"] {
             let candidate = URL(fileURLWithPath: directory).appendingPathComponent(name)
