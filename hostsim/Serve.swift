@@ -467,12 +467,14 @@ final class ServeLoop {
         }
         let request = table[i].request
         let end = Self.headerEnd(request)
-        if table[i].engine.state.isClosed {
-            // The engine answers the client's close_notify with its own at once and takes
-            // no more data to send (no TLS 1.3 half-close): nothing can be answered now.
-            let what = end == nil ? "before a whole request" : "right after its request, before the answer could go out"
+        // After the client's close_notify a TLS 1.3 engine still sends (RFC 8446 §6.1: the
+        // client closed its direction only) until close(); a TLS 1.2 one answered it with
+        // its own at once (RFC 5246 §7.2.1), so a request that came with it goes unanswered.
+        if table[i].engine.state.isClosed, end == nil || table[i].engine.negotiatedVersion != .tls13 {
+            let what = end == nil ? "before a whole request" : "right after its request (TLS 1.2: no half-close)"
             log("\(table[i].peer): \(negotiated(i)), the client sent close_notify \(what): not answered")
             table[i].logged = true
+            table[i].engine.close()
             startClosing(i)
             return
         }

@@ -48,6 +48,9 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     private var input: RecordInput
     private var events = EventQueue()
     public private(set) var state = State.idle
+    /// TLS 1.3, a machine that keeps writing after the peer's close_notify: it came, the
+    /// state is `.closed` for input, and `send` and `close()` still work (RFC 8446 §6.1).
+    private var writeSideOpen = false
 
     /// Prepares an engine over the caller's regions (see the type's contract). The input
     /// region must hold one whole record and the output region the largest flight (the
@@ -132,7 +135,7 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// Queues as much of `data` as the output region takes now, in records of at most the
     /// negotiated fragment length, and returns how much was taken (0: send `outgoing` first).
     public mutating func send(_ data: Span<UInt8>) throws(TLSError) -> Int {
-        guard state.isConnected else { throw .invalidState }
+        guard state.isConnected || writeSideOpen else { throw .invalidState }
         var offset = 0
         while offset < data.count {
             if output.sealedRecords >= machine.recordsBeforeKeyUpdate {
@@ -165,12 +168,16 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
     /// then wipes the secrets and drops the record keys. The engine accepts no input afterwards.
     public mutating func close() {
         switch state {
-        // A closed engine has sent its close_notify already (in answer to the peer's).
+        // A closed engine has sent its close_notify already (in answer to the peer's),
+        // unless its write side stayed open.
         case .connected, .handshaking:
+            try? output.appendRecord(.alert, Alerts.closeNotify.span)
+        case .closed where writeSideOpen:
             try? output.appendRecord(.alert, Alerts.closeNotify.span)
         default:
             break
         }
+        writeSideOpen = false
         if case .failed = state {} else { state = .closed }
         end()
     }
@@ -332,6 +339,12 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
             // at once with our own close_notify under the current keys (RFC 5246 §7.2.1),
             // before the keys go.
             guard state.isConnected else { throw .peerAlert(.closeNotify) }
+            if Machine.keepsWritingAfterPeerClose, machine.negotiatedSuite?.version == .tls13 {
+                // RFC 8446 §6.1: the peer closed its direction; ours closes with `close()`.
+                state = .closed
+                writeSideOpen = true
+                return
+            }
             try output.appendRecord(.alert, Alerts.closeNotify.span)
             state = .closed
             end()

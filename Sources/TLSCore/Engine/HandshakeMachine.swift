@@ -56,6 +56,12 @@ public protocol HandshakeMachine: ~Copyable {
     /// (RFC 8446 §5.5's AEAD limits); `UInt64.max` when keys never change.
     var recordsBeforeKeyUpdate: UInt64 { get }
 
+    /// Whether, after the peer's TLS 1.3 close_notify, the engine keeps its write side open
+    /// until `close()` (RFC 8446 §6.1 lets each side close its own direction): a server
+    /// answering a request that came with the client's close_notify. TLS 1.2 answers at
+    /// once (RFC 5246 §7.2.1).
+    static var keepsWritingAfterPeerClose: Bool { get }
+
     /// A server: bytes of the verified client leaf copied into the configured region (0:
     /// none, or not kept).
     var verifiedPeerCertificateLength: Int { get }
@@ -67,4 +73,5 @@ public protocol HandshakeMachine: ~Copyable {
 
 extension HandshakeMachine where Self: ~Copyable {
     public var verifiedPeerCertificateLength: Int { 0 }
+    public static var keepsWritingAfterPeerClose: Bool { false }
 }

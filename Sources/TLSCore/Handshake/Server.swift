@@ -31,6 +31,9 @@ public struct Server: ~Copyable, HandshakeMachine {
 
     public init() {}
 
+    /// A request may come with the client's close_notify (RFC 8446 §6.1): it is answered.
+    public static var keepsWritingAfterPeerClose: Bool { true }
+
     public static func regionSizes(_ settings: borrowing ServerSettings) -> (input: Int, output: Int) {
         (settings.inputRegionSize, settings.outputRegionSize)
     }

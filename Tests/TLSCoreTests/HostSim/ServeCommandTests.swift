@@ -97,8 +97,7 @@ import TLSPlatform
     @Test func gnuTLSClient() throws {
         try Self.withServer(Self.ecServer) { server in
             for (version, priority) in [("TLS 1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2"), ("TLS 1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.3")] {
-                // Input held open: gnutls-cli would otherwise send close_notify right after
-                // the request (see the known issue below).
+                // Input held open; the half-close case is the test below.
                 let run = try HostSimProcess.start(Self.gnutlsCLI, [
                     "-p", "\(server.port)", "localhost", "--x509cafile", Self.anchors, "--priority", priority,
                 ], input: Self.request, holdingInputOpen: true).wait(limit: 20)
@@ -110,18 +109,15 @@ import TLSPlatform
     }
 
     /// gnutls-cli with TLS 1.3 sends close_notify as soon as its input ends, in the same
-    /// flight as the request (a TLS 1.3 half-close, RFC 8446 §6.1: the server may still
-    /// answer). The core answers the client's close_notify with its own at once and then
-    /// refuses `send` (invalidState), so the request cannot be answered: a core limitation.
+    /// flight as the request: a TLS 1.3 half-close (RFC 8446 §6.1), which the server's
+    /// engine honours — it answers, then sends its own close_notify.
     @Test func gnuTLS13HalfCloseAfterRequest() throws {
         try Self.withServer(Self.ecServer) { server in
             let run = try HostSimProcess.start(Self.gnutlsCLI, [
                 "-p", "\(server.port)", "localhost", "--x509cafile", Self.anchors, "--priority", "NORMAL:-VERS-ALL:+VERS-TLS1.3",
             ], input: Self.request).wait(limit: 20)
             #expect(run.exited)
-            withKnownIssue("core: after the client's close_notify the engine is .closed and send() throws invalidState (no TLS 1.3 half-close)") {
-                Self.expectAnswer(run.output, version: "TLS 1.3", suite: "TLS_AES_128_GCM_SHA256")
-            }
+            Self.expectAnswer(run.output, version: "TLS 1.3", suite: "TLS_AES_128_GCM_SHA256")
         }
     }
 
