@@ -496,6 +496,8 @@ enum ErrorCode {
         case .finishedMismatch: (TLSCORE_ERR_FINISHED_MISMATCH, 0)
         case .renegotiationRefused: (TLSCORE_ERR_RENEGOTIATION_REFUSED, 0)
         case .invalidState: (TLSCORE_ERR_INVALID_STATE, 0)
+        case .noApplicationProtocol: (TLSCORE_ERR_NO_APPLICATION_PROTOCOL, 0)
+        case .certificateRequired: (TLSCORE_ERR_CERTIFICATE_REQUIRED, 0)
         case .peerAlert(let alert): (TLSCORE_ERR_PEER_ALERT_BASE &- Int32(truncatingIfNeeded: alert.rawValue), 0)
         case .connectionClosed: (TLSCORE_ERR_CONNECTION_CLOSED, 0)
         case .timeout: (TLSCORE_ERR_TIMEOUT, 0)
@@ -584,6 +586,8 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_SESSION_OTHER_SERVER: "session: for another server"
     case TLSCORE_ERR_SESSION_OTHER_TRUST: "session: validated under other trust anchors"
     case TLSCORE_ERR_SESSION_NOT_OFFERED: "session: its version or suite is not configured"
+    case TLSCORE_ERR_NO_APPLICATION_PROTOCOL: "no application protocol in common (ALPN)"
+    case TLSCORE_ERR_CERTIFICATE_REQUIRED: "a client certificate is required and none was sent"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

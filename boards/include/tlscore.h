@@ -444,6 +444,9 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_SESSION_OTHER_SERVER    (-40)
 #define TLSCORE_ERR_SESSION_OTHER_TRUST     (-41) /* validated under other anchors */
 #define TLSCORE_ERR_SESSION_NOT_OFFERED     (-42) /* its version or suite is not configured */
+/* What ends a server connection (the server role): */
+#define TLSCORE_ERR_NO_APPLICATION_PROTOCOL (-43) /* the client offered ALPN, none of its protocols is ours */
+#define TLSCORE_ERR_CERTIFICATE_REQUIRED    (-44) /* client_auth required, the client sent no certificate */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

@@ -134,7 +134,7 @@ import Testing
         // TLSError's cases less .certificate and .peerAlert, plus the C API's own four
         // (invalid argument, aborted, context too small, stream truncated) and the ten
         // reasons a session is not loaded or offered (Session.Refusal).
-        #expect(codes.count == 42)
+        #expect(codes.count == 44)
     }
 
     /// The two figures of `#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? Au : Bu))`.
