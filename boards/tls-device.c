@@ -110,6 +110,11 @@ static const char *suite_name(uint16_t suite) {
     }
 }
 
+/* The TLSCORE_TLS12 / TLSCORE_TLS13 bit a --tls value names, 0 for none. */
+static uint32_t version_bit(const char *value) {
+    return !strcmp(value, "1.2") ? TLSCORE_TLS12 : !strcmp(value, "1.3") ? TLSCORE_TLS13 : 0;
+}
+
 static const char *group_name(uint16_t group) {
     switch (group) {
     case TLSCORE_GROUP_X25519: return "x25519";
@@ -425,11 +430,8 @@ static int serve(int argc, char **argv) {
         else if (!strcmp(option, "--count")) count = strtol(value, &rest, 10);
         else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
         else if (!strcmp(option, "--time")) validation_time = strtoll(value, &rest, 10);
-        else if (!strcmp(option, "--tls")) {
-            if (!strcmp(value, "1.2")) versions |= TLSCORE_TLS12;
-            else if (!strcmp(value, "1.3")) versions |= TLSCORE_TLS13;
-            else return serve_usage();
-        } else return serve_usage();
+        else if (!strcmp(option, "--tls") && version_bit(value)) versions |= version_bit(value);
+        else return serve_usage();
         if (rest && *rest) return serve_usage();
     }
     uint32_t client_auth;
@@ -557,9 +559,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(option, "--psk-identity")) psk_identity = value;
         else if (!strcmp(option, "--psk")) psk_hex = value;
         else if (!strcmp(option, "--tls")) {
-            if (!strcmp(value, "1.2")) versions |= TLSCORE_TLS12;
-            else if (!strcmp(value, "1.3")) versions |= TLSCORE_TLS13;
-            else return usage();
+            if (!version_bit(value)) return usage();
+            versions |= version_bit(value);
         } else if (!strcmp(option, "--group")) {
             if (!strcmp(value, "x25519")) group = TLSCORE_GROUP_X25519;
             else if (!strcmp(value, "secp256r1")) group = TLSCORE_GROUP_SECP256R1;

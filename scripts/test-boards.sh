@@ -279,12 +279,12 @@ run_device() {
     fi
 }
 
-# start_serve BOARD ARGS...: tls-device --serve --listen 127.0.0.1:0 under qemu (bounded by
-# timeout), its output in $work/serve.out and .err; waits for its "listening on" line and sets
-# serve_port and serve_pid (empty port: it did not start).
+# start_serve BOARD LABEL ARGS...: tls-device --serve --listen 127.0.0.1:0 under qemu (bounded
+# by timeout), its output in $work/serve.out and .err; waits for its "listening on" line and
+# sets serve_port and serve_pid. Fails the case LABEL (status 1) when it did not start.
 start_serve() {
-    local board=$1
-    shift
+    local board=$1 label=$2
+    shift 2
     rm -f "$work/serve.out" "$work/serve.err"
     # shellcheck disable=SC2086
     timeout 120 $BOARD_QEMU "$out/$board/tls-device" --serve --listen 127.0.0.1:0 --cert "$pki/server-ec.chain.pem" \
@@ -298,6 +298,10 @@ start_serve() {
         kill -0 "$serve_pid" 2>/dev/null || break
         sleep 0.1
     done
+    if [[ -z "$serve_port" ]]; then
+        fail "$board $label: tls-device --serve did not start"; sed 's/^/        /' "$work/serve.err"
+        return 1
+    fi
 }
 
 # s_client_get VERSION OUT ARGS...: one HTTP request through openssl s_client (bounded) to
@@ -667,10 +671,7 @@ for board in "${boards[@]}"; do
     # The server role: tls-device --serve (the handle API over a socket) against openssl
     # s_client, and server-handle-test (a client and a server context of the core against
     # each other in memory, one byte at a time), both versions.
-    start_serve "$board" --count 2
-    if [[ -z "$serve_port" ]]; then
-        fail "$board tls-device --serve did not start"; sed 's/^/        /' "$work/serve.err"
-    else
+    if start_serve "$board" "tls-device --serve --count 2" --count 2; then
         s_client_get 1.3 "$work/s_client-13.out"
         s_client_get 1.2 "$work/s_client-12.out"
         finish_serve
@@ -686,11 +687,8 @@ for board in "${boards[@]}"; do
         fi
     fi
     for v in 1.2 1.3; do
-        start_serve "$board" --tls "$v" --client-auth required --client-ca "$pki/root-ec.crt" --crl "$pki/int-ec.crl"
-        if [[ -z "$serve_port" ]]; then
-            fail "$board tls-device --serve (client certificate, TLS $v) did not start"; sed 's/^/        /' "$work/serve.err"
-            continue
-        fi
+        start_serve "$board" "tls-device --serve (client certificate, TLS $v)" --tls "$v" --client-auth required \
+            --client-ca "$pki/root-ec.crt" --crl "$pki/int-ec.crl" || continue
         s_client_get "$v" "$work/s_client.out" -cert "$pki/client-ec.crt" -key "$pki/client-ec.key" -cert_chain "$pki/int-ec.crt"
         finish_serve
         if [[ $serve_status -eq 0 ]] && grep -q '^HTTP/1.0 200 OK' "$work/s_client.out" \
@@ -701,10 +699,8 @@ for board in "${boards[@]}"; do
             fail "$board tls-device --serve --tls $v --client-auth required, s_client with client-ec: exit $serve_status"
             sed 's/^/        /' "$work/serve.err"; tail -5 "$work/s_client.out" | sed 's/^/        /'
         fi
-        start_serve "$board" --tls "$v" --client-auth required --client-ca "$pki/root-ec.crt"
-        if [[ -z "$serve_port" ]]; then
-            fail "$board tls-device --serve (no client certificate, TLS $v) did not start"; continue
-        fi
+        start_serve "$board" "tls-device --serve (no client certificate, TLS $v)" --tls "$v" --client-auth required \
+            --client-ca "$pki/root-ec.crt" || continue
         s_client_get "$v" "$work/s_client.out"
         finish_serve
         # TLS 1.3: certificate_required (116); TLS 1.2: handshake_failure (40, RFC 5246 §7.4.6).
