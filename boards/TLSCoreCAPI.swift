@@ -1,47 +1,68 @@
 // The C API of boards/include/tlscore.h, as @_cdecl exports over TLSCore: the handle API
-// (tlscore_client_*), the error codes and their names. Compiled as Embedded Swift with
-// -no-allocations by scripts/build-boards.sh twice per board: with -D TLSCORE_POSIX beside
-// TLSCoreCAPIPOSIX.swift (tlscore_client_run, the fd transport) into libtlscore.a, where a
-// zero entropy or clock callback means getrandom / the system clock; and alone into
-// libtlscore-noposix.a, which calls nothing of the OS. See the header for the shape and why.
+// (tlscore_client_*; the server's tlscore_server_* are in TLSCoreCAPIServer.swift, both thin
+// exports over one generic HandleContext<Machine>), the error codes and their names. Compiled as Embedded Swift with
+// -no-allocations by scripts/build-boards.sh twice per board, with TLSCoreCAPIServer.swift
+// (tlscore_server_init): with -D TLSCORE_POSIX beside TLSCoreCAPIPOSIX.swift
+// (tlscore_client_run, the fd transport) into libtlscore.a, where a zero entropy or clock
+// callback means getrandom / the system clock; and alone into libtlscore-noposix.a, which
+// calls nothing of the OS. The PSK-only build (-D TLSCORE_PSK_ONLY) has no server role.
+// See the header for the shape and why.
 import CTLSCoreAPI
 import TLSCore
 #if TLSCORE_POSIX
 import TLSPlatform
 #endif
 
-// MARK: the client handle (tlscore_client_*)
+// MARK: the handle: one context type for both roles
+
+/// A role a handle can hold: the machine, and the check word its contexts carry (so that a
+/// context's first word says which engine follows it).
+protocol HandleRole: HandshakeMachine, ~Copyable {
+    static var live: UInt32 { get }
+}
+
+extension Client: HandleRole {
+    static var live: UInt32 { 0x746c_7363 }  // "tlsc"
+}
+
+#if !TLSCORE_PSK_ONLY
+extension Server: HandleRole {
+    static var live: UInt32 { 0x746c_7373 }  // "tlss"
+}
+#endif
 
 /// What a caller's context memory holds: a check word, then the engine and what the C API
-/// adds around it. Initialised in place by tlscore_client_init and never moved afterwards
-/// (Random re-pins its DRBG on every call anyway).
-struct ClientContext: ~Copyable {
-    /// `ClientContext.live` while initialised: a call on memory that init never filled, or
-    /// after tlscore_client_free, is refused instead of reading garbage as an engine.
+/// adds around it; the same for a client and a server (`Engine<Client>` or
+/// `Engine<Server>`). Initialised in place by tlscore_client_init / tlscore_server_init and
+/// never moved afterwards (Random re-pins its DRBG on every call anyway).
+struct HandleContext<Machine: HandleRole & ~Copyable>: ~Copyable {
+    /// `Machine.live` while initialised: a call on memory that init never filled, or
+    /// after tlscore_free, is refused instead of reading garbage as an engine.
     var magic: UInt32
     /// The first fatal condition (TLSCORE_ERR_*, 0: none) and its detail. The engine's own
     /// failures are also in `engine.state`; this adds the ones the API sees (end of stream).
     var status: Int32 = 0
     var detail: Int32 = 0
+    /// A client's: what answered a CertificateRequest (report.client_certificate).
     var clientCertificate = UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED)
     /// TLSCORE_RESUMED_* and the reason a stored session was not offered (report).
     var resumed = UInt8(TLSCORE_RESUMED_NONE)
     var sessionRefused: Int8 = 0
-    /// The transport ended (tlscore_client_input_eof).
+    /// The transport ended (tlscore_input_eof).
     var endOfStream = false
     /// The stream ended after the handshake without the peer's close_notify.
     var truncated = false
     /// The peer's close_notify arrived (report.closed_by_notify).
     var peerClosed = false
     var announcedConnected = false
+    /// The peer's certificate chain was validated (a client's by a server, ⑥; the server's by a client).
+    var peerCertificateVerified = false
     var log: tlscore_log_fn?
     var logContext: UnsafeMutableRawPointer?
-    var engine: Engine<Client>
+    var engine: Engine<Machine>
 
-    static let live: UInt32 = 0x746c_7363  // "tlsc"
-
-    init(engine: consuming Engine<Client>, log: tlscore_log_fn?, logContext: UnsafeMutableRawPointer?) {
-        magic = Self.live
+    init(engine: consuming Engine<Machine>, log: tlscore_log_fn?, logContext: UnsafeMutableRawPointer?) {
+        magic = Machine.live
         self.engine = engine
         self.log = log
         self.logContext = logContext
@@ -52,12 +73,7 @@ struct ClientContext: ~Copyable {
         log(logContext, UnsafeRawPointer(message.utf8Start).assumingMemoryBound(to: CChar.self))
     }
 
-    /// Records an engine failure (the first one wins) and logs it.
-    mutating func fail(_ error: TLSError) {
-        let (code, detail) = ErrorCode.of(error)
-        fail(code, detail)
-    }
-
+    /// Records a failure (the first one wins) and logs it.
     mutating func fail(_ code: Int32, _ detail: Int32) {
         guard status == 0 else { return }
         status = code
@@ -65,12 +81,12 @@ struct ClientContext: ~Copyable {
         if let log { log(logContext, tlscoreStrerror(code)) }
     }
 
-    /// Drains the engine's handshake events: what answered a CertificateRequest, for the
-    /// report, and the log hook's lines.
+    /// Drains the engine's handshake events: what the report says (a client's answer to a
+    /// CertificateRequest, resumption, a verified peer certificate) and the log hook's lines.
     mutating func drainEvents() {
         while let event = engine.nextEvent() {
             switch event.kind {
-            case .sent(.certificate):
+            case .sent(.certificate) where !event.byServer:
                 // An empty Certificate is 7 bytes (TLS 1.2) or 8 (TLS 1.3, with its request
                 // context); a declined request was reported just before it and stays.
                 if event.length > 8, clientCertificate == UInt8(TLSCORE_CLIENT_CERT_NOT_REQUESTED) {
@@ -97,8 +113,14 @@ struct ClientContext: ~Copyable {
                 say("tlscore: the stored session was not offered")
             case .resumptionDeclined: say("tlscore: the server declined the session: full handshake")
             case .sessionStored: say("tlscore: session stored")
-            case .certificateValidated: say("tlscore: server certificate chain validated")
-            case .helloRetryRequest: say("tlscore: HelloRetryRequest: another key share group")
+            case .certificateValidated:
+                peerCertificateVerified = true
+                say("tlscore: server certificate chain validated")
+            case .clientCertificateValidated:
+                peerCertificateVerified = true
+                say("tlscore: client certificate chain validated")
+            case .clientCertificateAbsent: say("tlscore: the client sent no certificate")
+            case .helloRetryRequest, .helloRetryRequested: say("tlscore: HelloRetryRequest: another key share group")
             case .keyUpdateReceived: say("tlscore: KeyUpdate received")
             case .keyUpdateSent: say("tlscore: KeyUpdate sent")
             default: break
@@ -123,7 +145,7 @@ struct ClientContext: ~Copyable {
 
     /// Runs an engine step; a failure it ends the engine with is kept, a refused call
     /// (.invalidState on a live engine) only returned.
-    mutating func step(_ body: (inout Engine<Client>) throws(TLSError) -> Void) -> Int32 {
+    mutating func step(_ body: (inout Engine<Machine>) throws(TLSError) -> Void) -> Int32 {
         let wasClosed = engine.state.isClosed
         do throws(TLSError) {
             try body(&engine)
@@ -135,10 +157,302 @@ struct ClientContext: ~Copyable {
             return TLSCORE_OK
         } catch {
             drainEvents()
-            let (code, _) = ErrorCode.of(error)
-            if case .failed = engine.state { fail(error) }
+            let (code, detail) = ErrorCode.of(error)
+            if case .failed = engine.state { fail(code, detail) }
             return code
         }
+    }
+
+    /// The fatal condition already reached, if any.
+    var failure: Int32? {
+        if status != 0 && !truncated { return status }
+        if case .failed(let error) = engine.state { return ErrorCode.of(error).0 }
+        return nil
+    }
+
+    // MARK: the calls of the loop, one per tlscore_* function
+
+    var want: UInt32 {
+        var want: UInt32 = 0
+        if engine.hasOutgoing { want |= UInt32(TLSCORE_WANT_WRITE) }
+        if engine.hasReceivedData { want |= UInt32(TLSCORE_STATE_DATA) }
+        switch engine.state {
+        case .failed:
+            want |= UInt32(TLSCORE_STATE_FAILED)
+        case .closed:
+            want |= UInt32(TLSCORE_STATE_CLOSED)
+        case .connected:
+            want |= UInt32(TLSCORE_STATE_CONNECTED)
+            if truncated {
+                want |= UInt32(TLSCORE_STATE_TRUNCATED)
+            } else if engine.wantsInput {
+                want |= UInt32(TLSCORE_WANT_READ)
+            }
+            if want == UInt32(TLSCORE_STATE_CONNECTED | TLSCORE_WANT_READ) { want |= UInt32(TLSCORE_STATE_IDLE) }
+        case .handshaking, .idle:
+            if status != 0 {
+                want |= UInt32(TLSCORE_STATE_FAILED)
+            } else if engine.wantsInput {
+                want |= UInt32(TLSCORE_WANT_READ)
+            }
+        }
+        return want
+    }
+
+    func output(_ length: UnsafeMutablePointer<Int>?) -> UnsafePointer<UInt8>? {
+        guard engine.hasOutgoing else { return nil }
+        let pending = pendingOutput()
+        length?.pointee = pending.count
+        return pending.baseAddress
+    }
+
+    mutating func outputDone(_ count: Int) -> Int32 {
+        guard count >= 0, count <= pendingOutput().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        engine.didSend(count)
+        return TLSCORE_OK
+    }
+
+    mutating func input(_ capacity: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<UInt8>? {
+        guard want & UInt32(TLSCORE_WANT_READ) != 0 else { return nil }
+        let region = inputRoom()
+        capacity?.pointee = region.count
+        return region.baseAddress
+    }
+
+    mutating func inputDone(_ count: Int) -> Int32 {
+        if count == 0 { return TLSCORE_OK }
+        guard want & UInt32(TLSCORE_WANT_READ) != 0 else { return TLSCORE_ERR_INVALID_STATE }
+        guard count > 0, count <= inputRoom().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return step { (engine) throws(TLSError) in try engine.didReceive(count) }
+    }
+
+    mutating func inputEOF() -> Int32 {
+        if endOfStream { return TLSCORE_OK }
+        endOfStream = true
+        switch engine.state {
+        case .connected:
+            // Nothing tells a whole response from one an attacker cut short: its own condition,
+            // not a failure and not a close.
+            truncated = true
+            say("tlscore: the stream ended without close_notify")
+            return TLSCORE_ERR_STREAM_TRUNCATED
+        case .handshaking, .idle:
+            fail(TLSCORE_ERR_CONNECTION_CLOSED, 0)
+            return TLSCORE_ERR_CONNECTION_CLOSED
+        case .closed, .failed:
+            return TLSCORE_OK
+        }
+    }
+
+    mutating func send(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        if let failure { return Int(failure) }
+        var taken = 0
+        let status = step { (engine) throws(TLSError) in taken = try engine.send(bytes.span) }
+        return status == TLSCORE_OK ? taken : Int(status)
+    }
+
+    mutating func receive(_ region: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        if !engine.hasReceivedData, let failure { return Int(failure) }
+        var count = 0
+        let status = step { (engine) throws(TLSError) in
+            var room = region.mutableSpan
+            count = try engine.receive(into: &room)
+        }
+        return status == TLSCORE_OK || count > 0 ? count : Int(status)
+    }
+
+    func error(_ detail: UnsafeMutablePointer<Int32>?) -> Int32 {
+        if status != 0 {
+            detail?.pointee = self.detail
+            return status
+        }
+        return truncated ? TLSCORE_ERR_STREAM_TRUNCATED : TLSCORE_OK
+    }
+
+    func report(_ report: inout tlscore_report) -> Int32 {
+        report.suite = engine.negotiatedSuite?.rawValue ?? 0
+        report.version = engine.negotiatedVersion?.rawValue ?? 0
+        report.group = engine.negotiatedGroup?.rawValue ?? 0
+        report.extended_master_secret = engine.usesExtendedMasterSecret ? 1 : 0
+        report.closed_by_notify = peerClosed ? 1 : 0
+        report.client_certificate = clientCertificate
+        report.resumed = resumed
+        report.session_refused = sessionRefused
+        report.peer_certificate_verified = peerCertificateVerified ? 1 : 0
+        report.peer_certificate_len = UInt32(truncatingIfNeeded: engine.verifiedPeerCertificateLength)
+        if let chosen = engine.negotiatedApplicationProtocol {
+            report.alpn_offset = UInt16(truncatingIfNeeded: chosen.lowerBound)
+            report.alpn_len = UInt8(truncatingIfNeeded: chosen.count)
+        }
+        return error(&report.detail)
+    }
+
+    /// Sets up a context of this role in `memory` over the caller's regions and queues the
+    /// first flight (a client's ClientHello; a server's is nothing: it waits for one).
+    /// `length` and the alignment were checked by `Handle.room`.
+    static func install(
+        _ memory: UnsafeMutableRawPointer, settings: Machine.Settings, input: UnsafeMutablePointer<UInt8>?,
+        _ inputLength: Int, output: UnsafeMutablePointer<UInt8>?, _ outputLength: Int,
+        reassembly: UnsafeMutablePointer<UInt8>?, _ reassemblyLength: Int, entropy: EntropySource,
+        log: tlscore_log_fn?, logContext: UnsafeMutableRawPointer?
+    ) -> Int32 {
+        guard let input, let output, let reassembly else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        let personalization: InlineArray<7, UInt8> = [0x74, 0x6c, 0x73, 0x63, 0x6f, 0x72, 0x65]  // "tlscore"
+        do throws(TLSError) {
+            let random = try Random(entropy: entropy, personalization: personalization.span)
+            let engine = try Engine<Machine>(
+                unsafeSettings: settings, input: UnsafeMutableBufferPointer(start: input, count: inputLength),
+                output: UnsafeMutableBufferPointer(start: output, count: outputLength),
+                reassembly: UnsafeMutableBufferPointer(start: reassembly, count: reassemblyLength), random: random)
+            let context = memory.bindMemory(to: Self.self, capacity: 1)
+            context.initialize(to: Self(engine: engine, log: log, logContext: logContext))
+            // The first flight's failure (e.g. a region too small for it) is kept in the
+            // context like any later one, so init succeeds and want says FAILED.
+            _ = context.pointee.step { (engine) throws(TLSError) in try engine.start() }
+            return TLSCORE_OK
+        } catch {
+            return ErrorCode.of(error).0
+        }
+    }
+}
+
+/// The handle API's calls for either role, generic over the machine: each exported
+/// tlscore_client_* / tlscore_server_* function is one line over one of these. Separate
+/// exports per role (not one set that looks at the context's role) keep a client-only
+/// firmware free of the server's code: --gc-sections drops what no call reaches.
+enum Handle {
+    /// The context at `pointer` if init made one of `role` there.
+    static func context<Machine: HandleRole & ~Copyable>(
+        _ pointer: UnsafeMutableRawPointer?, _ role: Machine.Type
+    ) -> UnsafeMutablePointer<HandleContext<Machine>>? {
+        guard let pointer, Int(bitPattern: pointer) % MemoryLayout<HandleContext<Machine>>.alignment == 0,
+              pointer.load(as: UInt32.self) == Machine.live else { return nil }
+        return pointer.assumingMemoryBound(to: HandleContext<Machine>.self)
+    }
+
+    static func want<Machine: HandleRole & ~Copyable>(_ memory: UnsafeMutableRawPointer?, _ role: Machine.Type) -> UInt32 {
+        guard let context = context(memory, role) else { return UInt32(TLSCORE_STATE_FAILED) }
+        return context.pointee.want
+    }
+
+    static func output<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ length: UnsafeMutablePointer<Int>?, _ role: Machine.Type
+    ) -> UnsafePointer<UInt8>? {
+        length?.pointee = 0
+        return context(memory, role)?.pointee.output(length)
+    }
+
+    static func outputDone<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ count: Int, _ role: Machine.Type
+    ) -> Int32 {
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return context.pointee.outputDone(count)
+    }
+
+    static func input<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ capacity: UnsafeMutablePointer<Int>?, _ role: Machine.Type
+    ) -> UnsafeMutablePointer<UInt8>? {
+        capacity?.pointee = 0
+        guard let context = context(memory, role) else { return nil }
+        return context.pointee.input(capacity)
+    }
+
+    static func inputDone<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ count: Int, _ role: Machine.Type
+    ) -> Int32 {
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return context.pointee.inputDone(count)
+    }
+
+    static func inputEOF<Machine: HandleRole & ~Copyable>(_ memory: UnsafeMutableRawPointer?, _ role: Machine.Type) -> Int32 {
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return context.pointee.inputEOF()
+    }
+
+    static func send<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ data: UnsafePointer<UInt8>?, _ length: Int, _ role: Machine.Type
+    ) -> Int {
+        guard let context = context(memory, role), length >= 0, data != nil || length == 0 else {
+            return Int(TLSCORE_ERR_INVALID_ARGUMENT)
+        }
+        return context.pointee.send(UnsafeBufferPointer(start: data, count: length))
+    }
+
+    static func receive<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<UInt8>?, _ capacity: Int, _ role: Machine.Type
+    ) -> Int {
+        guard let context = context(memory, role), capacity >= 0, buffer != nil || capacity == 0 else {
+            return Int(TLSCORE_ERR_INVALID_ARGUMENT)
+        }
+        return context.pointee.receive(UnsafeMutableBufferPointer(start: buffer, count: capacity))
+    }
+
+    static func close<Machine: HandleRole & ~Copyable>(_ memory: UnsafeMutableRawPointer?, _ role: Machine.Type) -> Int32 {
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        context.pointee.engine.close()
+        return TLSCORE_OK
+    }
+
+    static func error<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ detail: UnsafeMutablePointer<Int32>?, _ role: Machine.Type
+    ) -> Int32 {
+        detail?.pointee = 0
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return context.pointee.error(detail)
+    }
+
+    static func report<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ report: UnsafeMutablePointer<tlscore_report>?, _ role: Machine.Type
+    ) -> Int32 {
+        guard let report else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        report.pointee = tlscore_report()
+        guard let context = context(memory, role) else { return TLSCORE_ERR_INVALID_ARGUMENT }
+        return context.pointee.report(&report.pointee)
+    }
+
+    /// close() wipes the handshake secrets, the DRBG and the record keys in place; the
+    /// deinitialisation then frees what Mbed TLS allocated inside them, and the memory is zeroed.
+    static func free<Machine: HandleRole & ~Copyable>(_ memory: UnsafeMutableRawPointer?, _ role: Machine.Type) {
+        guard let context = context(memory, role) else { return }
+        context.pointee.engine.close()
+        context.deinitialize(count: 1)
+        UnsafeMutableRawPointer(context).initializeMemory(
+            as: UInt8.self, repeating: 0, count: MemoryLayout<HandleContext<Machine>>.size)
+    }
+
+    /// Checks the caller's context memory for a context of `role` (size, alignment) and
+    /// marks it not live until an engine is in place: a failed init leaves nothing to call.
+    static func room<Machine: HandleRole & ~Copyable>(
+        _ memory: UnsafeMutableRawPointer?, _ length: Int, for role: Machine.Type
+    ) -> (UnsafeMutableRawPointer?, Int32) {
+        guard let memory else { return (nil, TLSCORE_ERR_INVALID_ARGUMENT) }
+        guard length >= MemoryLayout<HandleContext<Machine>>.size else { return (nil, TLSCORE_ERR_CONTEXT_TOO_SMALL) }
+        guard Int(bitPattern: memory) % MemoryLayout<HandleContext<Machine>>.alignment == 0 else {
+            return (nil, TLSCORE_ERR_INVALID_ARGUMENT)
+        }
+        memory.initializeMemory(as: UInt32.self, repeating: 0, count: 1)
+        return (memory, TLSCORE_OK)
+    }
+
+    /// The entropy callback, or the system's where there is one (nil: none).
+    static func entropy(_ function: tlscore_entropy_fn?, _ context: UnsafeMutableRawPointer?) -> EntropySource? {
+        if let function { return EntropySource(function: function, context: context) }
+        #if TLSCORE_POSIX
+        return SystemEntropy.source
+        #else
+        return nil  // no default source without the POSIX pieces
+        #endif
+    }
+
+    /// The validation time: `time`, else the clock callback's, else the system's (nil: none).
+    static func time(_ time: Int64, _ clock: tlscore_clock_fn?, _ context: UnsafeMutableRawPointer?) -> Int64? {
+        if time != 0 { return time }
+        if let clock { return clock(context) }
+        #if TLSCORE_POSIX
+        return Clock.unixSeconds()
+        #else
+        return nil  // no time to validate certificates at
+        #endif
     }
 }
 
@@ -168,238 +482,82 @@ public func tlscoreSessionLength(_ session: UnsafePointer<UInt8>?, _ length: Int
     }
 }
 
-/// The context at `pointer`, if init made one there.
-private func clientContext(_ pointer: UnsafeMutableRawPointer?) -> UnsafeMutablePointer<ClientContext>? {
-    guard let pointer, Int(bitPattern: pointer) % MemoryLayout<ClientContext>.alignment == 0 else { return nil }
-    let context = pointer.assumingMemoryBound(to: ClientContext.self)
-    return context.pointee.magic == ClientContext.live ? context : nil
-}
+// MARK: the client's init
 
 @_cdecl("tlscore_client_context_size")
-public func tlscoreClientContextSize() -> Int { MemoryLayout<ClientContext>.size }
+public func tlscoreClientContextSize() -> Int { MemoryLayout<HandleContext<Client>>.size }
 
 @_cdecl("tlscore_client_init")
 public func tlscoreClientInit(
     _ memory: UnsafeMutableRawPointer?, _ length: Int, _ configuration: UnsafePointer<tlscore_config>?
 ) -> Int32 {
-    guard let memory, let configuration else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    guard length >= MemoryLayout<ClientContext>.size else { return TLSCORE_ERR_CONTEXT_TOO_SMALL }
-    guard Int(bitPattern: memory) % MemoryLayout<ClientContext>.alignment == 0 else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    // Not live until the engine is in place: a failed init leaves nothing to call.
-    memory.initializeMemory(as: UInt32.self, repeating: 0, count: 1)
+    guard let configuration else { return TLSCORE_ERR_INVALID_ARGUMENT }
+    let (room, refused) = Handle.room(memory, length, for: Client.self)
+    guard let room else { return refused }
     let setup = configuration.pointee
-    let entropy: EntropySource
-    if let function = setup.entropy {
-        entropy = EntropySource(function: function, context: setup.entropy_ctx)
-    } else {
-        #if TLSCORE_POSIX
-        entropy = SystemEntropy.source
-        #else
-        return TLSCORE_ERR_INVALID_ARGUMENT  // no default source without the POSIX pieces
-        #endif
-    }
-    var time = setup.time
-    if time == 0 {
-        if let clock = setup.clock {
-            time = clock(setup.clock_ctx)
-        } else {
-            #if TLSCORE_POSIX
-            time = Clock.unixSeconds()
-            #else
-            return TLSCORE_ERR_INVALID_ARGUMENT  // no time to validate certificates at
-            #endif
-        }
-    }
-    guard setup.anchors != nil, setup.anchors_len > 0, let input = setup.input, let output = setup.output,
-          let reassembly = setup.reassembly
+    guard let entropy = Handle.entropy(setup.entropy, setup.entropy_ctx),
+          let time = Handle.time(setup.time, setup.clock, setup.clock_ctx),
+          setup.anchors != nil, setup.anchors_len > 0,
+          let settings = Settings.of(setup, time: time)
     else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    guard let settings = Settings.of(setup, time: time) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    let personalization: InlineArray<7, UInt8> = [0x74, 0x6c, 0x73, 0x63, 0x6f, 0x72, 0x65]  // "tlscore"
-    do throws(TLSError) {
-        let random = try Random(entropy: entropy, personalization: personalization.span)
-        let engine = try Engine<Client>(
-            unsafeSettings: settings, input: UnsafeMutableBufferPointer(start: input, count: setup.input_len),
-            output: UnsafeMutableBufferPointer(start: output, count: setup.output_len),
-            reassembly: UnsafeMutableBufferPointer(start: reassembly, count: setup.reassembly_len), random: random)
-        let context = memory.bindMemory(to: ClientContext.self, capacity: 1)
-        context.initialize(to: ClientContext(engine: engine, log: setup.log, logContext: setup.log_ctx))
-        // The ClientHello is queued now; its failure (e.g. a region too small for it) is
-        // kept in the context like any later one, so init succeeds and want says FAILED.
-        _ = context.pointee.step { (engine) throws(TLSError) in try engine.start() }
-        return TLSCORE_OK
-    } catch {
-        return ErrorCode.of(error).0
-    }
+    return HandleContext<Client>.install(
+        room, settings: settings, input: setup.input, setup.input_len, output: setup.output, setup.output_len,
+        reassembly: setup.reassembly, setup.reassembly_len, entropy: entropy, log: setup.log, logContext: setup.log_ctx)
 }
 
+// MARK: the client's loop (the server's, tlscore_server_*, is in TLSCoreCAPIServer.swift)
+
 @_cdecl("tlscore_client_want")
-public func tlscoreClientWant(_ memory: UnsafeMutableRawPointer?) -> UInt32 {
-    guard let context = clientContext(memory) else { return UInt32(TLSCORE_STATE_FAILED) }
-    var want: UInt32 = 0
-    let engine = context
-    if engine.pointee.engine.hasOutgoing { want |= UInt32(TLSCORE_WANT_WRITE) }
-    if engine.pointee.engine.hasReceivedData { want |= UInt32(TLSCORE_STATE_DATA) }
-    switch engine.pointee.engine.state {
-    case .failed:
-        want |= UInt32(TLSCORE_STATE_FAILED)
-    case .closed:
-        want |= UInt32(TLSCORE_STATE_CLOSED)
-    case .connected:
-        want |= UInt32(TLSCORE_STATE_CONNECTED)
-        if engine.pointee.truncated {
-            want |= UInt32(TLSCORE_STATE_TRUNCATED)
-        } else if engine.pointee.engine.wantsInput {
-            want |= UInt32(TLSCORE_WANT_READ)
-        }
-        if want == UInt32(TLSCORE_STATE_CONNECTED | TLSCORE_WANT_READ) { want |= UInt32(TLSCORE_STATE_IDLE) }
-    case .handshaking, .idle:
-        if engine.pointee.status != 0 {
-            want |= UInt32(TLSCORE_STATE_FAILED)
-        } else if engine.pointee.engine.wantsInput {
-            want |= UInt32(TLSCORE_WANT_READ)
-        }
-    }
-    return want
-}
+public func tlscoreClientWant(_ memory: UnsafeMutableRawPointer?) -> UInt32 { Handle.want(memory, Client.self) }
 
 @_cdecl("tlscore_client_output")
 public func tlscoreClientOutput(_ memory: UnsafeMutableRawPointer?, _ length: UnsafeMutablePointer<Int>?) -> UnsafePointer<UInt8>? {
-    length?.pointee = 0
-    guard let context = clientContext(memory), context.pointee.engine.hasOutgoing else { return nil }
-    let pending = context.pointee.pendingOutput()
-    length?.pointee = pending.count
-    return pending.baseAddress
+    Handle.output(memory, length, Client.self)
 }
 
 @_cdecl("tlscore_client_output_done")
 public func tlscoreClientOutputDone(_ memory: UnsafeMutableRawPointer?, _ count: Int) -> Int32 {
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    guard count >= 0, count <= context.pointee.pendingOutput().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    context.pointee.engine.didSend(count)
-    return TLSCORE_OK
+    Handle.outputDone(memory, count, Client.self)
 }
 
 @_cdecl("tlscore_client_input")
 public func tlscoreClientInput(_ memory: UnsafeMutableRawPointer?, _ capacity: UnsafeMutablePointer<Int>?) -> UnsafeMutablePointer<UInt8>? {
-    capacity?.pointee = 0
-    guard let context = clientContext(memory),
-          tlscoreClientWant(memory) & UInt32(TLSCORE_WANT_READ) != 0 else { return nil }
-    let region = context.pointee.inputRoom()
-    capacity?.pointee = region.count
-    return region.baseAddress
+    Handle.input(memory, capacity, Client.self)
 }
 
 @_cdecl("tlscore_client_input_done")
 public func tlscoreClientInputDone(_ memory: UnsafeMutableRawPointer?, _ count: Int) -> Int32 {
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    if count == 0 { return TLSCORE_OK }
-    guard tlscoreClientWant(memory) & UInt32(TLSCORE_WANT_READ) != 0 else { return TLSCORE_ERR_INVALID_STATE }
-    guard count > 0, count <= context.pointee.inputRoom().count else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    return context.pointee.step { (engine) throws(TLSError) in try engine.didReceive(count) }
+    Handle.inputDone(memory, count, Client.self)
 }
 
 @_cdecl("tlscore_client_input_eof")
-public func tlscoreClientInputEOF(_ memory: UnsafeMutableRawPointer?) -> Int32 {
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    if context.pointee.endOfStream { return TLSCORE_OK }
-    context.pointee.endOfStream = true
-    switch context.pointee.engine.state {
-    case .connected:
-        // Nothing tells a whole response from one an attacker cut short: its own condition,
-        // not a failure and not a close.
-        context.pointee.truncated = true
-        context.pointee.say("tlscore: the stream ended without close_notify")
-        return TLSCORE_ERR_STREAM_TRUNCATED
-    case .handshaking, .idle:
-        context.pointee.fail(TLSCORE_ERR_CONNECTION_CLOSED, 0)
-        return TLSCORE_ERR_CONNECTION_CLOSED
-    case .closed, .failed:
-        return TLSCORE_OK
-    }
-}
+public func tlscoreClientInputEOF(_ memory: UnsafeMutableRawPointer?) -> Int32 { Handle.inputEOF(memory, Client.self) }
 
 @_cdecl("tlscore_client_send")
 public func tlscoreClientSend(_ memory: UnsafeMutableRawPointer?, _ data: UnsafePointer<UInt8>?, _ length: Int) -> Int {
-    guard let context = clientContext(memory), length >= 0, data != nil || length == 0 else {
-        return Int(TLSCORE_ERR_INVALID_ARGUMENT)
-    }
-    if let failure = failure(context) { return Int(failure) }
-    var taken = 0
-    let bytes = UnsafeBufferPointer(start: data, count: length)
-    let status = context.pointee.step { (engine) throws(TLSError) in taken = try engine.send(bytes.span) }
-    return status == TLSCORE_OK ? taken : Int(status)
+    Handle.send(memory, data, length, Client.self)
 }
 
 @_cdecl("tlscore_client_recv")
 public func tlscoreClientRecv(_ memory: UnsafeMutableRawPointer?, _ buffer: UnsafeMutablePointer<UInt8>?, _ capacity: Int) -> Int {
-    guard let context = clientContext(memory), capacity >= 0, buffer != nil || capacity == 0 else {
-        return Int(TLSCORE_ERR_INVALID_ARGUMENT)
-    }
-    if !context.pointee.engine.hasReceivedData, let failure = failure(context) { return Int(failure) }
-    var count = 0
-    let region = UnsafeMutableBufferPointer(start: buffer, count: capacity)
-    let status = context.pointee.step { (engine) throws(TLSError) in
-        var room = region.mutableSpan
-        count = try engine.receive(into: &room)
-    }
-    return status == TLSCORE_OK || count > 0 ? count : Int(status)
-}
-
-/// The fatal condition already reached, if any.
-private func failure(_ context: UnsafeMutablePointer<ClientContext>) -> Int32? {
-    if context.pointee.status != 0 && !context.pointee.truncated { return context.pointee.status }
-    if case .failed(let error) = context.pointee.engine.state { return ErrorCode.of(error).0 }
-    return nil
+    Handle.receive(memory, buffer, capacity, Client.self)
 }
 
 @_cdecl("tlscore_client_close")
-public func tlscoreClientClose(_ memory: UnsafeMutableRawPointer?) -> Int32 {
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    context.pointee.engine.close()
-    return TLSCORE_OK
-}
+public func tlscoreClientClose(_ memory: UnsafeMutableRawPointer?) -> Int32 { Handle.close(memory, Client.self) }
 
 @_cdecl("tlscore_client_error")
 public func tlscoreClientError(_ memory: UnsafeMutableRawPointer?, _ detail: UnsafeMutablePointer<Int32>?) -> Int32 {
-    detail?.pointee = 0
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    if context.pointee.status != 0 {
-        detail?.pointee = context.pointee.detail
-        return context.pointee.status
-    }
-    if context.pointee.truncated { return TLSCORE_ERR_STREAM_TRUNCATED }
-    return TLSCORE_OK
+    Handle.error(memory, detail, Client.self)
 }
 
 @_cdecl("tlscore_client_report")
 public func tlscoreClientReport(_ memory: UnsafeMutableRawPointer?, _ report: UnsafeMutablePointer<tlscore_report>?) -> Int32 {
-    guard let report else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    report.pointee = tlscore_report()
-    guard let context = clientContext(memory) else { return TLSCORE_ERR_INVALID_ARGUMENT }
-    let engine = context
-    report.pointee.suite = engine.pointee.engine.negotiatedSuite?.rawValue ?? 0
-    report.pointee.version = engine.pointee.engine.negotiatedVersion?.rawValue ?? 0
-    report.pointee.group = engine.pointee.engine.negotiatedGroup?.rawValue ?? 0
-    report.pointee.extended_master_secret = engine.pointee.engine.usesExtendedMasterSecret ? 1 : 0
-    report.pointee.closed_by_notify = engine.pointee.peerClosed ? 1 : 0
-    report.pointee.client_certificate = engine.pointee.clientCertificate
-    report.pointee.resumed = engine.pointee.resumed
-    report.pointee.session_refused = engine.pointee.sessionRefused
-    var detail: Int32 = 0
-    let code = tlscoreClientError(memory, &detail)
-    report.pointee.detail = detail
-    return code
+    Handle.report(memory, report, Client.self)
 }
 
 @_cdecl("tlscore_client_free")
-public func tlscoreClientFree(_ memory: UnsafeMutableRawPointer?) {
-    guard let context = clientContext(memory) else { return }
-    // close() wipes the handshake secrets, the DRBG and the record keys in place; the
-    // deinitialisation then frees what Mbed TLS allocated inside them.
-    context.pointee.engine.close()
-    context.deinitialize(count: 1)
-    UnsafeMutableRawPointer(context).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<ClientContext>.size)
-}
+public func tlscoreClientFree(_ memory: UnsafeMutableRawPointer?) { Handle.free(memory, Client.self) }
 
 /// tlscore_config as the core's ClientSettings: nil when a field is out of range.
 private enum Settings {
@@ -496,6 +654,8 @@ enum ErrorCode {
         case .finishedMismatch: (TLSCORE_ERR_FINISHED_MISMATCH, 0)
         case .renegotiationRefused: (TLSCORE_ERR_RENEGOTIATION_REFUSED, 0)
         case .invalidState: (TLSCORE_ERR_INVALID_STATE, 0)
+        case .noApplicationProtocol: (TLSCORE_ERR_NO_APPLICATION_PROTOCOL, 0)
+        case .certificateRequired: (TLSCORE_ERR_CERTIFICATE_REQUIRED, 0)
         case .peerAlert(let alert): (TLSCORE_ERR_PEER_ALERT_BASE &- Int32(truncatingIfNeeded: alert.rawValue), 0)
         case .connectionClosed: (TLSCORE_ERR_CONNECTION_CLOSED, 0)
         case .timeout: (TLSCORE_ERR_TIMEOUT, 0)
@@ -584,6 +744,8 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_SESSION_OTHER_SERVER: "session: for another server"
     case TLSCORE_ERR_SESSION_OTHER_TRUST: "session: validated under other trust anchors"
     case TLSCORE_ERR_SESSION_NOT_OFFERED: "session: its version or suite is not configured"
+    case TLSCORE_ERR_NO_APPLICATION_PROTOCOL: "no application protocol in common (ALPN)"
+    case TLSCORE_ERR_CERTIFICATE_REQUIRED: "a client certificate is required and none was sent"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

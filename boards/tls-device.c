@@ -1,5 +1,6 @@
 /*
- * tls-device: a firmware-style TLS 1.2 / 1.3 client over the C API of boards/include/tlscore.h.
+ * tls-device: a firmware-style TLS 1.2 / 1.3 client over the C API of boards/include/tlscore.h,
+ * and with --serve a server over its handle API.
  *
  *   tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]
  *              [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]
@@ -17,6 +18,21 @@
  * close_notify (nothing then tells a whole response from one cut short on the way: a
  * truncation attack) unless --allow-missing-close-notify, for a server known to skip it;
  * 2 on a usage or file error.
+ *
+ *   tls-device --serve --listen HOST:PORT --cert CHAIN --key KEY [--client-ca FILE] [--crl FILE]
+ *              [--client-auth none|optional|required] [--tls 1.2|1.3]... [--count N]
+ *              [--time UNIX] [--timeout MS]
+ *
+ * --serve listens on the IPv4 address and port (0: an ephemeral one) and prints
+ * "listening on HOST:PORT" (flushed), then serves N connections (1 by default) one after
+ * another through tlscore_server_init and the handle loop: the certificate chain and key
+ * (PEM or DER), client certificates asked for and checked against --client-ca and --crl at
+ * --time (the system clock by default) as --client-auth says; each connection's HTTP request
+ * is read to its blank line and answered "HTTP/1.0 200 OK" with a body naming the version,
+ * the suite and whether a client certificate was verified, then close_notify. Exit 0 after
+ * N connections; 1 with the reason on stderr when one fails (or none comes within --timeout,
+ * 30 s by default, the bound on every wait); 2 on a usage or file error. Not in the PSK-only
+ * build (tls-device-psk), which has no server role.
  *
  * All memory is static, as on a board: the record regions, the reassembly region and the
  * anchors live in .bss; nothing here calls malloc.
@@ -36,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "der-file.h"
 #include "tlscore.h"
 
 static uint8_t input_region[TLSCORE_RECORD_REGION_SIZE(16384)];
@@ -46,7 +63,6 @@ static uint8_t psk_key[64];
 /* --max-fragment is an option, so the reassembly region is sized for it. */
 static uint8_t reassembly_region[TLSCORE_REASSEMBLY_REGION_SIZE_MAX_FRAGMENT];
 static uint8_t anchors[16384];
-static uint8_t file_buffer[32768];
 static char request[4096];
 
 static int usage(void) {
@@ -56,6 +72,7 @@ static int usage(void) {
             "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n"
             "                  [--session FILE] [--psk-identity ID --psk HEX [--psk-suites]]\n"
             "                  [--allow-missing-close-notify]\n"
+            "       tls-device --serve --listen HOST:PORT --cert CHAIN --key KEY [...]  (a server: see tls-device.c)\n"
             "  --session FILE  resume from the session in FILE (if it holds one for this server) and\n"
             "      write the session the server gives back to it: what a board keeps in flash\n"
             "  --psk-identity ID --psk HEX  an external PSK (TLS 1.3; with --psk-suites the TLS 1.2\n"
@@ -93,6 +110,11 @@ static const char *suite_name(uint16_t suite) {
     }
 }
 
+/* The TLSCORE_TLS12 / TLSCORE_TLS13 bit a --tls value names, 0 for none. */
+static uint32_t version_bit(const char *value) {
+    return !strcmp(value, "1.2") ? TLSCORE_TLS12 : !strcmp(value, "1.3") ? TLSCORE_TLS13 : 0;
+}
+
 static const char *group_name(uint16_t group) {
     switch (group) {
     case TLSCORE_GROUP_X25519: return "x25519";
@@ -100,109 +122,6 @@ static const char *group_name(uint16_t group) {
     case TLSCORE_GROUP_SECP384R1: return "secp384r1";
     default: return NULL;
     }
-}
-
-/* ---- the CA file: DER as is, or every PEM CERTIFICATE block decoded ---- */
-
-static int base64_value(int c) {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-}
-
-/* Decodes the base64 text in [from, to) into out; returns the byte count or -1. */
-static long base64_decode(const char *from, const char *to, uint8_t *out, size_t cap) {
-    unsigned long bits = 0;
-    int have = 0;
-    size_t n = 0;
-    for (const char *p = from; p < to; p++) {
-        if (*p == '=') break;
-        int v = base64_value((unsigned char)*p);
-        if (v < 0) {
-            if (*p == '\n' || *p == '\r' || *p == ' ' || *p == '\t') continue;
-            return -1;
-        }
-        bits = (bits << 6) | (unsigned long)v;
-        have += 6;
-        if (have >= 8) {
-            have -= 8;
-            if (n >= cap) return -1;
-            out[n++] = (uint8_t)(bits >> have);
-        }
-    }
-    return (long)n;
-}
-
-/* Whether bytes[0..length) is one or more whole DER SEQUENCEs back to back, as certificates
- * are: a file of something else is refused here rather than failing in the handshake. */
-static int der_sequences(const uint8_t *bytes, size_t length) {
-    size_t at = 0;
-    while (at < length) {
-        if (length - at < 2 || bytes[at] != 0x30) return 0;
-        size_t size = bytes[at + 1], header = 2;
-        if (size & 0x80) {
-            size_t count = size & 0x7f;
-            if (count == 0 || count > 3 || length - at < 2 + count) return 0;
-            size = 0;
-            for (size_t i = 0; i < count; i++) size = size << 8 | bytes[at + 2 + i];
-            header += count;
-        }
-        if (size > length - at - header) return 0;
-        at += header + size;
-    }
-    return length > 0;
-}
-
-/* Loads the anchors; returns their length, or -1 with a message printed. */
-static long load_anchors(const char *path) {
-    FILE *file = fopen(path, "rb");
-    if (!file) {
-        fprintf(stderr, "tls-device: cannot read %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    size_t length = fread(file_buffer, 1, sizeof file_buffer - 1, file);
-    int too_long = !feof(file);
-    fclose(file);
-    if (too_long) {
-        fprintf(stderr, "tls-device: %s is larger than %zu bytes\n", path, sizeof file_buffer - 1);
-        return -1;
-    }
-    file_buffer[length] = 0;
-    const char *begin = "-----BEGIN CERTIFICATE-----", *end = "-----END CERTIFICATE-----";
-    const char *text = (const char *)file_buffer;
-    if (!strstr(text, "-----BEGIN")) {
-        if (length == 0 || length > sizeof anchors) {
-            fprintf(stderr, "tls-device: %s: no certificate\n", path);
-            return -1;
-        }
-        if (!der_sequences(file_buffer, length)) {
-            fprintf(stderr, "tls-device: %s: no certificate (neither PEM nor DER certificates)\n", path);
-            return -1;
-        }
-        memcpy(anchors, file_buffer, length);
-        return (long)length;
-    }
-    size_t total = 0;
-    for (const char *p = strstr(text, begin); p; p = strstr(p, begin)) {
-        const char *body = p + strlen(begin);
-        const char *stop = strstr(body, end);
-        if (!stop) break;
-        long n = base64_decode(body, stop, anchors + total, sizeof anchors - total);
-        if (n <= 0) {
-            fprintf(stderr, "tls-device: %s: bad PEM certificate\n", path);
-            return -1;
-        }
-        total += (size_t)n;
-        p = stop + strlen(end);
-    }
-    if (total == 0 || !der_sequences(anchors, total)) {
-        fprintf(stderr, "tls-device: %s: no certificate\n", path);
-        return -1;
-    }
-    return (long)total;
 }
 
 /* ---- transports ---- */
@@ -332,7 +251,281 @@ static size_t unescape(const char *text, char *out, size_t cap) {
     return n;
 }
 
+/* ---- tls-device --serve: a TLS server over the handle API (tlscore_server_init) ---- */
+/* TLS_DEVICE_NO_SERVER: the client alone, for scripts/build-boards.sh's client size figures. */
+#if !defined(TLSCORE_PSK_ONLY) && !defined(TLS_DEVICE_NO_SERVER)
+#include <poll.h>
+
+#define SERVE_CERTS_MAX 8192 /* the chain's and the client CAs' buffers, each */
+static uint8_t serve_chain[SERVE_CERTS_MAX];
+static uint8_t serve_key[4096];
+static uint8_t serve_client_cas[SERVE_CERTS_MAX];
+static uint8_t serve_crls[8192];
+static uint8_t serve_client_leaf[4096];
+static uint8_t serve_input[TLSCORE_SERVER_INPUT_REGION_SIZE];
+static uint8_t serve_output[TLSCORE_SERVER_OUTPUT_REGION_SIZE(2 * SERVE_CERTS_MAX)];
+static uint8_t serve_reassembly[TLSCORE_SERVER_REASSEMBLY_REGION_SIZE(2 * SERVE_CERTS_MAX)];
+static tlscore_server_ctx serve_ctx;
+
+static int serve_usage(void) {
+    fprintf(stderr,
+            "usage: tls-device --serve --listen HOST:PORT --cert CHAIN --key KEY [--client-ca FILE] [--crl FILE]\n"
+            "                  [--client-auth none|optional|required] [--tls 1.2|1.3]... [--count N]\n"
+            "                  [--time UNIX] [--timeout MS]\n");
+    return 2;
+}
+
+static long long serve_now_ms(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Waits (bounded by the deadline) for `events` on fd; 0 when the deadline passed. */
+static int serve_wait(int fd, short events, long long deadline) {
+    long long left = deadline - serve_now_ms();
+    if (left <= 0) return 0;
+    struct pollfd p = {.fd = fd, .events = events};
+    int n = poll(&p, 1, (int)(left > 60000 ? 60000 : left));
+    return n != 0 ? 1 : serve_now_ms() < deadline;
+}
+
+/* The body naming what was negotiated, and whether a client certificate was verified. */
+static size_t serve_response(char *out, size_t cap, const tlscore_report *report) {
+    const char *group = group_name(report->group);
+    char body[512];
+    int n = snprintf(body, sizeof body, "tls-device: %s %s%s%s%s, client certificate %s",
+                     report->version == 0x0304 ? "TLS 1.3" : "TLS 1.2", suite_name(report->suite),
+                     group ? " (" : "", group ? group : "", group ? ")" : "",
+                     report->peer_certificate_verified ? "verified" : "none");
+    if (report->peer_certificate_verified && report->peer_certificate_len)
+        n += snprintf(body + n, sizeof body - (size_t)n, " (%u bytes of DER kept)", (unsigned)report->peer_certificate_len);
+    n += snprintf(body + n, sizeof body - (size_t)n, "\n");
+    return (size_t)snprintf(out, cap, "HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n\r\n%s", n, body);
+}
+
+/* One connection through the handle API, start to close_notify, each wait bounded by
+ * timeout_ms: the request read up to its blank line, the response sent, close_notify.
+ * Returns 0, or 1 with the reason printed. */
+static int serve_one(int fd, const tlscore_server_config *cfg, int index, long timeout_ms) {
+    int status = tlscore_server_init(&serve_ctx, sizeof serve_ctx, cfg);
+    if (status != TLSCORE_OK) {
+        fprintf(stderr, "tls-device: connection %d: init: %s (code %d)\n", index, tlscore_strerror(status), status);
+        return 1;
+    }
+    char request_text[2048], response[1024];
+    size_t request_len = 0, response_len = 0, response_sent = 0;
+    int responded = 0, transport_error = 0;
+    long long deadline = serve_now_ms() + timeout_ms;
+    unsigned want;
+    for (;;) {
+        want = tlscore_server_want(&serve_ctx);
+        int moved = 0;
+        if (want & TLSCORE_WANT_WRITE) {
+            size_t len = 0;
+            const uint8_t *out = tlscore_server_output(&serve_ctx, &len);
+            ssize_t sent = send(fd, out, len, MSG_NOSIGNAL);
+            if (sent > 0) {
+                tlscore_server_output_done(&serve_ctx, (size_t)sent);
+                moved = 1;
+            } else if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                transport_error = errno;
+                break;
+            }
+        }
+        if (want & TLSCORE_STATE_DATA) {
+            long got = tlscore_server_recv(&serve_ctx, (uint8_t *)request_text + request_len, sizeof request_text - 1 - request_len);
+            if (got > 0) {
+                request_len += (size_t)got;
+                request_text[request_len] = 0;
+                moved = 1;
+            }
+            if (request_len == sizeof request_text - 1) {
+                fprintf(stderr, "tls-device: connection %d: request longer than %zu bytes\n", index, request_len);
+                tlscore_server_close(&serve_ctx);
+                responded = 1;
+            }
+        }
+        if (!responded && (want & TLSCORE_STATE_CONNECTED) && strstr(request_text, "\r\n\r\n")) {
+            tlscore_report report = {0};
+            tlscore_server_report(&serve_ctx, &report);
+            response_len = serve_response(response, sizeof response, &report);
+            responded = 1;
+        }
+        if (responded && response_sent < response_len && (want & TLSCORE_STATE_CONNECTED)) {
+            long taken = tlscore_server_send(&serve_ctx, (const uint8_t *)response + response_sent, response_len - response_sent);
+            if (taken > 0) {
+                response_sent += (size_t)taken;
+                moved = 1;
+                if (response_sent == response_len) tlscore_server_close(&serve_ctx);
+            }
+        }
+        want = tlscore_server_want(&serve_ctx);
+        if ((want & (TLSCORE_STATE_CLOSED | TLSCORE_STATE_FAILED | TLSCORE_STATE_TRUNCATED)) && !(want & TLSCORE_WANT_WRITE))
+            break;
+        if (moved || (want & TLSCORE_STATE_DATA)) continue;
+        short events = (short)((want & TLSCORE_WANT_WRITE ? POLLOUT : 0) | (want & TLSCORE_WANT_READ ? POLLIN : 0));
+        if (!events) break;
+        if (!serve_wait(fd, events, deadline)) {
+            fprintf(stderr, "tls-device: connection %d: no progress within %ld ms\n", index, timeout_ms);
+            tlscore_server_free(&serve_ctx);
+            return 1;
+        }
+        if (want & TLSCORE_WANT_READ) {
+            size_t cap = 0;
+            uint8_t *in = tlscore_server_input(&serve_ctx, &cap);
+            ssize_t got = in ? recv(fd, in, cap, 0) : -1;
+            if (got > 0) tlscore_server_input_done(&serve_ctx, (size_t)got);
+            else if (got == 0) tlscore_server_input_eof(&serve_ctx);
+            else if (in && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                transport_error = errno;
+                break;
+            }
+        }
+    }
+    tlscore_report report = {0};
+    int code = tlscore_server_report(&serve_ctx, &report);
+    tlscore_server_free(&serve_ctx);
+    /* Our close_notify is out: end our side and read what the client still sends (its own
+     * close_notify) until it closes, so that closing does not reset the connection. */
+    shutdown(fd, SHUT_WR);
+    long long linger = serve_now_ms() + 2000;
+    for (char sink[512]; serve_wait(fd, POLLIN, linger) && recv(fd, sink, sizeof sink, 0) > 0;) {}
+    if (transport_error) {
+        fprintf(stderr, "tls-device: connection %d: transport failure: %s\n", index, strerror(transport_error));
+        return 1;
+    }
+    if (code != TLSCORE_OK || response_sent < response_len || !responded) {
+        fprintf(stderr, "tls-device: connection %d: TLS failure: %s (code %d", index,
+                code != TLSCORE_OK ? tlscore_strerror(code) : "the client closed before its request", code);
+        if (code == TLSCORE_ERR_CERT_RULE)
+            fprintf(stderr, ", rule %d: %s", (int)report.detail, tlscore_cert_rule_name(report.detail));
+        else if (report.detail)
+            fprintf(stderr, ", detail %d", (int)report.detail);
+        fprintf(stderr, ")\n");
+        return 1;
+    }
+    const char *body = strstr(response, "\r\n\r\n") + 4 + strlen("tls-device: ");
+    fprintf(stderr, "tls-device: connection %d: %s", index, body);
+    return 0;
+}
+
+static int serve(int argc, char **argv) {
+    const char *listen_at = NULL, *cert = NULL, *key = NULL, *client_ca = NULL, *crl = NULL, *auth = "none";
+    long count = 1, timeout_ms = 30000;
+    long long validation_time = 0;
+    uint32_t versions = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *option = argv[i], *value = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(option, "--serve")) continue;
+        if (!value) return serve_usage();
+        i++;
+        char *rest = NULL;
+        if (!strcmp(option, "--listen")) listen_at = value;
+        else if (!strcmp(option, "--cert")) cert = value;
+        else if (!strcmp(option, "--key")) key = value;
+        else if (!strcmp(option, "--client-ca")) client_ca = value;
+        else if (!strcmp(option, "--crl")) crl = value;
+        else if (!strcmp(option, "--client-auth")) auth = value;
+        else if (!strcmp(option, "--count")) count = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
+        else if (!strcmp(option, "--time")) validation_time = strtoll(value, &rest, 10);
+        else if (!strcmp(option, "--tls") && version_bit(value)) versions |= version_bit(value);
+        else return serve_usage();
+        if (rest && *rest) return serve_usage();
+    }
+    uint32_t client_auth;
+    if (!strcmp(auth, "none")) client_auth = TLSCORE_CLIENT_AUTH_NONE;
+    else if (!strcmp(auth, "optional")) client_auth = TLSCORE_CLIENT_AUTH_OPTIONAL;
+    else if (!strcmp(auth, "required")) client_auth = TLSCORE_CLIENT_AUTH_REQUIRED;
+    else return serve_usage();
+    if (!listen_at || !cert || !key || count < 1 || timeout_ms <= 0 || (client_auth && !client_ca)) return serve_usage();
+
+    long chain_len = der_file_load("tls-device", cert, "CERTIFICATE", serve_chain, sizeof serve_chain);
+    long key_len = chain_len < 0 ? -1 : der_file_load("tls-device", key, "PRIVATE KEY", serve_key, sizeof serve_key);
+    long cas_len = 0, crls_len = 0;
+    if (key_len >= 0 && client_ca)
+        cas_len = der_file_load("tls-device", client_ca, "CERTIFICATE", serve_client_cas, sizeof serve_client_cas);
+    if (key_len >= 0 && cas_len >= 0 && crl)
+        crls_len = der_file_load("tls-device", crl, "X509 CRL", serve_crls, sizeof serve_crls);
+    if (chain_len < 0 || key_len < 0 || cas_len < 0 || crls_len < 0) return 2;
+
+    char host[256];
+    const char *colon = strrchr(listen_at, ':');
+    if (!colon || (size_t)(colon - listen_at) >= sizeof host) return serve_usage();
+    memcpy(host, listen_at, (size_t)(colon - listen_at));
+    host[colon - listen_at] = 0;
+    struct sockaddr_in address = {0};
+    address.sin_family = AF_INET;
+    address.sin_port = htons((uint16_t)atoi(colon + 1));
+    if (inet_pton(AF_INET, host, &address.sin_addr) != 1) {
+        fprintf(stderr, "tls-device: --listen takes an IPv4 address and a port: %s\n", listen_at);
+        return 2;
+    }
+    int listener = socket(AF_INET, SOCK_STREAM, 0), on = 1;
+    setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    socklen_t address_len = sizeof address;
+    if (listener < 0 || bind(listener, (struct sockaddr *)&address, sizeof address) != 0 || listen(listener, 4) != 0 ||
+        getsockname(listener, (struct sockaddr *)&address, &address_len) != 0) {
+        fprintf(stderr, "tls-device: cannot listen on %s: %s\n", listen_at, strerror(errno));
+        return 1;
+    }
+    printf("listening on %s:%u\n", host, (unsigned)ntohs(address.sin_port));
+    fflush(stdout);
+
+    tlscore_server_config cfg = {
+        .chain = serve_chain,
+        .chain_len = (size_t)chain_len,
+        .key = serve_key,
+        .key_len = (size_t)key_len,
+        .client_auth = client_auth,
+        .client_cas = cas_len ? serve_client_cas : NULL,
+        .client_cas_len = (size_t)cas_len,
+        .crls = crls_len ? serve_crls : NULL,
+        .crls_len = (size_t)crls_len,
+        .time = (int64_t)validation_time,
+        .versions = versions,
+        .client_certificate = serve_client_leaf,
+        .client_certificate_len = sizeof serve_client_leaf,
+        .input = serve_input,
+        .input_len = sizeof serve_input,
+        .output = serve_output,
+        .output_len = sizeof serve_output,
+        .reassembly = serve_reassembly,
+        .reassembly_len = sizeof serve_reassembly,
+    };
+    for (long index = 1; index <= count; index++) {
+        /* Each accept is bounded too: a test that never connects does not leave us behind. */
+        if (!serve_wait(listener, POLLIN, serve_now_ms() + timeout_ms)) {
+            fprintf(stderr, "tls-device: no connection within %ld ms\n", timeout_ms);
+            close(listener);
+            return 1;
+        }
+        int fd = accept(listener, NULL, NULL);
+        if (fd < 0) {
+            fprintf(stderr, "tls-device: accept: %s\n", strerror(errno));
+            close(listener);
+            return 1;
+        }
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        int failed = serve_one(fd, &cfg, (int)index, timeout_ms);
+        close(fd);
+        if (failed) {
+            close(listener);
+            return 1;
+        }
+    }
+    close(listener);
+    return 0;
+}
+#endif
+
 int main(int argc, char **argv) {
+#if !defined(TLSCORE_PSK_ONLY) && !defined(TLS_DEVICE_NO_SERVER)
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--serve")) return serve(argc, argv);
+#endif
     const char *tcp = NULL, *tty = NULL, *ca = NULL, *server_name = NULL;
     const char *request_text = "GET / HTTP/1.0\\r\\n\\r\\n";
     long long validation_time = -1;
@@ -366,9 +559,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(option, "--psk-identity")) psk_identity = value;
         else if (!strcmp(option, "--psk")) psk_hex = value;
         else if (!strcmp(option, "--tls")) {
-            if (!strcmp(value, "1.2")) versions |= TLSCORE_TLS12;
-            else if (!strcmp(value, "1.3")) versions |= TLSCORE_TLS13;
-            else return usage();
+            if (!version_bit(value)) return usage();
+            versions |= version_bit(value);
         } else if (!strcmp(option, "--group")) {
             if (!strcmp(value, "x25519")) group = TLSCORE_GROUP_X25519;
             else if (!strcmp(value, "secp256r1")) group = TLSCORE_GROUP_SECP256R1;
@@ -401,7 +593,7 @@ int main(int argc, char **argv) {
     }
     if (validation_time < 0) validation_time = (long long)time(NULL);
 
-    long anchors_len = load_anchors(ca);
+    long anchors_len = der_file_load("tls-device", ca, "CERTIFICATE", anchors, sizeof anchors);
     if (anchors_len < 0) return 2;
 
     char host[256] = {0};

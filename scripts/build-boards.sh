@@ -6,8 +6,10 @@
 # boards/TLSCoreCAPI.swift alone (the handle API, no OS calls) into libtlscore-noposix.a, which
 # it checks references no poll/read/getrandom/clock_gettime. Links boards/tls-device.c against
 # libtlscore.a, boards/examples/mqtt-telemetry.c (the MQTT-over-TLS example of the handle
-# API) against libtlscore.a and boards/tests/handle-test.c against libtlscore-noposix.a (with
-# the board's Mbed TLS) into .build-boards/<board>/, and prints what the core costs in the linked
+# API) against libtlscore.a and boards/tests/handle-test.c and server-handle-test.c against
+# libtlscore-noposix.a (with the board's Mbed TLS) into .build-boards/<board>/ (the C programs
+# share boards/common/der-file.c; boards/TLSCoreCAPIServer.swift, the server role, is in
+# libtlscore.a and libtlscore-noposix.a, not in libtlscore-psk.a), and prints what the core costs in the linked
 # programs beside Mbed TLS. BOARDS="aarch64-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +54,7 @@ archive_sizes() {
 }
 
 table=()
+server_table=()
 psk_table=()
 noposix_table=()
 noposix_checks=()
@@ -102,9 +105,9 @@ for board in "${boards[@]}"; do
     compile TLSCore $core_sources
     # shellcheck disable=SC2086
     compile TLSPlatform $platform_sources
-    compile TLSCoreCAPI -D TLSCORE_POSIX boards/TLSCoreCAPI.swift boards/TLSCoreCAPIPOSIX.swift
+    compile TLSCoreCAPI -D TLSCORE_POSIX boards/TLSCoreCAPI.swift boards/TLSCoreCAPIServer.swift boards/TLSCoreCAPIPOSIX.swift
     mkdir -p "$dir/obj-noposix"
-    objdir="$dir/obj-noposix" compile TLSCoreCAPI boards/TLSCoreCAPI.swift
+    objdir="$dir/obj-noposix" compile TLSCoreCAPI boards/TLSCoreCAPI.swift boards/TLSCoreCAPIServer.swift
     rm -f "$dir/libtlscore.a" "$dir/libtlscore-noposix.a"
     ar rcs "$dir/libtlscore.a" "$dir/obj/TLSCore.o" "$dir/obj/TLSPlatform.o" "$dir/obj/TLSCoreCAPI.o"
     ar rcs "$dir/libtlscore-noposix.a" "$dir/obj/TLSCore.o" "$dir/obj-noposix/TLSCoreCAPI.o"
@@ -116,15 +119,15 @@ for board in "${boards[@]}"; do
     noposix_checks+=("$(printf '  %s: nm -u libtlscore-noposix.a: no poll/read/write/send/getrandom/clock_gettime/fcntl undefined: passed' "$board")")
 
     # shellcheck disable=SC2086
-    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
-        boards/tls-device.c -o "$dir/tls-device" \
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
+        boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device" \
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device.map"
 
     # shellcheck disable=SC2086
-    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
-        boards/examples/mqtt-telemetry.c -o "$dir/mqtt-telemetry" \
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
+        boards/examples/mqtt-telemetry.c boards/common/der-file.c -o "$dir/mqtt-telemetry" \
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections
@@ -135,6 +138,19 @@ for board in "${boards[@]}"; do
         -L "$dir" -ltlscore-noposix \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/handle-test.map"
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
+        boards/tests/server-handle-test.c boards/common/der-file.c -o "$dir/server-handle-test" \
+        -L "$dir" -ltlscore-noposix \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections
+    # The client alone (tls-device without --serve), for the client figures and their target.
+    # shellcheck disable=SC2086
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
+        -D TLS_DEVICE_NO_SERVER boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device-client" \
+        -L "$dir" -ltlscore \
+        -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
+        -Wl,--gc-sections -Wl,-Map="$dir/tls-device-client.map"
     read -r np_text _ _ np_code < <(map_sizes 'libtlscore-noposix\.a' "$dir/handle-test.map")
     read -r np_archive_text _ _ < <(archive_sizes "$dir/libtlscore-noposix.a")
     noposix_table+=("$(printf '%-14s %8d %7d   %9d' "$board" "$np_code" "$np_text" "$np_archive_text")")
@@ -150,13 +166,13 @@ for board in "${boards[@]}"; do
     objdir="$dir/obj-psk" compile TLSCore -D TLSCORE_PSK_ONLY $core_sources
     # shellcheck disable=SC2086
     objdir="$dir/obj-psk" compile TLSPlatform $platform_sources
-    objdir="$dir/obj-psk" compile TLSCoreCAPI -D TLSCORE_POSIX boards/TLSCoreCAPI.swift boards/TLSCoreCAPIPOSIX.swift
+    objdir="$dir/obj-psk" compile TLSCoreCAPI -D TLSCORE_POSIX -D TLSCORE_PSK_ONLY boards/TLSCoreCAPI.swift boards/TLSCoreCAPIPOSIX.swift
     common=("${saved_common[@]}")
     rm -f "$dir/libtlscore-psk.a"
     ar rcs "$dir/libtlscore-psk.a" "$dir/obj-psk/TLSCore.o" "$dir/obj-psk/TLSPlatform.o" "$dir/obj-psk/TLSCoreCAPI.o"
     # shellcheck disable=SC2086
-    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include \
-        boards/tls-device.c -o "$dir/tls-device-psk" \
+    "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common -D TLSCORE_PSK_ONLY \
+        boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device-psk" \
         -L "$dir" -ltlscore-psk \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device-psk.map"
@@ -164,8 +180,13 @@ for board in "${boards[@]}"; do
     read -r psk_mbed_text _ _ _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device-psk.map")
     psk_table+=("$(printf '%-14s %8d %7d   %8d' "$board" "$psk_code" "$psk_text" "$psk_mbed_text")")
 
-    read -r core_text core_data core_bss core_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device.map")
-    read -r mbed_text mbed_data mbed_bss _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device.map")
+    read -r core_text core_data core_bss core_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device-client.map")
+    read -r mbed_text mbed_data mbed_bss _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device-client.map")
+    # The client and the server: tls-device with --serve.
+    read -r both_text _ _ both_code < <(map_sizes 'libtlscore\.a' "$dir/tls-device.map")
+    read -r both_mbed_text _ _ _ < <(map_sizes 'libmbed(tls|x509|crypto)\.a' "$dir/tls-device.map")
+    server_table+=("$(printf '%-14s %8d %7d   %8d   %+8d' "$board" "$both_code" "$both_text" "$both_mbed_text" \
+        "$((both_code - core_code))")")
     read -r lib_text lib_data lib_bss < <(archive_sizes "$BOARD_LIBDIR"/libmbed{tls,x509,crypto}.a)
     read -r tx_text _ _ < <(archive_sizes "$BOARD_LIBDIR"/libmbed{tls,x509}.a)
     table+=("$(printf '%-14s %8d %7d %6d %8d   %8d %6d %6d   %9d %9d' "$board" \
@@ -178,7 +199,8 @@ for board in "${boards[@]}"; do
 done
 
 echo
-echo "Sizes in bytes, after --gc-sections in the linked tls-device (core = libtlscore.a objects)."
+echo "Sizes in bytes, after --gc-sections in the linked tls-device-client (tls-device without --serve:"
+echo "the client alone; core = libtlscore.a objects)."
 echo "core .text = code only; text = code + read-only data (as size(1) counts it)."
 echo "Mbed TLS archives = size(1) on the whole .a files of the board's multiarch directory."
 printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' board "core" "core" "core" "core" \
@@ -186,6 +208,13 @@ printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' board "core" "core" "co
 printf '%-14s %8s %7s %6s %8s   %8s %6s %6s   %9s %9s\n' "" ".text" "text" "data" "bss" \
     "tls-dev" "data" "bss" ".a text" "+crypto.a"
 for line in "${table[@]}"; do echo "$line"; done
+
+echo
+echo "Client and server: the linked tls-device (with --serve), core = libtlscore.a objects;"
+echo "the last column is what the server role adds to the core's .text:"
+printf '%-14s %8s %7s   %8s   %8s\n' board "core" "core" "mbed in" "server"
+printf '%-14s %8s %7s   %8s   %8s\n' "" ".text" "text" "tls-dev" ".text"
+for line in "${server_table[@]}"; do echo "$line"; done
 
 echo
 echo "The PSK-only core (-D TLSCORE_PSK_ONLY: TLS 1.3 PSK and TLS 1.2 PSK suites, no certificates),"

@@ -30,6 +30,13 @@
 #     certificate) must receive every reading. Bad cases: the revoked client certificate, no
 #     client certificate, a wrong CA, a CONNACK refusal and a TLS peer that never answers
 #     CONNECT (the stall bounded by the example's timeout) each exit 1 with the reason.
+#   - the server role: tls-device --serve (ephemeral port, the handle API over a socket) against
+#     openssl s_client: TLS 1.3 then 1.2 on one server (--count 2), a client certificate
+#     required and sent (client-ec, checked against int-ec.crl; the body says it was verified),
+#     required and missing (s_client sees certificate_required / handshake_failure, tls-device
+#     exits 1 with the reason), each version; and server-handle-test (libtlscore-noposix.a): a
+#     client and a server context driven against each other in memory one byte at a time to
+#     connected, data both ways, with and without a client certificate, and the context checks.
 # Every process started here is stopped on exit (trap). BOARDS="armv7-linux" limits the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -223,16 +230,16 @@ RELAY
     printf -v "garbage_$name" '%s' "$port"
 }
 
-# run_handle BOARD LABEL ARGS...: runs handle-test under qemu (bounded); passes on exit 0
-# with its summary line, which is printed.
+# run_handle BOARD LABEL ARGS...: runs handle-test (or $run_handle_program) under qemu
+# (bounded); passes on exit 0 with its summary line, which is printed.
 run_handle() {
     local board=$1 label=$2
     shift 2
     local status=0
     # shellcheck disable=SC2086
-    timeout 120 $BOARD_QEMU "$out/$board/handle-test" "$@" >"$work/handle.out" 2>&1 || status=$?
+    timeout 120 $BOARD_QEMU "$out/$board/${run_handle_program:-handle-test}" "$@" >"$work/handle.out" 2>&1 || status=$?
     if [[ $status -eq 0 ]]; then
-        pass "$board handle API, $label: $(grep -v ': passed$' "$work/handle.out" | tail -1 | sed 's/^handle-test: //')"
+        pass "$board handle API, $label: $(grep -v ': passed$' "$work/handle.out" | tail -1 | sed 's/^[a-z-]*handle-test: //')"
     else
         fail "$board handle API, $label: exit $status"; sed 's/^/        /' "$work/handle.out"
     fi
@@ -270,6 +277,47 @@ run_device() {
             fail "$board $label: exit $status, expected a failure matching '$pattern'"; sed 's/^/        /' "$work/stderr"
         fi
     fi
+}
+
+# start_serve BOARD LABEL ARGS...: tls-device --serve --listen 127.0.0.1:0 under qemu (bounded
+# by timeout), its output in $work/serve.out and .err; waits for its "listening on" line and
+# sets serve_port and serve_pid. Fails the case LABEL (status 1) when it did not start.
+start_serve() {
+    local board=$1 label=$2
+    shift 2
+    rm -f "$work/serve.out" "$work/serve.err"
+    # shellcheck disable=SC2086
+    timeout 120 $BOARD_QEMU "$out/$board/tls-device" --serve --listen 127.0.0.1:0 --cert "$pki/server-ec.chain.pem" \
+        --key "$pki/server-ec.key" "${time_arg[@]}" "$@" >"$work/serve.out" 2>"$work/serve.err" &
+    serve_pid=$!
+    pids+=("$serve_pid")
+    serve_port=""
+    for _ in $(seq 1 200); do
+        serve_port=$(sed -n 's/^listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$work/serve.out" | head -1)
+        [[ -n "$serve_port" ]] && break
+        kill -0 "$serve_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [[ -z "$serve_port" ]]; then
+        fail "$board $label: tls-device --serve did not start"; sed 's/^/        /' "$work/serve.err"
+        return 1
+    fi
+}
+
+# s_client_get VERSION OUT ARGS...: one HTTP request through openssl s_client (bounded) to
+# serve_port, checking the chain against root-ec; everything it prints goes to OUT.
+s_client_get() {
+    local version=$1 output=$2
+    shift 2
+    printf 'GET / HTTP/1.0\r\n\r\n' | timeout 60 openssl s_client -connect "127.0.0.1:$serve_port" -servername localhost \
+        -CAfile "$pki/root-ec.crt" -verify_return_error -ign_eof "-tls1_${version#1.}" "$@" >"$output" 2>&1 || true
+}
+
+# finish_serve: the exit status of the tls-device --serve started last (it ends by itself
+# after its connections; timeout bounds it), in serve_status.
+finish_serve() {
+    serve_status=0
+    wait "$serve_pid" 2>/dev/null || serve_status=$?
 }
 
 start_server ec server-ec int-ec
@@ -618,6 +666,73 @@ for board in "${boards[@]}"; do
         done
         run_handle "$board" "TLS 1.2, close_notify removed on the way" truncated --port "$relay_port" \
             --ca "$pki/root-ec.der" --version 1.2
+    fi
+
+    # The server role: tls-device --serve (the handle API over a socket) against openssl
+    # s_client, and server-handle-test (a client and a server context of the core against
+    # each other in memory, one byte at a time), both versions.
+    if start_serve "$board" "tls-device --serve --count 2" --count 2; then
+        s_client_get 1.3 "$work/s_client-13.out"
+        s_client_get 1.2 "$work/s_client-12.out"
+        finish_serve
+        if [[ $serve_status -eq 0 ]] && grep -q '^HTTP/1.0 200 OK' "$work/s_client-13.out" \
+            && grep -q 'tls-device: TLS 1.3 TLS_[A-Z0-9_]* ([a-z0-9]*), client certificate none' "$work/s_client-13.out" \
+            && grep -q '^HTTP/1.0 200 OK' "$work/s_client-12.out" \
+            && grep -q 'tls-device: TLS 1.2 TLS_ECDHE_ECDSA_WITH_[A-Z0-9_]*, client certificate none' "$work/s_client-12.out"; then
+            pass "$board tls-device --serve --count 2: openssl s_client -tls1_3 then -tls1_2, each 200 OK; exit 0;" \
+                "$(tail -1 "$work/serve.err" | sed 's/^tls-device: //')"
+        else
+            fail "$board tls-device --serve --count 2 (s_client 1.3 and 1.2): exit $serve_status"
+            sed 's/^/        /' "$work/serve.err"; tail -5 "$work/s_client-13.out" "$work/s_client-12.out" | sed 's/^/        /'
+        fi
+    fi
+    for v in 1.2 1.3; do
+        start_serve "$board" "tls-device --serve (client certificate, TLS $v)" --tls "$v" --client-auth required \
+            --client-ca "$pki/root-ec.crt" --crl "$pki/int-ec.crl" || continue
+        s_client_get "$v" "$work/s_client.out" -cert "$pki/client-ec.crt" -key "$pki/client-ec.key" -cert_chain "$pki/int-ec.crt"
+        finish_serve
+        if [[ $serve_status -eq 0 ]] && grep -q '^HTTP/1.0 200 OK' "$work/s_client.out" \
+            && grep -q "tls-device: TLS $v .*client certificate verified" "$work/s_client.out"; then
+            pass "$board tls-device --serve --tls $v --client-auth required, s_client with client-ec: exit 0;" \
+                "$(grep -o 'client certificate verified.*' "$work/s_client.out" | head -1)"
+        else
+            fail "$board tls-device --serve --tls $v --client-auth required, s_client with client-ec: exit $serve_status"
+            sed 's/^/        /' "$work/serve.err"; tail -5 "$work/s_client.out" | sed 's/^/        /'
+        fi
+        start_serve "$board" "tls-device --serve (no client certificate, TLS $v)" --tls "$v" --client-auth required \
+            --client-ca "$pki/root-ec.crt" || continue
+        s_client_get "$v" "$work/s_client.out"
+        finish_serve
+        # TLS 1.3: certificate_required (116); TLS 1.2: handshake_failure (40, RFC 5246 §7.4.6).
+        if [[ $v == 1.3 ]]; then
+            alert='SSL alert number 116' reason='TLS failure: a client certificate is required and none was sent'
+        else
+            alert='SSL alert number 40' reason='TLS failure: handshake failure'
+        fi
+        if [[ $serve_status -eq 1 ]] && grep -q "$alert" "$work/s_client.out" && ! grep -q '^HTTP/1.0 200' "$work/s_client.out" \
+            && grep -q "$reason" "$work/serve.err"; then
+            pass "$board tls-device --serve --tls $v --client-auth required, no client certificate: s_client saw '$alert';" \
+                "exit 1, $(tail -1 "$work/serve.err" | sed 's/^tls-device: //')"
+        else
+            fail "$board tls-device --serve --tls $v, required but missing: exit $serve_status, expected 1 and '$alert'"
+            sed 's/^/        /' "$work/serve.err"; tail -5 "$work/s_client.out" | sed 's/^/        /'
+        fi
+    done
+    if [[ ! -x "$out/$board/server-handle-test" ]]; then
+        fail "$board: $out/$board/server-handle-test is missing (run make boards)"
+    else
+        server_files=(--cert "$pki/server-ec.chain.pem" --key "$pki/server-ec.key" --ca "$pki/root-ec.der")
+        run_handle_program=server-handle-test
+        run_handle "$board" "server, context size checks" size "${server_files[@]}"
+        for v in 1.2 1.3; do
+            run_handle "$board" "server, TLS $v, client and server in memory, one byte at a time" memory --version "$v" \
+                "${server_files[@]}"
+            run_handle "$board" "server, TLS $v, in memory with a client certificate (required)" memory --version "$v" \
+                "${server_files[@]}" --client-auth required --client-cert "$pki/client-ec.chain.pem" --client-key "$pki/client-ec.key"
+            run_handle "$board" "server, TLS $v, in memory, required but missing" memory --version "$v" \
+                "${server_files[@]}" --client-auth required --expect-failure
+        done
+        run_handle_program=
     fi
 
     if [[ $gateway == yes ]]; then

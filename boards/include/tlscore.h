@@ -1,9 +1,11 @@
 /*
- * tlscore.h — the C API of the TLSCore TLS 1.2 / 1.3 client for boards (Embedded Swift inside).
+ * tlscore.h — the C API of the TLSCore TLS 1.2 / 1.3 client and server for boards (Embedded
+ * Swift inside).
  *
  * Two shapes over one engine:
  *
- * - The handle API (tlscore_client_init ... tlscore_client_free), for a firmware main loop:
+ * - The handle API (tlscore_client_init or tlscore_server_init, then tlscore_client_want ...
+ *   tlscore_client_free, the same calls for both roles), for a firmware main loop:
  *   the connection lives in context memory the caller provides, and the caller moves the
  *   bytes — "what must be sent / I sent n", "where do incoming bytes go / n arrived" — in
  *   the manner of BearSSL's engine. No call blocks, sleeps or calls the operating system:
@@ -200,6 +202,12 @@ long tlscore_session_length(const uint8_t *session, size_t len);
 
 /* ---- the handle API: one connection in caller memory, driven by the caller's loop ----
  *
+ * The server role (below) has the same loop with tlscore_server_* names: one generic
+ * implementation in the Swift (HandleContext<Machine> over Engine<Client> or Engine<Server>),
+ * two sets of thin exports rather than one set that looks at the context's role, so that a
+ * client-only firmware links none of the server's code (--gc-sections drops what no call
+ * reaches: the server role is about 50 KB of .text on aarch64, 34 KB on armv7).
+ *
  *     static tlscore_client_ctx tls;                 // or any aligned TLSCORE_CLIENT_CONTEXT_SIZE bytes
  *     tlscore_client_init(&tls, sizeof tls, &cfg);   // queues the ClientHello
  *     for (;;) {
@@ -222,7 +230,7 @@ long tlscore_session_length(const uint8_t *session, size_t len);
  * tlscore_client_context_size() (the real size, which init checks) on every board built
  * here (64-bit: aarch64; 32-bit: armv7). Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
  * and boards/tests/handle-test.c hold it to the real size. */
-#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2521u : 1905u))
+#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2649u : 1969u))
 /* Context memory with the alignment it needs (8 bytes). */
 typedef union tlscore_client_ctx {
     unsigned char bytes[TLSCORE_CLIENT_CONTEXT_SIZE];
@@ -307,6 +315,129 @@ int tlscore_client_report(void *ctx, struct tlscore_report *report);
  * context memory (not the regions). Sends nothing: close first for an orderly end. */
 void tlscore_client_free(void *ctx);
 
+
+/* ---- the server role (not in the PSK-only libtlscore-psk.a) ----
+ *
+ *     static tlscore_server_ctx tls;
+ *     tlscore_server_init(&tls, sizeof tls, &server_cfg);   // then the loop above with
+ *     ... tlscore_server_want(&tls) ...                     // tlscore_server_* names
+ *
+ * A server takes one connection per context: accept, init, loop, free (or keep one context
+ * per connection). It serves TLS 1.3 and 1.2 with certificates (ECDSA or RSA: each
+ * handshake uses the first configured certificate the client's signature_algorithms and the
+ * suite allow), asks for a client certificate when client_auth says so and validates it
+ * against client_cas / crls at the validation time (⑥). No PSK suites, no resumption. */
+
+/* tlscore_server_config.client_auth */
+#define TLSCORE_CLIENT_AUTH_NONE     0u /* no CertificateRequest */
+#define TLSCORE_CLIENT_AUTH_OPTIONAL 1u /* asked for; a client without one is served, a bad one refused */
+#define TLSCORE_CLIENT_AUTH_REQUIRED 2u /* asked for; none fails the handshake: TLS 1.3 with
+                                           TLSCORE_ERR_CERTIFICATE_REQUIRED (certificate_required alert),
+                                           TLS 1.2 with TLSCORE_ERR_HANDSHAKE_FAILURE (handshake_failure,
+                                           RFC 5246 §7.4.6) */
+
+typedef struct tlscore_server_config {
+    /* The certificate chain (concatenated DER, leaf first) and its private key (DER: PKCS#8,
+     * SEC1 or PKCS#1). Required. */
+    const uint8_t *chain;
+    size_t chain_len;
+    const uint8_t *key;
+    size_t key_len;
+    /* A second certificate and key (an RSA one beside an ECDSA one, say). Optional. */
+    const uint8_t *chain2;
+    size_t chain2_len;
+    const uint8_t *key2;
+    size_t key2_len;
+    /* TLSCORE_CLIENT_AUTH_*; with OPTIONAL or REQUIRED, client_cas is required: the trust
+     * anchors (concatenated DER) a client chain must reach, whose subjects the
+     * CertificateRequest names. */
+    uint32_t client_auth;
+    const uint8_t *client_cas;
+    size_t client_cas_len;
+    /* CRLs (concatenated DER) a client chain is checked against. Optional (NULL, 0). */
+    const uint8_t *crls;
+    size_t crls_len;
+    /* The validation time of client certificates, seconds since the Unix epoch; 0: the
+     * clock callback's (libtlscore.a: the system clock). */
+    int64_t time;
+    /* TLSCORE_SUITE_* bits served (the PSK ones are ignored); 0: TLSCORE_SUITES_DEFAULT.
+     * TLSCORE_TLS12 / TLSCORE_TLS13 bits; 0: both (the client's highest is chosen). */
+    uint32_t suites;
+    uint32_t versions;
+    /* ALPN protocols served (RFC 7301), most preferred first, each preceded by its length
+     * byte as in the extension ("\x08http/1.1"). Optional: without it ALPN is not answered;
+     * with it a client offering none of them is refused (TLSCORE_ERR_NO_APPLICATION_PROTOCOL). */
+    const uint8_t *alpn;
+    size_t alpn_len;
+    /* Where the verified client leaf (DER) is copied, for the application to read the
+     * subject from (report.peer_certificate_len: its bytes). Optional; a leaf longer than
+     * the region fails the handshake (TLSCORE_ERR_BUFFER_TOO_SMALL), it is not cut. */
+    uint8_t *client_certificate;
+    size_t client_certificate_len;
+    /* The regions (TLSCORE_SERVER_*_REGION_SIZE), used until tlscore_server_free. Everything the
+     * configuration points at must stay valid and unchanged while the context lives; the
+     * struct itself need not. */
+    uint8_t *input;
+    size_t input_len;
+    uint8_t *output;
+    size_t output_len;
+    uint8_t *reassembly;
+    size_t reassembly_len;
+    /* As in tlscore_config: zero = the default (libtlscore.a: getrandom, the system clock). */
+    tlscore_entropy_fn entropy;
+    void *entropy_ctx;
+    tlscore_clock_fn clock;
+    void *clock_ctx;
+    tlscore_log_fn log;
+    void *log_ctx;
+} tlscore_server_config;
+
+/* A server's regions, the figures of the Swift core's ServerConfiguration.inputRegionSize,
+ * outputRegionSize and reassemblyRegionSize (Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
+ * holds them to it). `certs` = the longer chain's length (chain_len or chain2_len), plus
+ * client_cas_len when client_auth is not NONE (the CertificateRequest names those CAs).
+ * The input region holds a whole 16 KB record: a client's first flight is not bound by any
+ * limit we could announce. The output and reassembly regions hold our largest flight. */
+#define TLSCORE_SERVER_INPUT_REGION_SIZE 16413u
+#define TLSCORE_SERVER_OUTPUT_REGION_SIZE(certs) ((size_t)(certs) + (size_t)(certs) / 16u + 1536u)
+#define TLSCORE_SERVER_REASSEMBLY_REGION_SIZE(certs) ((size_t)(certs) + 1251u > 4096u ? (size_t)(certs) + 1251u : 4096u)
+
+/* Bytes of a server context, as TLSCORE_CLIENT_CONTEXT_SIZE (init checks
+ * tlscore_server_context_size()). */
+#define TLSCORE_SERVER_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2841u : 2121u))
+typedef union tlscore_server_ctx {
+    unsigned char bytes[TLSCORE_SERVER_CONTEXT_SIZE];
+    uint64_t align_u64;
+    void *align_pointer;
+} tlscore_server_ctx;
+
+size_t tlscore_server_context_size(void);
+
+/* Sets up a server connection in ctx[0..ctx_len). Refuses as tlscore_client_init does: a context too small
+ * (TLSCORE_ERR_CONTEXT_TOO_SMALL), misaligned memory or fields out of range
+ * (TLSCORE_ERR_INVALID_ARGUMENT: no chain or key, a second chain without its key, an
+ * unknown client_auth, client_auth without client_cas, a malformed ALPN list), regions below
+ * what the configuration needs (TLSCORE_ERR_BUFFER_TOO_SMALL). The certificate and key are
+ * read in the handshake: a key that does not decode fails it. tlscore_server_free at the end. */
+int tlscore_server_init(void *ctx, size_t ctx_len, const tlscore_server_config *cfg);
+
+/* The server's loop: each call as its tlscore_client_* namesake, on a server context (a
+ * client context is refused with TLSCORE_ERR_INVALID_ARGUMENT / TLSCORE_STATE_FAILED, and
+ * the other way round). A server's first want is TLSCORE_WANT_READ: the ClientHello. */
+unsigned tlscore_server_want(void *ctx);
+const uint8_t *tlscore_server_output(void *ctx, size_t *len);
+int tlscore_server_output_done(void *ctx, size_t n);
+uint8_t *tlscore_server_input(void *ctx, size_t *cap);
+int tlscore_server_input_done(void *ctx, size_t n);
+int tlscore_server_input_eof(void *ctx);
+long tlscore_server_send(void *ctx, const uint8_t *data, size_t len);
+long tlscore_server_recv(void *ctx, uint8_t *buf, size_t cap);
+int tlscore_server_close(void *ctx);
+int tlscore_server_error(void *ctx, int32_t *detail);
+struct tlscore_report;
+int tlscore_server_report(void *ctx, struct tlscore_report *report);
+void tlscore_server_free(void *ctx);
+
 /* ---- tlscore_client_run's transport: read/write callbacks, or a file descriptor ---- */
 
 /* Return values of the transport callbacks besides a byte count. */
@@ -362,6 +493,15 @@ typedef struct tlscore_report {
     uint16_t group;                 /* TLS 1.3's key-exchange group (TLSCORE_GROUP_*); 0 for TLS 1.2 */
     uint8_t resumed;                /* TLSCORE_RESUMED_*: how the handshake was authenticated without certificates */
     int8_t session_refused;         /* 0, or the TLSCORE_ERR_SESSION_* reason the stored session was not offered */
+    /* Fields added with the server role, at the end. */
+    uint8_t peer_certificate_verified; /* the peer's chain was validated: a server's report, the
+                                          client certificate (client_auth optional or required);
+                                          a client's, the server's chain */
+    uint8_t alpn_len;               /* a server's: the chosen ALPN protocol's length, 0: none */
+    uint16_t alpn_offset;           /* ... and where its name starts in cfg.alpn */
+    uint32_t peer_certificate_len;  /* a server's: bytes of the verified client leaf (DER) copied
+                                       into cfg.client_certificate, to read its subject and SANs
+                                       from; 0 when none was verified or no region is set */
 } tlscore_report;
 
 /* tlscore_report.resumed */
@@ -430,7 +570,7 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_WEAK_SERVER_KEY         (-28) /* detail: the key's bits */
 #define TLSCORE_ERR_MISSING_EXTENSION       (-29) /* a TLS 1.3 message lacks an extension it must carry */
 #define TLSCORE_ERR_BAD_RETRY_REQUEST       (-30) /* a HelloRetryRequest that changes nothing or asks the unoffered */
-#define TLSCORE_ERR_CONTEXT_TOO_SMALL       (-31) /* tlscore_client_init: ctx_len < tlscore_client_context_size() */
+#define TLSCORE_ERR_CONTEXT_TOO_SMALL       (-31) /* init: ctx_len < tlscore_client_context_size() (tlscore_server_context_size()) */
 #define TLSCORE_ERR_STREAM_TRUNCATED        (-32) /* the stream ended after the handshake without close_notify */
 /* Why a session region's session does not load (tlscore_session_length) or was not
  * offered (tlscore_report.session_refused); the handshake is then a full one. */
@@ -444,6 +584,9 @@ const char *tlscore_cert_rule_name(int rule);
 #define TLSCORE_ERR_SESSION_OTHER_SERVER    (-40)
 #define TLSCORE_ERR_SESSION_OTHER_TRUST     (-41) /* validated under other anchors */
 #define TLSCORE_ERR_SESSION_NOT_OFFERED     (-42) /* its version or suite is not configured */
+/* What ends a server connection (the server role): */
+#define TLSCORE_ERR_NO_APPLICATION_PROTOCOL (-43) /* the client offered ALPN, none of its protocols is ours */
+#define TLSCORE_ERR_CERTIFICATE_REQUIRED    (-44) /* client_auth required, no certificate came (TLS 1.3) */
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

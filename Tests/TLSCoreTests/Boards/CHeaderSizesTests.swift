@@ -134,19 +134,27 @@ import Testing
         // TLSError's cases less .certificate and .peerAlert, plus the C API's own four
         // (invalid argument, aborted, context too small, stream truncated) and the ten
         // reasons a session is not loaded or offered (Session.Refusal).
-        #expect(codes.count == 42)
+        #expect(codes.count == 44)
     }
 
-    /// The two figures of `#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? Au : Bu))`.
-    static var contextSizes: (bits64: Int, bits32: Int)? {
-        for line in header.split(separator: "\n") where line.hasPrefix("#define TLSCORE_CLIENT_CONTEXT_SIZE ") {
-            guard let question = line.firstIndex(of: "?"), let colon = line.lastIndex(of: ":") else { return nil }
-            let first = line[line.index(after: question)..<colon].filter(\.isNumber)
-            let second = line[line.index(after: colon)...].filter(\.isNumber)
-            guard let a = Int(first), let b = Int(second) else { return nil }
-            return (a, b)
+    /// The unsigned literals (`1536u`) of the `#define NAME...` line, in order.
+    static func literals(_ name: String) -> [Int] {
+        for line in header.split(separator: "\n") where line.hasPrefix("#define \(name) ") || line.hasPrefix("#define \(name)(") {
+            var values: [Int] = [], digits = ""
+            for character in line.dropFirst("#define \(name)".count) {
+                if character.isNumber { digits.append(character); continue }
+                if character == "u", let value = Int(digits) { values.append(value) }
+                digits = ""
+            }
+            return values
         }
-        return nil
+        return []
+    }
+
+    /// The two figures of `#define NAME ((size_t)(sizeof(void *) == 8 ? Au : Bu))`.
+    static func contextSizes(_ name: String) -> (bits64: Int, bits32: Int)? {
+        let figures = literals(name)
+        return figures.count == 2 ? (figures[0], figures[1]) : nil
     }
 
     /// The handle API's context is the engine plus the C API's fields before it (a check
@@ -154,10 +162,81 @@ import Testing
     /// on a 64-bit target). boards/tests/handle-test.c checks the exact figure on each board
     /// against tlscore_client_context_size(); this holds the 64-bit one to the host's engine.
     @Test func contextSizeMacroHoldsTheEngine() throws {
-        let sizes = try #require(Self.contextSizes)
+        let sizes = try #require(Self.contextSizes("TLSCORE_CLIENT_CONTEXT_SIZE"))
         #expect(MemoryLayout<Int>.size == 8)
         #expect(sizes.bits64 >= MemoryLayout<Engine<Client>>.size + 32)
         #expect(sizes.bits64 <= MemoryLayout<Engine<Client>>.size + 64)
         #expect(sizes.bits32 < sizes.bits64)
+    }
+
+    // MARK: the server role
+
+    static func serverConfiguration(
+        chain: Int, secondChain: Int = 0, clientCAs: Int, authentication: ServerSettings.ClientAuthentication,
+        _ body: (borrowing ServerConfiguration) -> Void
+    ) {
+        let first = [UInt8](repeating: 0x30, count: chain), second = [UInt8](repeating: 0x30, count: secondChain)
+        let key = [UInt8](repeating: 0x30, count: 121), cas = [UInt8](repeating: 0x30, count: clientCAs)
+        let configuration = ServerConfiguration(
+            certificateChain: first.span, privateKey: key.span, clientAuthentication: authentication,
+            clientTrustAnchors: cas.span, time: 0)
+        if secondChain > 0 {
+            body(configuration.withSecondCertificate(chain: second.span, key: key.span))
+        } else {
+            body(configuration)
+        }
+    }
+
+    /// (chain, second chain, client CAs, authentication) and the header's `certs` for them:
+    /// the longer chain, plus the client CAs when a certificate is asked for.
+    static let serverCases: [(Int, Int, Int, ServerSettings.ClientAuthentication, Int)] = [
+        (0, 0, 0, .none, 0), (900, 0, 0, .none, 900), (1400, 0, 600, .none, 1400), (1400, 0, 600, .optional, 2000),
+        (1400, 2600, 600, .required, 3200), (3000, 1000, 5000, .required, 8000), (16000, 0, 0, .none, 16000),
+    ]
+
+    @Test func serverInputMacroIsTheCoresFigure() throws {
+        let input = try #require(Self.macro("TLSCORE_SERVER_INPUT_REGION_SIZE"))
+        Self.serverConfiguration(chain: 1000, clientCAs: 0, authentication: .none) {
+            #expect($0.inputRegionSize == input)
+        }
+        #expect(input == 16384 + (Self.recordOverhead ?? 0), "TLSCORE_RECORD_REGION_SIZE(16384)")
+    }
+
+    /// `TLSCORE_SERVER_OUTPUT_REGION_SIZE(certs)` = certs + certs / D + C: never below the core's
+    /// figure, and not far above it.
+    @Test func serverOutputMacroCoversTheCore() throws {
+        let figures = Self.literals("TLSCORE_SERVER_OUTPUT_REGION_SIZE")
+        try #require(figures.count == 2)
+        for (chain, second, cas, authentication, certs) in Self.serverCases {
+            let macro = certs + certs / figures[0] + figures[1]
+            Self.serverConfiguration(chain: chain, secondChain: second, clientCAs: cas, authentication: authentication) {
+                #expect($0.outputRegionSize <= macro, "certs \(certs)")
+                #expect(macro - $0.outputRegionSize < 160 + certs / 32, "certs \(certs)")
+            }
+        }
+    }
+
+    /// `TLSCORE_SERVER_REASSEMBLY_REGION_SIZE(certs)` = certs + A > B ? certs + A : B, exactly the core's.
+    @Test func serverReassemblyMacroIsTheCoresFigure() throws {
+        let figures = Self.literals("TLSCORE_SERVER_REASSEMBLY_REGION_SIZE")
+        try #require(figures.count == 4 && figures[0] == figures[2] && figures[1] == figures[3])
+        for (chain, second, cas, authentication, certs) in Self.serverCases {
+            let macro = certs + figures[0] > figures[1] ? certs + figures[0] : figures[1]
+            Self.serverConfiguration(chain: chain, secondChain: second, clientCAs: cas, authentication: authentication) {
+                #expect($0.reassemblyRegionSize == macro, "certs \(certs)")
+            }
+        }
+    }
+
+    /// The server context is the same C API fields around `Engine<Server>`;
+    /// boards/tests/server-handle-test.c checks the exact figure on each board.
+    @Test func serverContextSizeMacroHoldsTheEngine() throws {
+        let sizes = try #require(Self.contextSizes("TLSCORE_SERVER_CONTEXT_SIZE"))
+        #expect(sizes.bits64 >= MemoryLayout<Engine<Server>>.size + 32)
+        #expect(sizes.bits64 <= MemoryLayout<Engine<Server>>.size + 64)
+        #expect(sizes.bits32 < sizes.bits64)
+        #expect(Self.macro("TLSCORE_CLIENT_AUTH_NONE") == 0)
+        #expect(Self.macro("TLSCORE_CLIENT_AUTH_OPTIONAL") == 1)
+        #expect(Self.macro("TLSCORE_CLIENT_AUTH_REQUIRED") == 2)
     }
 }
