@@ -42,7 +42,7 @@ public struct HandshakeEvent: Sendable, Equatable {
         case ticketTooLong(length: Int)
         /// ⑥ (a server) the client's chain was validated, CRLs included; `length` is the leaf's.
         case clientCertificateValidated
-        /// ⑥ (a server) the client sent an empty Certificate, and client authentication is optional.
+        /// ⑤ (a server) the client sent an empty Certificate (the handshake fails next when one is required).
         case clientCertificateAbsent
         /// ② (a server) a HelloRetryRequest went out, asking for a share of this group.
         case helloRetryRequested(NamedGroup)

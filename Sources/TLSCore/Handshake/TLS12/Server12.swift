@@ -239,8 +239,8 @@ struct Server12: ~Copyable {
             if list.count == 0 {
                 // RFC 5246 §7.4.6: without a certificate, a server that requires one
                 // answers with a fatal handshake_failure.
-                guard settings.clientAuthentication == .optional else { throw .handshakeFailure }
                 events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
+                guard settings.clientAuthentication == .optional else { throw .handshakeFailure }
             } else {
                 clientKey = .some(try ClientCertificate.validate(
                     try CertificateChain(list, framing: .tls12), settings: settings, kept: &verifiedCertificateLength,

@@ -258,8 +258,8 @@ struct Server13: ~Copyable {
             let list = try CertificateMessage.certificateList13(body)
             if list.count == 0 {
                 // §4.4.2.4: no certificate; required → certificate_required.
-                guard settings.clientAuthentication == .optional else { throw .certificateRequired }
                 events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
+                guard settings.clientAuthentication == .optional else { throw .certificateRequired }
                 transcript.update(message)
                 state = .waitFinished
                 return progress
