@@ -17,6 +17,36 @@ enum CertificateVerify {
 }
 
 extension CertificateVerify {
+    /// A received CertificateVerify body (RFC 5246 §7.4.8, RFC 8446 §4.4.3), checked to be
+    /// whole: a scheme the receiver listed (`listed`) that this core implements — else
+    /// illegal_parameter — into `algorithm`; returns the signature.
+    @_lifetime(copy body)
+    static func read(
+        _ body: Span<UInt8>, listed: (UInt16) -> Bool, algorithm: inout SignatureAlgorithm
+    ) throws(TLSError) -> Span<UInt8> {
+        var reader = Reader(body)
+        let scheme = try reader.u16()
+        let signature = try reader.vector(lengthBytes: 2, minimum: 1)
+        try reader.expectEnd()
+        guard listed(scheme), let named = SignatureAlgorithm(tlsSignatureScheme: scheme) else { throw .illegalParameter }
+        algorithm = named
+        return signature
+    }
+
+    /// Checks a TLS 1.3 CertificateVerify from the peer (§4.4.3), either role: a scheme we
+    /// offered (the ClientHello's list, which a server's CertificateRequest repeats) that
+    /// suits the key — RSA-PSS, or ECDSA on the curve the scheme names — over the signer's
+    /// context string and `transcriptHash` (through the peer's Certificate).
+    static func verify13(
+        _ body: Span<UInt8>, key: consuming PublicKey, signedByServer: Bool, transcriptHash: Span<UInt8>
+    ) throws(TLSError) {
+        var algorithm = SignatureAlgorithm.ecdsa(.sha256)
+        let signature = try read(body, listed: ClientHello.offers, algorithm: &algorithm)
+        guard suits13(algorithm, key.kind) else { throw .illegalParameter }
+        let content = content13(server: signedByServer)
+        try key.verify(algorithm, signature: signature, over: content.span, transcriptHash)
+    }
+
     /// What a TLS 1.3 CertificateVerify signs before the transcript hash (RFC 8446 §4.4.3):
     /// 64 spaces, the context string of the signer's role, a zero byte.
     static func content13(server: Bool) -> InlineArray<98, UInt8> {

@@ -84,14 +84,13 @@ struct CertificateRequest: ~Escapable {
 }
 
 extension CertificateRequest {
-    /// The schemes a server accepts in a client's CertificateVerify: TLS 1.2 signs the
-    /// transcript hash, which runs as SHA-256 and SHA-384 only; TLS 1.3 the schemes a
+    /// The schemes a TLS 1.2 server accepts in a client's CertificateVerify: it signs the
+    /// transcript hash, which runs as SHA-256 and SHA-384 only. TLS 1.3 lists the schemes a
     /// ClientHello offers (its rsa_pkcs1 entries count for the chain's certificates only,
     /// §4.2.3, which an RSA client chain needs).
     static let schemes12: InlineArray<6, UInt16> = [0x0403, 0x0503, 0x0804, 0x0805, 0x0401, 0x0501]
 
-    static func accepts(_ scheme: UInt16, version: TLSVersion) -> Bool {
-        if version == .tls13 { return ClientHello.offers(scheme) }
+    static func accepts12(_ scheme: UInt16) -> Bool {
         for i in schemes12.indices where schemes12[i] == scheme { return true }
         return false
     }

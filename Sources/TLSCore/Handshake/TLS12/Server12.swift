@@ -344,12 +344,8 @@ struct Server12: ~Copyable {
     /// ⑥ CertificateVerify (RFC 5246 §7.4.8): a scheme we listed that suits the client's
     /// key, over every handshake message so far.
     private mutating func verifyClientSignature(_ body: Span<UInt8>) throws(TLSError) {
-        var reader = Reader(body)
-        let scheme = try reader.u16()
-        let signature = try reader.vector(lengthBytes: 2, minimum: 1)
-        try reader.expectEnd()
-        guard CertificateRequest.accepts(scheme, version: .tls12),
-              let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme) else { throw .illegalParameter }
+        var algorithm = SignatureAlgorithm.ecdsa(.sha256)
+        let signature = try CertificateVerify.read(body, listed: CertificateRequest.accepts12, algorithm: &algorithm)
         guard var key = clientKey.take() else { throw .invalidState }
         switch (algorithm, key.kind) {
         case (.ecdsa, .ecdsa), (.rsaPKCS1, .rsa), (.rsaPSS, .rsa): break

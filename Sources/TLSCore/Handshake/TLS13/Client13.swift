@@ -252,18 +252,8 @@ struct Client13: ~Copyable {
     /// ECDSA on the curve the scheme names), and the signature over the 1.3 context string
     /// and the transcript through Certificate.
     private mutating func verifyServerSignature(_ body: Span<UInt8>) throws(TLSError) {
-        var reader = Reader(body)
-        let scheme = try reader.u16()
-        let signature = try reader.vector(lengthBytes: 2, minimum: 1)
-        try reader.expectEnd()
-        guard ClientHello.offers(scheme), let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme) else {
-            throw .illegalParameter
-        }
-        guard var key = serverKey.take() else { throw .invalidState }
-        guard CertificateVerify.suits13(algorithm, key.kind) else { throw .illegalParameter }
-        let content = CertificateVerify.content13(server: true)
-        let transcriptHash = try transcript.hash(hash)
-        try key.verify(algorithm, signature: signature, over: content.span, transcriptHash.span)
+        guard let key = serverKey.take() else { throw .invalidState }
+        try CertificateVerify.verify13(body, key: key, signedByServer: true, transcriptHash: try transcript.hash(hash).span)
     }
 
     /// ⑦ At the server's Finished: the master secret in place of the handshake secret, the

@@ -327,17 +327,8 @@ struct Server13: ~Copyable {
     /// ⑥ CertificateVerify (§4.4.3): a scheme we listed that suits the key, over the
     /// client's context string and the transcript through its Certificate.
     private mutating func verifyClientSignature(_ body: Span<UInt8>) throws(TLSError) {
-        var reader = Reader(body)
-        let scheme = try reader.u16()
-        let signature = try reader.vector(lengthBytes: 2, minimum: 1)
-        try reader.expectEnd()
-        guard CertificateRequest.accepts(scheme, version: .tls13),
-              let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme) else { throw .illegalParameter }
-        guard var key = clientKey.take() else { throw .invalidState }
-        guard CertificateVerify.suits13(algorithm, key.kind) else { throw .illegalParameter }
-        let content = CertificateVerify.content13(server: false)
-        let transcriptHash = try transcript.hash(hash)
-        try key.verify(algorithm, signature: signature, over: content.span, transcriptHash.span)
+        guard let key = clientKey.take() else { throw .invalidState }
+        try CertificateVerify.verify13(body, key: key, signedByServer: false, transcriptHash: try transcript.hash(hash).span)
     }
 
     /// ⑩ One NewSessionTicket (§4.6.1): its PSK from the resumption master secret and a
