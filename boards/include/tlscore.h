@@ -230,7 +230,7 @@ long tlscore_session_length(const uint8_t *session, size_t len);
  * tlscore_client_context_size() (the real size, which init checks) on every board built
  * here (64-bit: aarch64; 32-bit: armv7). Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
  * and boards/tests/handle-test.c hold it to the real size. */
-#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2649u : 1969u))
+#define TLSCORE_CLIENT_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2538u : 1914u))
 /* Context memory with the alignment it needs (8 bytes). */
 typedef union tlscore_client_ctx {
     unsigned char bytes[TLSCORE_CLIENT_CONTEXT_SIZE];
@@ -404,7 +404,7 @@ typedef struct tlscore_server_config {
 
 /* Bytes of a server context, as TLSCORE_CLIENT_CONTEXT_SIZE (init checks
  * tlscore_server_context_size()). */
-#define TLSCORE_SERVER_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2841u : 2121u))
+#define TLSCORE_SERVER_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2810u : 2114u))
 typedef union tlscore_server_ctx {
     unsigned char bytes[TLSCORE_SERVER_CONTEXT_SIZE];
     uint64_t align_u64;
