@@ -7,6 +7,24 @@ import TLSPlatform
 /// Set by SIGINT/SIGTERM; the poll loop looks at it at least every 100 ms.
 nonisolated(unsafe) private var serveStopSignal: sig_atomic_t = 0
 
+/// SIGINT and SIGTERM end `serve` and `uart-serve` (their loops look at least every 100 ms).
+enum StopSignal {
+    static var requested: Bool { serveStopSignal != 0 }
+
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in serveStopSignal = 1 }
+        }
+        // A test runner's threads may block these; the process inherits the mask.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
 /// `hostsim serve`: the core's server role over TCP. One thread, one poll() loop, a fixed
 /// table of connection slots, each with its own stored `Engine<Server>` and regions.
 struct Serve: ParsableCommand {
@@ -146,6 +164,24 @@ struct Listener {
         self.descriptor = descriptor
         self.port = UInt16(bigEndian: address.sin_port)
     }
+
+    /// One waiting connection of `listener`, non-blocking and close-on-exec, with its peer
+    /// as "ADDRESS:PORT"; nil when none is waiting (or accept failed).
+    static func accept(_ listener: Int32) -> (descriptor: Int32, peer: String)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let descriptor = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.accept(listener, $0, &length)
+            }
+        }
+        if descriptor < 0 { return nil }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
+        return (descriptor, "\(String(cString: text)):\(UInt16(bigEndian: address.sin_port))")
+    }
 }
 
 /// One connection of the table.
@@ -177,6 +213,15 @@ struct ServeSlot: ~Copyable {
 /// The per-slot memory: the engine's three regions and the client certificate's.
 struct SlotMemory {
     let input, output, reassembly, certificate: UnsafeMutableBufferPointer<UInt8>
+
+    /// Regions of the sizes the settings ask for, and 8 KB for the client certificate.
+    init(files: ServerFiles, options: ServerOptions) throws(TLSError) {
+        certificate = .allocate(capacity: 8192)
+        let settings = files.settings(options, certificate: certificate)
+        input = .allocate(capacity: settings.inputRegionSize)
+        output = .allocate(capacity: settings.outputRegionSize)
+        reassembly = .allocate(capacity: settings.reassemblyRegionSize)
+    }
 
     func free() {
         for region in [input, output, reassembly, certificate] { region.deallocate() }
@@ -216,20 +261,11 @@ final class ServeLoop {
     private func log(_ line: String) { print("serve: \(line)", to: &standardError) }
 
     func run(listener: Int32) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number) { _ in serveStopSignal = 1 }
-        }
-        // A test runner's threads may block these; the process inherits the mask.
-        var wanted = sigset_t()
-        sigemptyset(&wanted)
-        sigaddset(&wanted, SIGINT)
-        sigaddset(&wanted, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-        signal(SIGPIPE, SIG_IGN)
+        StopSignal.install()
 
         var entries: [pollfd] = []
         var slotOf: [Int] = []
-        while serveStopSignal == 0 {
+        while !StopSignal.requested {
             entries.removeAll(keepingCapacity: true)
             slotOf.removeAll(keepingCapacity: true)
             // A full table leaves new connections in the listen backlog.
@@ -267,30 +303,15 @@ final class ServeLoop {
 
     private func accept(_ listener: Int32) {
         while active < capacity {
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let descriptor = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.accept(listener, $0, &length)
-                }
-            }
-            if descriptor < 0 { return }  // EAGAIN: no more waiting; anything else: next round
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
-            let peer = "\(String(cString: text)):\(UInt16(bigEndian: address.sin_port))"
+            // EAGAIN: no more waiting; anything else: next round.
+            guard let (descriptor, peer) = Listener.accept(listener) else { return }
             open(descriptor, peer: peer)
         }
     }
 
     private func slotMemory(_ i: Int) throws(TLSError) -> SlotMemory {
         if let made = memory[i] { return made }
-        let certificate = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 8192)
-        let settings = files.settings(options, certificate: certificate)
-        let made = SlotMemory(
-            input: .allocate(capacity: settings.inputRegionSize), output: .allocate(capacity: settings.outputRegionSize),
-            reassembly: .allocate(capacity: settings.reassemblyRegionSize), certificate: certificate)
+        let made = try SlotMemory(files: files, options: options)
         memory[i] = made
         return made
     }
