@@ -26,7 +26,8 @@ enum SimulatedUART {
     /// The same over a connected `socket` (owned from now on): for `uart-serve`, a client
     /// the listener accepted.
     static func run<R>(
-        socket: Int32, line: LineSettings, log: @escaping (String) -> Void = { print("gateway: \($0)", to: &standardError) },
+        socket: Int32, socketName: String = "server", line: LineSettings,
+        log: @escaping (String) -> Void = { print("gateway: \($0)", to: &standardError) },
         device: (_ path: String, _ gateway: Gateway) -> Result<R, TLSError>
     ) throws -> (result: Result<R, TLSError>, gatewayEnd: String, counts: Gateway.Counters) {
         let pty: PseudoTerminal
@@ -38,6 +39,7 @@ enum SimulatedUART {
         }
         let gateway = Gateway(device: pty.master, holding: pty.slave, server: socket, settings: line)
         gateway.log = log
+        gateway.socketName = socketName
         gateway.start()
         let result = device(pty.path, gateway)
         // The device has closed its end; without the gateway's own hold the master now

@@ -43,7 +43,7 @@ struct UARTServe: ParsableCommand {
             served += 1
             let outcome: (result: Result<String, TLSError>, gatewayEnd: String, counts: Gateway.Counters)
             do {
-                outcome = try SimulatedUART.run(socket: socket, line: settings) { path, gateway in
+                outcome = try SimulatedUART.run(socket: socket, socketName: "client", line: settings) { path, gateway in
                     Result { () throws(TLSError) -> String in
                         var transport = try SimulatedUART.openDevice(path, baud: settings.baud)
                         gateway.releaseSlave()
