@@ -197,17 +197,7 @@ struct ClientOptions: ParsableArguments {
             clientKey = PEM.privateKey(in: try read(key))
             guard !clientChain.isEmpty, !clientKey.isEmpty else { throw ValidationError("no certificate or key in \(cert), \(key)") }
         }
-        var pskKey: [UInt8] = []
-        if psk != nil || pskIdentity != nil {
-            guard let psk, let pskIdentity, !pskIdentity.isEmpty else {
-                throw ValidationError("--psk and --psk-identity go together")
-            }
-            guard psk.count % 2 == 0, psk.count >= 64,
-                  let bytes = Optional(stride(from: 0, to: psk.count, by: 2).compactMap({
-                      UInt8(psk.dropFirst($0).prefix(2), radix: 16) })), bytes.count == psk.count / 2
-            else { throw ValidationError("--psk must be hex, 32 bytes or more") }
-            pskKey = bytes
-        }
+        let (pskIdentityBytes, pskKey) = try Hex.externalPSK(identity: pskIdentity, key: psk)
         let address = Verify.parseIP(host)
         let name = serverName ?? (address == nil ? host : "")
         return ClientSetup(
@@ -215,7 +205,7 @@ struct ClientOptions: ParsableArguments {
             anchors: Array(anchors.joined()), crls: crls, time: validationTime, suites: suites,
             versions: versions, groups: groups, applicationProtocols: protocols, recordSizeLimit: recordSizeLimit, recordPadding: recordPadding,
             maxFragmentLength: fragment, profile: profileValue, clientChain: clientChain, clientKey: clientKey,
-            keyLogPath: keylog, pskIdentity: Array((pskIdentity ?? "").utf8), pskKey: pskKey,
+            keyLogPath: keylog, pskIdentity: pskIdentityBytes, pskKey: pskKey,
             resumes: resumes, sessionPath: session,
             resumptionKeyExchange: resumePskOnly ? .pskOnly : .withECDHE)
     }

@@ -19,6 +19,8 @@ final class Gateway: @unchecked Sendable {
     var lingerMilliseconds = 2000
     /// Ends the gateway when nothing moves either way for this long.
     var idleMilliseconds = 120_000
+    /// What the socket's end is called in notes: "server", or "client" for `uart-serve`.
+    var socketName = "server"
     /// Where notes go (stderr by default).
     var log: (String) -> Void = { print("gateway: \($0)", to: &standardError) }
 
@@ -177,7 +179,7 @@ final class Gateway: @unchecked Sendable {
         var busyUntil = Gateway.now()
         var buffer = [UInt8](repeating: 0, count: 2048)
         var notesSeen = 0
-        let name = direction == .up ? "device" : "server"
+        let name = direction == .up ? "device" : socketName
         while !isStopped {
             // Snapshot first: another thread may record activity after a `now()` read here,
             // and a plain `now - last` would then underflow and trap.
@@ -308,7 +310,7 @@ final class Gateway: @unchecked Sendable {
 
     /// Writes all of `bytes`, waiting at most 10 s for room; false when it could not.
     private func deliver(_ bytes: [UInt8], to destination: Int32, _ direction: LineDirection) -> Bool {
-        let name = direction == .up ? "server" : "device"
+        let name = direction == .up ? socketName : "device"
         var offset = 0
         let deadline = Gateway.now() + 10_000_000_000
         while offset < bytes.count {

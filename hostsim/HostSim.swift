@@ -6,7 +6,7 @@ struct HostSim: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hostsim",
         abstract: "Runs the TLS core on a Linux host: self-check, verification, connections.",
-        subcommands: [Connect.self, Serve.self, Verify.self, SelfCheck.self, Demo.self, UART.self, GatewayCommand.self]
+        subcommands: [Connect.self, Serve.self, Verify.self, SelfCheck.self, Demo.self, UART.self, UARTServe.self, GatewayCommand.self]
     )
 
     /// Exit statuses are part of the interface: 0 success, 1 a TLS or validation failure,

@@ -7,6 +7,24 @@ import TLSPlatform
 /// Set by SIGINT/SIGTERM; the poll loop looks at it at least every 100 ms.
 nonisolated(unsafe) private var serveStopSignal: sig_atomic_t = 0
 
+/// SIGINT and SIGTERM end `serve` and `uart-serve` (their loops look at least every 100 ms).
+enum StopSignal {
+    static var requested: Bool { serveStopSignal != 0 }
+
+    static func install() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { _ in serveStopSignal = 1 }
+        }
+        // A test runner's threads may block these; the process inherits the mask.
+        var wanted = sigset_t()
+        sigemptyset(&wanted)
+        sigaddset(&wanted, SIGINT)
+        sigaddset(&wanted, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
+        signal(SIGPIPE, SIG_IGN)
+    }
+}
+
 /// `hostsim serve`: the core's server role over TCP. One thread, one poll() loop, a fixed
 /// table of connection slots, each with its own stored `Engine<Server>` and regions.
 struct Serve: ParsableCommand {
@@ -22,53 +40,13 @@ struct Serve: ParsableCommand {
     )
 
     @Option(help: "Address to listen on, HOST:PORT (IPv4; port 0 picks a free one).") var listen = "127.0.0.1:0"
-    @Option(help: "Server certificate chain (PEM or DER, leaf first).") var cert: String
-    @Option(help: "The chain's private key (PEM or DER; PKCS#8, SEC1 or PKCS#1).") var key: String
-    @Option(help: "A second chain (an RSA one beside an ECDSA one, say).") var cert2: String?
-    @Option(help: "The second chain's key.") var key2: String?
-    @Option(name: .customLong("client-ca"), help: "Trust anchors for client certificates (PEM or DER).")
-    var clientCA: String?
-    @Option(help: "A CRL (PEM or DER) to check client chains against; repeatable.") var crl: [String] = []
-    @Option(help: "none, optional or required (optional and required need --client-ca).") var clientAuth = "none"
-    @Flag(help: "Every link of a client chain must have a valid CRL from its issuer.") var requireCrl = false
-    @Option(help: "Accept this version: 1.2 or 1.3; repeat for both (default both).") var tls: [String] = []
-    @Option(help: "Accept this suite (IANA name); repeatable. Naming a TLS_RSA_ suite enables RSA key transport.")
-    var suite: [String] = []
-    @Option(help: "Offer this ALPN protocol; repeatable, in preference order.") var alpn: [String] = []
+    @OptionGroup var server: ServeOptions
     @Option(help: "Connection slots (connections served at once).") var maxConnections = 16
-    @Option(help: "Per connection: longest time without any byte in either direction, in ms.") var timeout = 10_000
-    @Option(help: "Per connection: longest whole handshake, in ms (default: --timeout).") var handshakeTimeout: Int?
-    @Flag(help: "Print each connection's server-side handshake steps on stderr.") var trace = false
 
     func run() throws {
         guard maxConnections >= 1 else { throw ValidationError("--max-connections must be at least 1") }
-        guard timeout >= 1, (handshakeTimeout ?? 1) >= 1 else { throw ValidationError("timeouts must be at least 1 ms") }
         let (host, port) = try ClientOptions.split(listen)
-        let authentication: ServerSettings.ClientAuthentication
-        switch clientAuth {
-        case "none": authentication = .none
-        case "optional": authentication = .optional
-        case "required": authentication = .required
-        default: throw ValidationError("--client-auth must be none, optional or required")
-        }
-        if authentication != .none && clientCA == nil { throw ValidationError("--client-auth \(clientAuth) needs --client-ca") }
-        guard (cert2 == nil) == (key2 == nil) else { throw ValidationError("--cert2 and --key2 go together") }
-
-        func keyFile(_ path: String) throws -> [UInt8] {
-            let key = PEM.privateKey(in: try ClientOptions.read(path))
-            guard !key.isEmpty else { throw ValidationError("no private key in \(path)") }
-            return key
-        }
-        let files = ServerFiles(
-            chain: Array(try ClientOptions.certificates(in: cert).joined()), key: try keyFile(key),
-            secondChain: try cert2.map { Array(try ClientOptions.certificates(in: $0).joined()) } ?? [],
-            secondKey: try key2.map(keyFile) ?? [],
-            anchors: try clientCA.map { Array(try ClientOptions.certificates(in: $0).joined()) } ?? [],
-            crls: try ClientOptions.crls(in: crl), protocols: try ClientOptions.applicationProtocols(alpn))
-        let options = ServerOptions(
-            authentication: authentication, revocation: requireCrl ? .requireCRL : .checkAvailable,
-            suites: try ClientOptions.suites(named: suite), versions: try ClientOptions.versions(tls),
-            idleMilliseconds: Int64(timeout), handshakeMilliseconds: Int64(handshakeTimeout ?? timeout), trace: trace)
+        let (files, options) = try server.load()
         let listener = try Listener(host: host, port: port)
         // Unbuffered: a test reads the port from this line while the server runs.
         FileHandle.standardOutput.write(Data("listening on \(host):\(listener.port)\n".utf8))
@@ -87,15 +65,19 @@ struct ServerOptions {
     var idleMilliseconds: Int64
     var handshakeMilliseconds: Int64
     var trace: Bool
+    var ticketLifetime: UInt32
 }
 
 /// The bytes the server's settings refer to, copied once into memory that never moves and
 /// outlives every engine (the stored engine's contract).
 final class ServerFiles {
     let chain, key, secondChain, secondKey, anchors, crls, protocols: UnsafeMutableBufferPointer<UInt8>
+    /// `--ticket-key`, `--previous-ticket-key`, `--psk-identity`, `--psk` (empty: none).
+    let ticketKey, previousTicketKey, pskIdentity, pskKey: UnsafeMutableBufferPointer<UInt8>
 
     init(chain: [UInt8], key: [UInt8], secondChain: [UInt8], secondKey: [UInt8], anchors: [UInt8], crls: [UInt8],
-         protocols: [UInt8]) {
+         protocols: [UInt8], ticketKey: [UInt8] = [], previousTicketKey: [UInt8] = [], pskIdentity: [UInt8] = [],
+         pskKey: [UInt8] = []) {
         func pinned(_ bytes: [UInt8]) -> UnsafeMutableBufferPointer<UInt8> {
             let region = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
             _ = region.initialize(from: bytes)
@@ -108,11 +90,16 @@ final class ServerFiles {
         self.anchors = pinned(anchors)
         self.crls = pinned(crls)
         self.protocols = pinned(protocols)
+        self.ticketKey = pinned(ticketKey)
+        self.previousTicketKey = pinned(previousTicketKey)
+        self.pskIdentity = pinned(pskIdentity)
+        self.pskKey = pinned(pskKey)
     }
 
     deinit {
-        for region in [chain, key, secondChain, secondKey, anchors, crls, protocols] {
-            // The key is a secret: zeroed before it goes back to the allocator.
+        for region in [chain, key, secondChain, secondKey, anchors, crls, protocols, ticketKey, previousTicketKey,
+                       pskIdentity, pskKey] {
+            // The keys are secrets: zeroed before it goes back to the allocator.
             if let base = region.baseAddress {
                 memset(base, 0, region.count)
                 UnsafeMutableRawPointer(base).deallocate()
@@ -137,7 +124,12 @@ final class ServerFiles {
             clientTrustAnchors: anchors.span, crls: crls.span, time: Clock.unixSeconds(), suites: options.suites,
             versions: options.versions, applicationProtocols: protocols.span, revocation: options.revocation)
         let both = secondChain.isEmpty ? base : base.withSecondCertificate(chain: secondChain.span, key: secondKey.span)
-        return both.keepingClientCertificate(in: certificate.mutableSpan).settings
+        let ticketKey = UnsafeBufferPointer(self.ticketKey), previousTicketKey = UnsafeBufferPointer(self.previousTicketKey)
+        let tickets = ticketKey.isEmpty
+            ? both : both.issuingTickets(key: ticketKey.span, previous: previousTicketKey.span, lifetime: options.ticketLifetime)
+        let pskIdentity = UnsafeBufferPointer(self.pskIdentity), pskKey = UnsafeBufferPointer(self.pskKey)
+        let keyed = pskKey.isEmpty ? tickets : tickets.withExternalPSK(identity: pskIdentity.span, key: pskKey.span)
+        return keyed.keepingClientCertificate(in: certificate.mutableSpan).settings
     }
 }
 
@@ -172,6 +164,24 @@ struct Listener {
         self.descriptor = descriptor
         self.port = UInt16(bigEndian: address.sin_port)
     }
+
+    /// One waiting connection of `listener`, non-blocking and close-on-exec, with its peer
+    /// as "ADDRESS:PORT"; nil when none is waiting (or accept failed).
+    static func accept(_ listener: Int32) -> (descriptor: Int32, peer: String)? {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let descriptor = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.accept(listener, $0, &length)
+            }
+        }
+        if descriptor < 0 { return nil }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
+        _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
+        return (descriptor, "\(String(cString: text)):\(UInt16(bigEndian: address.sin_port))")
+    }
 }
 
 /// One connection of the table.
@@ -196,11 +206,22 @@ struct ServeSlot: ~Copyable {
     var closingSince: Int64 = 0
     var shutDown = false
     var logged = false
+    /// How the handshake resumed, once the engine said so.
+    var resumed: Session.Kind? = nil
 }
 
 /// The per-slot memory: the engine's three regions and the client certificate's.
 struct SlotMemory {
     let input, output, reassembly, certificate: UnsafeMutableBufferPointer<UInt8>
+
+    /// Regions of the sizes the settings ask for, and 8 KB for the client certificate.
+    init(files: ServerFiles, options: ServerOptions) throws(TLSError) {
+        certificate = .allocate(capacity: 8192)
+        let settings = files.settings(options, certificate: certificate)
+        input = .allocate(capacity: settings.inputRegionSize)
+        output = .allocate(capacity: settings.outputRegionSize)
+        reassembly = .allocate(capacity: settings.reassemblyRegionSize)
+    }
 
     func free() {
         for region in [input, output, reassembly, certificate] { region.deallocate() }
@@ -240,20 +261,11 @@ final class ServeLoop {
     private func log(_ line: String) { print("serve: \(line)", to: &standardError) }
 
     func run(listener: Int32) {
-        for number in [SIGINT, SIGTERM] {
-            signal(number) { _ in serveStopSignal = 1 }
-        }
-        // A test runner's threads may block these; the process inherits the mask.
-        var wanted = sigset_t()
-        sigemptyset(&wanted)
-        sigaddset(&wanted, SIGINT)
-        sigaddset(&wanted, SIGTERM)
-        pthread_sigmask(SIG_UNBLOCK, &wanted, nil)
-        signal(SIGPIPE, SIG_IGN)
+        StopSignal.install()
 
         var entries: [pollfd] = []
         var slotOf: [Int] = []
-        while serveStopSignal == 0 {
+        while !StopSignal.requested {
             entries.removeAll(keepingCapacity: true)
             slotOf.removeAll(keepingCapacity: true)
             // A full table leaves new connections in the listen backlog.
@@ -291,30 +303,15 @@ final class ServeLoop {
 
     private func accept(_ listener: Int32) {
         while active < capacity {
-            var address = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let descriptor = withUnsafeMutablePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    Glibc.accept(listener, $0, &length)
-                }
-            }
-            if descriptor < 0 { return }  // EAGAIN: no more waiting; anything else: next round
-            _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &address.sin_addr, &text, socklen_t(text.count))
-            let peer = "\(String(cString: text)):\(UInt16(bigEndian: address.sin_port))"
+            // EAGAIN: no more waiting; anything else: next round.
+            guard let (descriptor, peer) = Listener.accept(listener) else { return }
             open(descriptor, peer: peer)
         }
     }
 
     private func slotMemory(_ i: Int) throws(TLSError) -> SlotMemory {
         if let made = memory[i] { return made }
-        let certificate = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 8192)
-        let settings = files.settings(options, certificate: certificate)
-        let made = SlotMemory(
-            input: .allocate(capacity: settings.inputRegionSize), output: .allocate(capacity: settings.outputRegionSize),
-            reassembly: .allocate(capacity: settings.reassemblyRegionSize), certificate: certificate)
+        let made = try SlotMemory(files: files, options: options)
         memory[i] = made
         return made
     }
@@ -435,6 +432,7 @@ final class ServeLoop {
 
     private func events(_ i: Int) {
         while let event = table[i].engine.nextEvent() {
+            ServedConnection.note(event, resumed: &table[i].resumed)
             if options.trace { log("\(table[i].peer) \(event.line)") }
         }
     }
@@ -487,8 +485,7 @@ final class ServeLoop {
             }
             return
         }
-        let body = answer(i)
-        let response = Array("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+        let response = served(i).response
         do throws(TLSError) {
             var offset = 0
             while offset < response.count {
@@ -501,8 +498,7 @@ final class ServeLoop {
             fail(i, error)
             return
         }
-        let line = String(decoding: request[0..<end].prefix { $0 != 13 }, as: UTF8.self)
-        log("\(table[i].peer): \(negotiated(i)), \(clientLine(i)), \"\(line)\" → 200")
+        log("\(table[i].peer): \(served(i).answeredLine(ServedConnection.requestLine(request, end: end)))")
         table[i].logged = true
         table[i].engine.close()
         startClosing(i)
@@ -557,31 +553,11 @@ final class ServeLoop {
 
     // MARK: Text
 
-    private func negotiated(_ i: Int) -> String {
-        guard let suite = table[i].engine.negotiatedSuite else { return "not negotiated" }
-        var text = "\(suite.version.name) \(suite.name)"
-        if let range = table[i].engine.negotiatedApplicationProtocol { text += ", ALPN \(files.protocolName(range))" }
-        return text
+    private func served(_ i: Int) -> ServedConnection {
+        ServedConnection(engine: table[i].engine, files: files, certificate: memory[i]?.certificate, resumed: table[i].resumed)
     }
 
-    private func clientSubject(_ i: Int) -> String? {
-        let length = table[i].engine.verifiedPeerCertificateLength
-        guard length > 0, let region = memory[i]?.certificate, length <= region.count else { return nil }
-        return DistinguishedNameText.subject(ofCertificate: Array(region[0..<length]))
-    }
-
-    private func clientLine(_ i: Int) -> String { "client: \(clientSubject(i) ?? "none")" }
-
-    private func answer(_ i: Int) -> String {
-        var lines: [String] = []
-        if let suite = table[i].engine.negotiatedSuite {
-            lines.append("version: \(suite.version.name)")
-            lines.append("suite: \(suite.name)")
-        }
-        if let range = table[i].engine.negotiatedApplicationProtocol { lines.append("alpn: \(files.protocolName(range))") }
-        lines.append(clientLine(i))
-        return lines.map { $0 + "\n" }.joined()
-    }
+    private func negotiated(_ i: Int) -> String { served(i).negotiated }
 
     static func headerEnd(_ bytes: [UInt8]) -> Int? {
         guard bytes.count >= 4 else { return nil }

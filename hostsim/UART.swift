@@ -14,17 +14,32 @@ enum SimulatedUART {
         log: @escaping (String) -> Void = { print("gateway: \($0)", to: &standardError) },
         device: (_ path: String, _ gateway: Gateway) -> Result<R, TLSError>
     ) throws -> (result: Result<R, TLSError>, gatewayEnd: String, counts: Gateway.Counters) {
-        let pty = try PseudoTerminal.open()
         let socket: Int32
         do {
             socket = try Gateway.connect(host: host, port: port, timeoutMilliseconds: timeoutMilliseconds)
         } catch {
-            close(pty.master)
-            close(pty.slave)
             return (.failure(error), "no server", Gateway.Counters())
+        }
+        return try run(socket: socket, line: line, log: log, device: device)
+    }
+
+    /// The same over a connected `socket` (owned from now on): for `uart-serve`, a client
+    /// the listener accepted.
+    static func run<R>(
+        socket: Int32, socketName: String = "server", line: LineSettings,
+        log: @escaping (String) -> Void = { print("gateway: \($0)", to: &standardError) },
+        device: (_ path: String, _ gateway: Gateway) -> Result<R, TLSError>
+    ) throws -> (result: Result<R, TLSError>, gatewayEnd: String, counts: Gateway.Counters) {
+        let pty: PseudoTerminal
+        do {
+            pty = try PseudoTerminal.open()
+        } catch {
+            close(socket)
+            throw error
         }
         let gateway = Gateway(device: pty.master, holding: pty.slave, server: socket, settings: line)
         gateway.log = log
+        gateway.socketName = socketName
         gateway.start()
         let result = device(pty.path, gateway)
         // The device has closed its end; without the gateway's own hold the master now

@@ -251,6 +251,91 @@ import TLSPlatform
         #expect(log.contains("server stopping, connection closed"), "\(log)")
     }
 
+    // MARK: resumption and external PSK
+
+    static let ticketKey = String(repeating: "5a", count: 36)
+    static let otherTicketKey = String(repeating: "a5", count: 36)
+    static let pskKey = String(repeating: "3c", count: 32)
+
+    /// s_client twice with one session file: a full handshake that stores the ticket (the
+    /// response read, so that a TLS 1.3 NewSessionTicket has arrived), then one offering it.
+    @Test(arguments: ["-tls1_2", "-tls1_3"])
+    func openSSLResumesByTicket(version: String) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-sess-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("session.pem").path
+        let log = try Self.withServer(Self.ecServer + ["--ticket-key", Self.ticketKey, "--ticket-lifetime", "600"]) { server in
+            let first = try Self.sClientRun(server.port, [version, "-sess_out", file])
+            #expect(first.contains("resumed: no\n"), "\(first)")
+            #expect(first.contains("lifetime hint: 600"), "\(first)")
+            let second = try Self.sClientRun(server.port, [version, "-sess_in", file])
+            #expect(second.contains("resumed: ticket\n"), "\(second)")
+            #expect(second.contains("Reused, TLSv1."), "\(second)")
+        }
+        #expect(log.contains("→ 200, resumed: ticket"), "\(log)")
+        // Another ticket key (a restarted server that rotated it out): a full handshake.
+        try Self.withServer(Self.ecServer + ["--ticket-key", Self.otherTicketKey]) { server in
+            let third = try Self.sClientRun(server.port, [version, "-sess_in", file])
+            Self.expectAnswer(third, version: version == "-tls1_2" ? "TLS 1.2" : "TLS 1.3",
+                              suite: version == "-tls1_2" ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_AES_128_GCM_SHA256")
+            #expect(third.contains("resumed: no\n"), "\(third)")
+            #expect(third.contains("New, TLSv1."), "\(third)")
+        }
+        // The old key as --previous-ticket-key still opens it.
+        try Self.withServer(Self.ecServer + ["--ticket-key", Self.otherTicketKey, "--previous-ticket-key", Self.ticketKey]) { server in
+            let fourth = try Self.sClientRun(server.port, [version, "-sess_in", file])
+            #expect(fourth.contains("resumed: ticket\n"), "\(fourth)")
+        }
+    }
+
+    @Test func openSSLExternalPSK() throws {
+        let log = try Self.withServer(Self.ecServer + ["--psk-identity", "dev", "--psk", Self.pskKey]) { server in
+            let good = try Self.sClientRun(server.port, ["-tls1_3", "-psk_identity", "dev", "-psk", Self.pskKey])
+            Self.expectAnswer(good, version: "TLS 1.3", suite: "TLS_AES_128_GCM_SHA256")
+            #expect(good.contains("resumed: external PSK\n"), "\(good)")
+            let wrong = try Self.sClientRun(server.port, ["-tls1_3", "-psk_identity", "dev", "-psk", String(repeating: "3d", count: 32)])
+            #expect(wrong.contains("alert decrypt error"), "\(wrong)")
+            #expect(!wrong.contains("HTTP/1.0 200"))
+        }
+        #expect(log.contains("→ 200, resumed: external PSK"), "\(log)")
+        #expect(log.contains("(sent alert decrypt_error)"), "\(log)")
+    }
+
+    /// The core's client against the core's server, both versions; resuming with --repeat 2.
+    @Test(arguments: ["1.2", "1.3"])
+    func hostSimClient(version: String) throws {
+        try Self.withServer(Self.ecServer + ["--ticket-key", Self.ticketKey]) { server in
+            let connect = ["connect", "127.0.0.1:\(server.port)", "--ca", Self.anchors, "--server-name", "localhost", "--tls", version]
+            let plain = try HostSimProcess.run(connect, limit: 20)
+            #expect(plain.status == 0, "\(plain.errors)")
+            Self.expectAnswer(plain.output, version: "TLS \(version)",
+                              suite: version == "1.2" ? "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256" : "TLS_AES_128_GCM_SHA256")
+            let twice = try HostSimProcess.run(connect + ["--resume", "--repeat", "2"], limit: 20)
+            #expect(twice.status == 0, "\(twice.errors)")
+            #expect(twice.errors.contains("1 of 2 handshakes resumed"), "\(twice.errors)")
+        }
+        // External PSK from the core's client.
+        try Self.withServer(Self.ecServer + ["--psk-identity", "dev", "--psk", Self.pskKey]) { server in
+            let run = try HostSimProcess.run(["connect", "127.0.0.1:\(server.port)", "--ca", Self.anchors, "--server-name", "localhost",
+                                              "--psk-identity", "dev", "--psk", Self.pskKey], limit: 20)
+            #expect(run.status == 0, "\(run.errors)")
+            #expect(run.output.contains("resumed: external PSK\n"), "\(run.output)")
+        }
+    }
+
+    @Test(arguments: [
+        ["--ticket-key", "abcd"], ["--ticket-key", String(repeating: "zz", count: 36)],
+        ["--previous-ticket-key", String(repeating: "00", count: 36)],
+        ["--ticket-key", String(repeating: "00", count: 36), "--ticket-lifetime", "0"],
+        ["--psk", String(repeating: "00", count: 32)], ["--psk-identity", "dev", "--psk", "0011"],
+    ])
+    func badResumptionOptionsAreUsageErrors(extra: [String]) throws {
+        let run = try HostSimProcess.run(["serve"] + Self.ecServer + extra, limit: 10)
+        #expect(run.status == 2, "\(extra): \(run.status) \(run.errors)")
+        #expect(!run.output.contains("listening"))
+    }
+
     /// Reads until the server ends the connection (true), or 6 s pass (false). Bytes it
     /// sends first (an alert) are read and dropped.
     static func closedByServer(_ transport: inout TCPTransport) -> Bool {

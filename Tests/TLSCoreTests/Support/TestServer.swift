@@ -107,13 +107,14 @@ final class TestServer: @unchecked Sendable {
         return try body(server)
     }
 
-    /// Starts `hostsim serve --listen 127.0.0.1:0` with `arguments`; the port comes from its
-    /// `listening on 127.0.0.1:PORT` line. The caller stops it (`stop()`, then `exitStatus`).
-    static func startHostSimServer(_ arguments: [String]) throws -> TestServer {
+    /// Starts `hostsim serve --listen 127.0.0.1:0` (or `command`: `uart-serve`) with
+    /// `arguments`; the port comes from its `listening on 127.0.0.1:PORT` line. The caller
+    /// stops it (`stop()`, then `exitStatus`).
+    static func startHostSimServer(_ arguments: [String], command: String = "serve") throws -> TestServer {
         guard let binary = HostSimProcess.binary else {
             throw Failure(description: "hostsim binary not found; build it with swift build --build-tests")
         }
-        let started = try launch(binary, ["serve", "--listen", "127.0.0.1:0"] + arguments)
+        let started = try launch(binary, [command, "--listen", "127.0.0.1:0"] + arguments)
         return try started.listening(lineStarting: "listening on 127.0.0.1:")
     }
 
