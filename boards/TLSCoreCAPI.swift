@@ -652,6 +652,8 @@ enum ErrorCode {
         case .badRetryRequest: (TLSCORE_ERR_BAD_RETRY_REQUEST, 0)
         case .downgradeDetected: (TLSCORE_ERR_DOWNGRADE_DETECTED, 0)
         case .finishedMismatch: (TLSCORE_ERR_FINISHED_MISMATCH, 0)
+        // The C server takes no PSK; were it to, the binder is the PSK's Finished.
+        case .pskBinderMismatch: (TLSCORE_ERR_FINISHED_MISMATCH, 1)
         case .renegotiationRefused: (TLSCORE_ERR_RENEGOTIATION_REFUSED, 0)
         case .invalidState: (TLSCORE_ERR_INVALID_STATE, 0)
         case .noApplicationProtocol: (TLSCORE_ERR_NO_APPLICATION_PROTOCOL, 0)

@@ -69,6 +69,9 @@ public enum TLSError: Error, Equatable, Sendable {
     case renegotiationRefused
     /// The engine was used out of order (a caller bug, not a peer's).
     case invalidState
+    /// A server: the PSK binder does not verify (RFC 8446 §4.2.11.2): the client does not
+    /// hold the PSK it names.
+    case pskBinderMismatch
     /// A server: the client offered ALPN and none of its protocols is ours (RFC 7301 §3.2).
     case noApplicationProtocol
     /// A server that requires a client certificate got an empty Certificate (TLS 1.3,
@@ -113,6 +116,7 @@ public enum TLSError: Error, Equatable, Sendable {
         case .finishedMismatch: .decryptError
         case .renegotiationRefused: .noRenegotiation
         case .invalidState: .internalError
+        case .pskBinderMismatch: .decryptError
         case .noApplicationProtocol: .noApplicationProtocol
         case .certificateRequired: .certificateRequired
         case .peerAlert, .connectionClosed, .timeout, .transport: nil

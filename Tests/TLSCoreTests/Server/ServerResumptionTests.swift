@@ -106,7 +106,7 @@ import TLSPlatform
         #expect(Self.resumed(outcome) == .externalPSK)
         // The same identity with another key: the binder does not verify (§4.2.11.2).
         let bad = try Self.connect(region: &none, clientPSK: (identity, wrong), serverPSK: (identity, secret))
-        #expect(bad.server == .failed(.finishedMismatch))
+        #expect(bad.server == .failed(.pskBinderMismatch))
         #expect(bad.client == .failed(.peerAlert(.decryptError)))
         // An identity the server does not know: certificates instead.
         let other = try Self.connect(region: &none, clientPSK: (Array("device-7".utf8), secret), serverPSK: (identity, secret))

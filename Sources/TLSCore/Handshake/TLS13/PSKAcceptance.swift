@@ -4,7 +4,7 @@
 /// PSK, over the transcript through the ClientHello truncated before the binders
 /// (§4.2.11.2), compared in constant time. Only the first identity is tried: a bound on
 /// the work a ClientHello can cause (one ticket opening, one binder). A PSK that is not
-/// taken leaves a full handshake; a binder that does not verify is a decrypt_error.
+/// taken leaves a full handshake; a binder that does not verify is `pskBinderMismatch` (decrypt_error).
 struct PSKAcceptance: ~Copyable {
     /// nil: no PSK is taken (a full handshake).
     let kind: Session.Kind?
@@ -102,7 +102,7 @@ struct PSKAcceptance: ~Copyable {
                 psk.hash, psk: psk.psk, external: kind == .externalPSK,
                 transcriptHash: try transcript.hash(psk.hash, appending: truncated).span)
             guard binder.count == psk.hash.digestLength, constantTimeEquals(binder, expected.span) else {
-                throw .finishedMismatch
+                throw .pskBinderMismatch
             }
         } catch {
             psk.wipe()
