@@ -609,10 +609,12 @@ private enum Settings {
         let withPSK = psk.count == 0
             ? configuration.withResumptionKeyExchange(keyExchange)
             : configuration.withExternalPSK(identity: identity.span, key: psk.span).withResumptionKeyExchange(keyExchange)
-        guard let session = setup.session else { return withPSK.settings }
+        let signer = setup.sign.map { Signer($0, context: setup.sign_ctx) }
+        let signed = signer == nil ? withPSK : withPSK.signing(with: signer!)
+        guard let session = setup.session else { return signed.settings }
         guard setup.session_len >= Session.capacity else { return nil }
         let region = UnsafeMutableBufferPointer(start: session, count: setup.session_len)
-        return withPSK.resuming(region.mutableSpan, keyExchange: keyExchange).settings
+        return signed.resuming(region.mutableSpan, keyExchange: keyExchange).settings
     }
 
     private static func bytes(_ pointer: UnsafePointer<UInt8>?, _ count: Int) -> UnsafeBufferPointer<UInt8> {
@@ -734,7 +736,7 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_WEAK_SERVER_KEY: "the server's RSA key is below the minimum (report.detail: its bits)"
     case TLSCORE_ERR_MISSING_EXTENSION: "a message from the server lacks a required extension"
     case TLSCORE_ERR_BAD_RETRY_REQUEST: "bad HelloRetryRequest from the server"
-    case TLSCORE_ERR_CONTEXT_TOO_SMALL: "the context is smaller than tlscore_client_context_size()"
+    case TLSCORE_ERR_CONTEXT_TOO_SMALL: "the context is smaller than its role's tlscore_*_context_size()"
     case TLSCORE_ERR_STREAM_TRUNCATED: "the stream ended without close_notify: what was received may be truncated"
     case TLSCORE_ERR_SESSION_EMPTY: "session: none stored"
     case TLSCORE_ERR_SESSION_TRUNCATED: "session: truncated"

@@ -98,17 +98,32 @@ private enum ServerSetup {
         let chain2 = bytes(setup.chain2, setup.chain2_len), key2 = bytes(setup.key2, setup.key2_len)
         let cas = bytes(setup.client_cas, setup.client_cas_len)
         let alpn = bytes(setup.alpn, setup.alpn_len)
-        guard chain.count > 0, key.count > 0, (chain2.count == 0) == (key2.count == 0),
-              authentication == .none || cas.count > 0, wellFormed(alpn) else { return nil }
+        let identity = bytes(setup.psk_identity, setup.psk_identity_len), psk = bytes(setup.psk, setup.psk_len)
+        let signs = setup.sign != nil
+        guard chain.count > 0, key.count > 0 || signs, chain2.count > 0 || key2.count == 0,
+              authentication == .none || cas.count > 0, wellFormed(alpn),
+              (identity.count == 0) == (psk.count == 0), psk.count == 0 || (psk.count >= 32 && psk.count <= 64),
+              setup.ticket_lifetime <= 604_800, setup.ticket_key != nil || setup.previous_ticket_key == nil
+        else { return nil }
         let configuration = ServerConfiguration(
             certificateChain: chain.span, privateKey: key.span, clientAuthentication: authentication,
             clientTrustAnchors: cas.span, crls: bytes(setup.crls, setup.crls_len).span, time: time, suites: suites,
             versions: versions, applicationProtocols: alpn.span)
         let paired = chain2.count == 0
             ? configuration : configuration.withSecondCertificate(chain: chain2.span, key: key2.span)
-        guard let leaf = setup.client_certificate, setup.client_certificate_len > 0 else { return paired.settings }
+        let signer = setup.sign.map { Signer($0, context: setup.sign_ctx) }
+        let signed = signer == nil ? paired : paired.signing(with: signer!)
+        let lifetime = setup.ticket_lifetime == 0 ? 7200 : setup.ticket_lifetime
+        let ticketKey = bytes(setup.ticket_key, setup.ticket_key == nil ? 0 : Int(TLSCORE_TICKET_KEY_SIZE))
+        let previous = bytes(setup.previous_ticket_key, setup.previous_ticket_key == nil ? 0 : Int(TLSCORE_TICKET_KEY_SIZE))
+        let tickets = ticketKey.count == 0
+            ? signed : signed.issuingTickets(key: ticketKey.span, previous: previous.span, lifetime: lifetime)
+        let keyed = psk.count == 0 ? tickets : tickets.withExternalPSK(identity: identity.span, key: psk.span)
+        let cache = UnsafeMutableBufferPointer(start: setup.session_cache, count: setup.session_cache == nil ? 0 : setup.session_cache_len)
+        let cached = cache.count == 0 ? keyed : keyed.cachingSessions(in: cache.mutableSpan, lifetime: lifetime)
+        guard let leaf = setup.client_certificate, setup.client_certificate_len > 0 else { return cached.settings }
         let region = UnsafeMutableBufferPointer(start: leaf, count: setup.client_certificate_len)
-        return paired.keepingClientCertificate(in: region.mutableSpan).settings
+        return cached.keepingClientCertificate(in: region.mutableSpan).settings
     }
 
     /// An ALPN list as the extension carries it: names of 1...255 bytes, each after its length.

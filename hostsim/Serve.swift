@@ -74,10 +74,12 @@ final class ServerFiles {
     let chain, key, secondChain, secondKey, anchors, crls, protocols: UnsafeMutableBufferPointer<UInt8>
     /// `--ticket-key`, `--previous-ticket-key`, `--psk-identity`, `--psk` (empty: none).
     let ticketKey, previousTicketKey, pskIdentity, pskKey: UnsafeMutableBufferPointer<UInt8>
+    /// `--session-cache`'s entries, shared by every slot (one poll loop: one thread).
+    let sessionCache: UnsafeMutableBufferPointer<UInt8>
 
     init(chain: [UInt8], key: [UInt8], secondChain: [UInt8], secondKey: [UInt8], anchors: [UInt8], crls: [UInt8],
          protocols: [UInt8], ticketKey: [UInt8] = [], previousTicketKey: [UInt8] = [], pskIdentity: [UInt8] = [],
-         pskKey: [UInt8] = []) {
+         pskKey: [UInt8] = [], sessionCacheBytes: Int = 0) {
         func pinned(_ bytes: [UInt8]) -> UnsafeMutableBufferPointer<UInt8> {
             let region = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, bytes.count))
             _ = region.initialize(from: bytes)
@@ -94,12 +96,13 @@ final class ServerFiles {
         self.previousTicketKey = pinned(previousTicketKey)
         self.pskIdentity = pinned(pskIdentity)
         self.pskKey = pinned(pskKey)
+        self.sessionCache = pinned([UInt8](repeating: 0, count: sessionCacheBytes))
     }
 
     deinit {
         for region in [chain, key, secondChain, secondKey, anchors, crls, protocols, ticketKey, previousTicketKey,
-                       pskIdentity, pskKey] {
-            // The keys are secrets: zeroed before it goes back to the allocator.
+                       pskIdentity, pskKey, sessionCache] {
+            // The keys and the cached master secrets are secrets: zeroed before it goes back to the allocator.
             if let base = region.baseAddress {
                 memset(base, 0, region.count)
                 UnsafeMutableRawPointer(base).deallocate()
@@ -129,7 +132,9 @@ final class ServerFiles {
             ? both : both.issuingTickets(key: ticketKey.span, previous: previousTicketKey.span, lifetime: options.ticketLifetime)
         let pskIdentity = UnsafeBufferPointer(self.pskIdentity), pskKey = UnsafeBufferPointer(self.pskKey)
         let keyed = pskKey.isEmpty ? tickets : tickets.withExternalPSK(identity: pskIdentity.span, key: pskKey.span)
-        return keyed.keepingClientCertificate(in: certificate.mutableSpan).settings
+        let cached = sessionCache.isEmpty
+            ? keyed : keyed.cachingSessions(in: sessionCache.mutableSpan, lifetime: options.ticketLifetime)
+        return cached.keepingClientCertificate(in: certificate.mutableSpan).settings
     }
 }
 

@@ -23,8 +23,10 @@ struct ServeOptions: ParsableArguments {
     var ticketKey: String?
     @Option(help: "A rotated-out ticket key (72 hex digits) whose tickets are still taken (needs --ticket-key).")
     var previousTicketKey: String?
-    @Option(help: "Lifetime of the tickets issued, in seconds, 1-604800 (default 7200; needs --ticket-key).")
+    @Option(help: "Lifetime of the tickets issued and the sessions cached, in seconds, 1-604800 (default 7200).")
     var ticketLifetime: Int?
+    @Option(help: "Keep this many TLS 1.2 sessions by ID for clients that resume without tickets (96 bytes each; default 0: none).")
+    var sessionCache = 0
     @Option(help: "TLS 1.3 external PSK: the identity clients name it by (with --psk).") var pskIdentity: String?
     @Option(help: "TLS 1.3 external PSK: the key, hex (32 bytes or more; SHA-256 suites).") var psk: String?
     @Option(help: "Per connection: longest time without any byte in either direction, in ms.") var timeout = 10_000
@@ -50,8 +52,10 @@ struct ServeOptions: ParsableArguments {
                 throw ValidationError("--ticket-key must be 72 hex digits (36 bytes: a 4-byte name and an AES-256 key)")
             }
             ticket = bytes
-        } else if previousTicketKey != nil || ticketLifetime != nil {
-            throw ValidationError("--previous-ticket-key and --ticket-lifetime need --ticket-key")
+        } else if previousTicketKey != nil {
+            throw ValidationError("--previous-ticket-key needs --ticket-key")
+        } else if ticketLifetime != nil && sessionCache == 0 {
+            throw ValidationError("--ticket-lifetime needs --ticket-key or --session-cache")
         }
         if let previousTicketKey {
             guard let bytes = Hex.bytes(previousTicketKey), bytes.count == 36 else {
@@ -61,6 +65,7 @@ struct ServeOptions: ParsableArguments {
         }
         let lifetime = ticketLifetime ?? 7200
         guard lifetime >= 1, lifetime <= 604_800 else { throw ValidationError("--ticket-lifetime must be from 1 to 604800 seconds") }
+        guard sessionCache >= 0, sessionCache <= 65_536 else { throw ValidationError("--session-cache must be from 0 to 65536 sessions") }
         let (pskIdentityBytes, pskKey) = try Hex.externalPSK(identity: pskIdentity, key: psk)
 
         func keyFile(_ path: String) throws -> [UInt8] {
@@ -74,7 +79,8 @@ struct ServeOptions: ParsableArguments {
             secondKey: try key2.map(keyFile) ?? [],
             anchors: try clientCA.map { Array(try ClientOptions.certificates(in: $0).joined()) } ?? [],
             crls: try ClientOptions.crls(in: crl), protocols: try ClientOptions.applicationProtocols(alpn),
-            ticketKey: ticket, previousTicketKey: previous, pskIdentity: pskIdentityBytes, pskKey: pskKey)
+            ticketKey: ticket, previousTicketKey: previous, pskIdentity: pskIdentityBytes, pskKey: pskKey,
+            sessionCacheBytes: sessionCache * SessionCache.entryLength)
         let options = ServerOptions(
             authentication: authentication, revocation: requireCrl ? .requireCRL : .checkAvailable,
             suites: try ClientOptions.suites(named: suite), versions: try ClientOptions.versions(tls),

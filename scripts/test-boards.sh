@@ -731,7 +731,14 @@ for board in "${boards[@]}"; do
                 "${server_files[@]}" --client-auth required --client-cert "$pki/client-ec.chain.pem" --client-key "$pki/client-ec.key"
             run_handle "$board" "server, TLS $v, in memory, required but missing" memory --version "$v" \
                 "${server_files[@]}" --client-auth required --expect-failure
+            run_handle "$board" "server, TLS $v, both keys in signer callbacks (tlscore_sign_fn)" memory --version "$v" \
+                "${server_files[@]}" --client-auth required --client-cert "$pki/client-ec.chain.pem" --client-key "$pki/client-ec.key" \
+                --signer
+            run_handle "$board" "server, TLS $v, ticket_key: the second connection resumes" memory --version "$v" \
+                "${server_files[@]}" --resume ticket
         done
+        run_handle "$board" "server, TLS 1.2, session_cache: the second connection resumes by session ID" memory --version 1.2 \
+            "${server_files[@]}" --resume session-id
         run_handle_program=
     fi
 

@@ -108,6 +108,15 @@ typedef int64_t (*tlscore_clock_fn)(void *ctx);
 /* One line of what the connection is doing ("tlscore: handshake complete", an error's
  * tlscore_strerror text): static, NUL-terminated, no newline. Called inside tlscore calls. */
 typedef void (*tlscore_log_fn)(void *ctx, const char *message);
+/* Signs for a key the core never holds (a secure element, a TPM): `scheme` is the TLS
+ * SignatureScheme (RFC 8446 §4.2.3: 0x0403 ecdsa_secp256r1_sha256, 0x0804 rsa_pss_rsae_sha256,
+ * ...), `digest` the hash to sign, already taken with the scheme's hash (over TLS 1.3's
+ * context string too). Writes the signature into `signature` (ECDSA: a DER Ecdsa-Sig-Value;
+ * RSA PKCS#1 v1.5: modulus-length bytes; RSA-PSS: a salt as long as the hash) and returns its
+ * length, or a negative value when it cannot: the handshake then fails with internal_error.
+ * Called inside tlscore calls; it must not call back into the context. */
+typedef long (*tlscore_sign_fn)(void *ctx, uint16_t scheme, const uint8_t *digest, size_t digest_len,
+                                uint8_t *signature, size_t capacity);
 
 typedef struct tlscore_config {
     /* Trust anchors: concatenated DER certificates. Required. */
@@ -188,6 +197,11 @@ typedef struct tlscore_config {
     /* TLS 1.3 PSK handshakes (resumption or external) with psk_ke only: no ECDHE, cheaper,
      * not forward secret. 0: psk_dhe_ke (a fresh key share too). */
     uint32_t psk_only;
+    /* Fields added with the server role, at the end for the same reason.
+     * The client certificate's CertificateVerify signed by `sign` (the key in a secure
+     * element): client_key may then be empty; client_chain is still required. */
+    tlscore_sign_fn sign;
+    void *sign_ctx;
 } tlscore_config;
 
 /* Bytes of a session region (tlscore_config.session). */
@@ -390,7 +404,35 @@ typedef struct tlscore_server_config {
     void *clock_ctx;
     tlscore_log_fn log;
     void *log_ctx;
+    /* Our signatures (TLS 1.2 ServerKeyExchange, TLS 1.3 CertificateVerify) made by `sign`
+     * (the key in a secure element): key and key2 may then be empty, and such a certificate
+     * serves ECDHE and TLS 1.3 only (RSA key transport needs the key to decrypt). */
+    tlscore_sign_fn sign;
+    void *sign_ctx;
+    /* Session tickets (TLS 1.2 RFC 5077, TLS 1.3 NewSessionTicket), sealed with AES-256-GCM
+     * under ticket_key: TLSCORE_TICKET_KEY_SIZE bytes, a 4-byte name then the AES key. Rotate
+     * by moving the old key to previous_ticket_key (its tickets are still taken) and setting
+     * a new one. NULL: no tickets. ticket_lifetime in seconds (0: 7200; at most 604800), also
+     * the lifetime of session-cache entries. */
+    const uint8_t *ticket_key;
+    const uint8_t *previous_ticket_key;
+    uint32_t ticket_lifetime;
+    /* A TLS 1.2 session-ID cache in caller memory: session_cache_len / TLSCORE_SESSION_CACHE_ENTRY_SIZE
+     * sessions (zeroed the first time; contexts sharing it must be driven from one thread). It
+     * holds master secrets: wipe it when it is retired. NULL: no session IDs. */
+    uint8_t *session_cache;
+    size_t session_cache_len;
+    /* A TLS 1.3 external PSK (identity, key of 32..64 bytes; SHA-256 suites): a client naming
+     * the identity and proving the key is served with no certificate exchange. Optional. */
+    const uint8_t *psk_identity;
+    size_t psk_identity_len;
+    const uint8_t *psk;
+    size_t psk_len;
 } tlscore_server_config;
+
+/* Bytes of a ticket key (tlscore_server_config.ticket_key) and of a session-cache entry. */
+#define TLSCORE_TICKET_KEY_SIZE 36u
+#define TLSCORE_SESSION_CACHE_ENTRY_SIZE 96u
 
 /* A server's regions, the figures of the Swift core's ServerConfiguration.inputRegionSize,
  * outputRegionSize and reassemblyRegionSize (Tests/TLSCoreTests/Boards/CHeaderSizesTests.swift
@@ -404,7 +446,7 @@ typedef struct tlscore_server_config {
 
 /* Bytes of a server context, as TLSCORE_CLIENT_CONTEXT_SIZE (init checks
  * tlscore_server_context_size()). */
-#define TLSCORE_SERVER_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2810u : 2114u))
+#define TLSCORE_SERVER_CONTEXT_SIZE ((size_t)(sizeof(void *) == 8 ? 2834u : 2122u))
 typedef union tlscore_server_ctx {
     unsigned char bytes[TLSCORE_SERVER_CONTEXT_SIZE];
     uint64_t align_u64;

@@ -5,7 +5,7 @@
  *   server-handle-test size --cert CHAIN --key KEY --ca ROOT
  *   server-handle-test memory --version 1.2|1.3 --cert CHAIN --key KEY --ca ROOT
  *                      [--client-cert CHAIN --client-key KEY] [--client-auth none|optional|required]
- *                      [--expect-failure] [--time UNIX] [--verbose]
+ *                      [--expect-failure] [--signer] [--resume ticket|session-id] [--time UNIX] [--verbose]
  *
  * memory: one client context and one server context of the core, driven against each other
  * in memory, one byte at a time each way (every byte an output / input pair of calls),
@@ -14,7 +14,12 @@
  * --ca root is also the server's client CA) and the report must say it was verified and how
  * long the kept leaf is; with --expect-failure (required, no client certificate) the server
  * must fail with TLSCORE_ERR_CERTIFICATE_REQUIRED (TLS 1.3) or handshake_failure (TLS 1.2)
- * and the client with the server's alert. size: the context size figures and init's refusals.
+ * and the client with the server's alert. --signer: neither configuration holds its private
+ * key; both sign through tlscore_sign_fn callbacks (a "secure element" here: Mbed TLS's pk
+ * over the key file), counted. --resume: the server issues tickets (ticket_key) or keeps
+ * TLS 1.2 sessions by ID (session_cache), the client keeps a session region; the exchange
+ * runs twice and the second must report that kind of resumption.
+ * size: the context size figures and init's refusals.
  * Exit 0 when every check passed. Files are PEM or DER (boards/common/der-file.c).
  */
 #define _DEFAULT_SOURCE
@@ -23,6 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+
+#include <mbedtls/pk.h>
+#include <mbedtls/rsa.h>
 
 #include "der-file.h"
 #include "tlscore.h"
@@ -43,6 +51,13 @@ static size_t chain_len, key_len, anchors_len, client_chain_len, client_key_len;
 static uint8_t to_server[CLIENT_DATA], to_client[SERVER_DATA], got_server[CLIENT_DATA], got_client[SERVER_DATA];
 static long long validation_time = 1893456000;
 static int verbose, failures;
+/* --signer and --resume. */
+static int use_signer;
+static enum { RESUME_NONE, RESUME_TICKET, RESUME_SESSION_ID } resume_mode;
+static uint8_t session[TLSCORE_SESSION_SIZE];
+static uint8_t session_cache[4 * TLSCORE_SESSION_CACHE_ENTRY_SIZE];
+static const uint8_t ticket_key[TLSCORE_TICKET_KEY_SIZE] = "tk01abcdefghijklmnopqrstuvwxyz012345";
+static uint8_t last_resumed;
 
 static void check(int ok, const char *what) {
     if (!ok) {
@@ -63,6 +78,40 @@ static int entropy(void *ctx, unsigned char *out, size_t len) {
     return 0;
 }
 
+/* A "secure element" for --signer: the key stays here, outside the core's configuration. */
+struct element {
+    mbedtls_pk_context pk;
+    int signatures;
+};
+static struct element server_element, client_element;
+
+static int element_random(void *ctx, unsigned char *out, size_t len) { return entropy(ctx, out, len); }
+
+static long element_sign(void *ctx, uint16_t scheme, const uint8_t *digest, size_t digest_len, uint8_t *signature,
+                         size_t capacity) {
+    struct element *element = ctx;
+    /* RFC 8446 §4.2.3: the hash is the scheme's high byte for ECDSA and PKCS#1, the low one for PSS. */
+    int pss = (scheme >> 8) == 0x08;
+    unsigned hash = pss ? (scheme & 0xff) : (scheme >> 8);
+    mbedtls_md_type_t md = hash == 4 ? MBEDTLS_MD_SHA256 : hash == 5 ? MBEDTLS_MD_SHA384 : hash == 6 ? MBEDTLS_MD_SHA512
+                                                                                                     : MBEDTLS_MD_NONE;
+    if (md == MBEDTLS_MD_NONE) return -1;
+    if (mbedtls_pk_get_type(&element->pk) == MBEDTLS_PK_RSA)
+        mbedtls_rsa_set_padding(mbedtls_pk_rsa(element->pk), pss ? MBEDTLS_RSA_PKCS_V21 : MBEDTLS_RSA_PKCS_V15, md);
+    unsigned char out[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+    size_t len = 0;
+    if (mbedtls_pk_sign(&element->pk, md, digest, digest_len, out, &len, element_random, NULL) != 0 || len > capacity)
+        return -1;
+    memcpy(signature, out, len);
+    element->signatures++;
+    return (long)len;
+}
+
+static int element_load(struct element *element, const uint8_t *der, size_t len) {
+    mbedtls_pk_init(&element->pk);
+    return mbedtls_pk_parse_key(&element->pk, der, len, NULL, 0);
+}
+
 static void log_line(void *ctx, const char *message) {
     if (verbose) printf("  %s: %s\n", (const char *)ctx, message);
 }
@@ -79,6 +128,17 @@ static tlscore_server_config server_config(uint32_t client_auth, uint32_t versio
         .reassembly = server_reassembly, .reassembly_len = sizeof server_reassembly,
         .entropy = entropy, .log = log_line, .log_ctx = "server",
     };
+    if (use_signer) {
+        cfg.key = NULL;
+        cfg.key_len = 0;
+        cfg.sign = element_sign;
+        cfg.sign_ctx = &server_element;
+    }
+    if (resume_mode == RESUME_TICKET) cfg.ticket_key = ticket_key;
+    if (resume_mode == RESUME_SESSION_ID) {
+        cfg.session_cache = session_cache;
+        cfg.session_cache_len = sizeof session_cache;
+    }
     return cfg;
 }
 
@@ -93,6 +153,16 @@ static tlscore_config client_config(int with_certificate, uint32_t versions) {
         .reassembly = client_reassembly, .reassembly_len = sizeof client_reassembly,
         .entropy = entropy, .log = log_line, .log_ctx = "client",
     };
+    if (use_signer && with_certificate) {
+        cfg.client_key = NULL;
+        cfg.client_key_len = 0;
+        cfg.sign = element_sign;
+        cfg.sign_ctx = &client_element;
+    }
+    if (resume_mode != RESUME_NONE) {
+        cfg.session = session;
+        cfg.session_len = sizeof session;
+    }
     return cfg;
 }
 
@@ -202,8 +272,12 @@ static void memory(uint32_t versions, uint32_t client_auth, int with_certificate
     unsigned cw = tlscore_client_want(&client), sw = tlscore_server_want(&server);
     printf("server-handle-test: %s %04x, %zu bytes moved one at a time; client: %s, want 0x%x; server: %s, want 0x%x",
            version_text(sr.version), sr.suite, bytes, tlscore_strerror(ccode), cw, tlscore_strerror(scode), sw);
+    if (sr.resumed) printf("; resumed (%u)", (unsigned)sr.resumed);
+    if (use_signer) printf("; signatures by the elements: server %d, client %d", server_element.signatures, client_element.signatures);
+    last_resumed = sr.resumed;
     if (sr.peer_certificate_verified) printf("; client certificate verified, %u bytes kept", (unsigned)sr.peer_certificate_len);
     printf("\n");
+    check(cr.resumed == sr.resumed, "both report the same resumption");
     if (expect_failure) {
         check(scode == TLSCORE_ERR_CERTIFICATE_REQUIRED || scode == TLSCORE_ERR_HANDSHAKE_FAILURE,
               "the server refuses a client without a certificate");
@@ -223,7 +297,10 @@ static void memory(uint32_t versions, uint32_t client_auth, int with_certificate
         check(cr.version == sr.version && cr.suite == sr.suite && sr.suite != 0, "both report the same version and suite");
         check(versions != TLSCORE_TLS12 || sr.version == 0x0303, "TLS 1.2 as configured");
         check(versions != TLSCORE_TLS13 || sr.version == 0x0304, "TLS 1.3 as configured");
-        check(cr.peer_certificate_verified, "the client verified the server's chain");
+        if (sr.resumed)
+            check(!cr.peer_certificate_verified, "a resumed handshake carries no certificate to verify");
+        else
+            check(cr.peer_certificate_verified, "the client verified the server's chain");
         if (with_certificate && client_auth) {
             check(sr.peer_certificate_verified, "the server verified the client certificate");
             check(cr.client_certificate == TLSCORE_CLIENT_CERT_SENT, "the client reports its certificate sent");
@@ -266,6 +343,27 @@ static void sizes(void) {
     bad.key = NULL;
     check(tlscore_server_init(&server, real, &bad) == TLSCORE_ERR_INVALID_ARGUMENT, "no key is refused");
     bad = cfg;
+    bad.key = NULL;
+    bad.key_len = 0;
+    bad.sign = element_sign;
+    bad.sign_ctx = &server_element;
+    check(tlscore_server_init(&server, real, &bad) == TLSCORE_OK, "no key but a signer is taken");
+    tlscore_server_free(&server);
+    bad = cfg;
+    bad.previous_ticket_key = ticket_key;
+    check(tlscore_server_init(&server, real, &bad) == TLSCORE_ERR_INVALID_ARGUMENT,
+          "a previous ticket key without a current one is refused");
+    bad = cfg;
+    bad.ticket_key = ticket_key;
+    bad.ticket_lifetime = 604801;
+    check(tlscore_server_init(&server, real, &bad) == TLSCORE_ERR_INVALID_ARGUMENT, "a ticket lifetime over 7 days is refused");
+    bad = cfg;
+    bad.psk_identity = (const uint8_t *)"dev";
+    bad.psk_identity_len = 3;
+    bad.psk = ticket_key;
+    bad.psk_len = 16;
+    check(tlscore_server_init(&server, real, &bad) == TLSCORE_ERR_INVALID_ARGUMENT, "an external PSK under 32 bytes is refused");
+    bad = cfg;
     bad.alpn = (const uint8_t *)"\x08http/1.";
     bad.alpn_len = 8;
     check(tlscore_server_init(&server, real, &bad) == TLSCORE_ERR_INVALID_ARGUMENT, "a malformed ALPN list is refused");
@@ -301,6 +399,7 @@ int main(int argc, char **argv) {
     for (int i = 2; i < argc; i++) {
         if (!strcmp(argv[i], "--verbose")) { verbose = 1; continue; }
         if (!strcmp(argv[i], "--expect-failure")) { expect_failure = 1; continue; }
+        if (!strcmp(argv[i], "--signer")) { use_signer = 1; continue; }
         const char *value = i + 1 < argc ? argv[++i] : "";
         if (!strcmp(argv[i - 1], "--cert")) cert = value;
         else if (!strcmp(argv[i - 1], "--key")) key_path = value;
@@ -310,6 +409,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i - 1], "--client-auth")) auth = value;
         else if (!strcmp(argv[i - 1], "--version")) version = value;
         else if (!strcmp(argv[i - 1], "--time")) validation_time = atoll(value);
+        else if (!strcmp(argv[i - 1], "--resume") && !strcmp(value, "ticket")) resume_mode = RESUME_TICKET;
+        else if (!strcmp(argv[i - 1], "--resume") && !strcmp(value, "session-id")) resume_mode = RESUME_SESSION_ID;
         else { printf("server-handle-test: unknown option %s\n", argv[i - 1]); return 2; }
     }
     uint32_t client_auth = !strcmp(auth, "required") ? TLSCORE_CLIENT_AUTH_REQUIRED
@@ -334,8 +435,28 @@ int main(int argc, char **argv) {
         if ((n = der_file_load("server-handle-test", client_key_path, "PRIVATE KEY", client_key, sizeof client_key)) < 0) return 2;
         client_key_len = (size_t)n;
     }
-    if (!strcmp(mode, "size")) sizes();
-    else memory(versions, client_auth, client_cert != NULL, expect_failure);
+    if (use_signer && (element_load(&server_element, key, key_len) != 0 ||
+                       (client_cert && element_load(&client_element, client_key, client_key_len) != 0))) {
+        printf("server-handle-test: the secure element does not take the key\n");
+        return 2;
+    }
+    if (!strcmp(mode, "size")) {
+        sizes();
+    } else if (resume_mode == RESUME_NONE) {
+        memory(versions, client_auth, client_cert != NULL, expect_failure);
+        if (use_signer) {
+            check(server_element.signatures == 1, "the server's one signature was made by its element");
+            check(client_element.signatures == (client_cert && client_auth ? 1 : 0),
+                  "the client's CertificateVerify was made by its element");
+        }
+    } else {
+        memory(versions, client_auth, client_cert != NULL, 0);
+        check(last_resumed == TLSCORE_RESUMED_NONE, "the first handshake is a full one");
+        memory(versions, client_auth, client_cert != NULL, 0);
+        uint8_t expected = resume_mode == RESUME_SESSION_ID ? TLSCORE_RESUMED_SESSION_ID
+                         : versions == TLSCORE_TLS13 ? TLSCORE_RESUMED_PSK : TLSCORE_RESUMED_TICKET;
+        check(last_resumed == expected, "the second handshake resumes the first's session");
+    }
     printf("server-handle-test: %s: %s\n", mode, failures ? "FAILED" : "passed");
     return failures ? 1 : 0;
 }

@@ -80,6 +80,18 @@ public struct ServerConfiguration: ~Escapable {
         return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
     }
 
+    /// This configuration keeping TLS 1.2 sessions by ID in `region` (`SessionCache`:
+    /// `region.count / SessionCache.entryLength` sessions), each resumable for `lifetime`
+    /// seconds: for clients that resume by session ID rather than by ticket. Engines
+    /// sharing a region must be driven from one thread.
+    @_lifetime(copy self, copy region)
+    public consuming func cachingSessions(in region: consuming MutableSpan<UInt8>, lifetime: UInt32 = 7200) -> ServerConfiguration {
+        var bytes = region
+        var next = settings
+        next.sessionCache = SessionCache(region: bytes.withUnsafeMutableBufferPointer { $0 }, lifetime: min(lifetime, 604_800))
+        return _overrideLifetime(ServerConfiguration(settings: next), copying: self)
+    }
+
     /// This configuration accepting a TLS 1.3 external PSK (RFC 8446 §4.2.11, SHA-256
     /// suites): a client naming `identity` and proving `key` by its binder is served with
     /// no certificate exchange.

@@ -19,6 +19,8 @@ public struct ServerSettings {
     var ticketKeys = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
     /// Seconds a ticket is good for (RFC 8446 §4.6.1: at most seven days).
     public internal(set) var ticketLifetime: UInt32 = 7200
+    /// TLS 1.2 sessions kept by ID in the caller's memory; none: IDs are not issued.
+    var sessionCache = SessionCache.none
     /// TLS 1.3 external PSK (§4.2.11, SHA-256): the identity a client names and the key.
     var externalPSKBytes = (UnsafeBufferPointer<UInt8>(start: nil, count: 0), UnsafeBufferPointer<UInt8>(start: nil, count: 0))
     /// The client CAs, the CRLs, the time and what a missing CRL means (⑥).

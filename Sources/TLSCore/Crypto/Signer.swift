@@ -6,9 +6,10 @@
 /// hash) and returns its length, or a negative value when it cannot sign, which fails the
 /// handshake with internal_error. It must not call back into the engine.
 public struct Signer: Sendable {
+    /// The C shape (tlscore.h's `tlscore_sign_fn`); the core never passes a null pointer.
     public typealias Function = @convention(c) (
-        _ context: UnsafeMutableRawPointer?, _ scheme: UInt16, _ digest: UnsafePointer<UInt8>, _ digestLength: Int,
-        _ signature: UnsafeMutablePointer<UInt8>, _ capacity: Int
+        _ context: UnsafeMutableRawPointer?, _ scheme: UInt16, _ digest: UnsafePointer<UInt8>?, _ digestLength: Int,
+        _ signature: UnsafeMutablePointer<UInt8>?, _ capacity: Int
     ) -> Int
 
     public let function: Function

@@ -398,6 +398,9 @@ public struct Engine<Machine: HandshakeMachine & ~Copyable>: ~Copyable {
             if let alert = error.alert {
                 let fatal: InlineArray<2, UInt8> = [2, alert.rawValue]
                 try? output.appendRecord(.alert, fatal.span)
+                machine.forgetSession(settings: settings)
+            } else if case .peerAlert = error {
+                machine.forgetSession(settings: settings)
             }
             state = .failed(error)
             end()

@@ -66,6 +66,10 @@ public protocol HandshakeMachine: ~Copyable {
     /// none, or not kept).
     var verifiedPeerCertificateLength: Int { get }
 
+    /// The connection ends with a fatal alert, sent or received (not a transport failure or
+    /// a timeout): a TLS 1.2 server forgets its session (RFC 5246 §7.2.2). Called before
+    /// `wipe(settings:)`.
+    mutating func forgetSession(settings: borrowing Settings)
     /// Zeroes every secret the machine holds, in place, and ends it: nothing it receives
     /// afterwards is accepted.
     mutating func wipe(settings: borrowing Settings)
@@ -74,4 +78,5 @@ public protocol HandshakeMachine: ~Copyable {
 extension HandshakeMachine where Self: ~Copyable {
     public var verifiedPeerCertificateLength: Int { 0 }
     public static var keepsWritingAfterPeerClose: Bool { false }
+    public mutating func forgetSession(settings: borrowing Settings) {}
 }

@@ -77,7 +77,12 @@ public struct Server: ~Copyable, HandshakeMachine {
                 if let ticket = Server12.resumable(hello, settings: settings) {
                     session = ticket
                     choice.resumption = .ticket12
-                    choice.suite = ticket.suite
+                } else if let cached = Server12.cached(hello, settings: settings) {
+                    session = cached
+                    choice.resumption = .sessionID
+                }
+                if choice.resumption != nil {
+                    choice.suite = session.suite
                     choice.group = nil
                 }
                 phase = .tls12(try Server12(
@@ -310,6 +315,13 @@ public struct Server: ~Copyable, HandshakeMachine {
         case .tls12(let machine): machine.verifiedCertificateLength
         case .tls13(let machine): machine.verifiedCertificateLength
         default: 0
+        }
+    }
+
+    public mutating func forgetSession(settings: borrowing ServerSettings) {
+        switch phase {
+        case .tls12(let machine): machine.forgetSession(settings: settings)
+        default: break
         }
     }
 

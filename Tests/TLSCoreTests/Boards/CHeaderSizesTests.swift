@@ -89,6 +89,8 @@ import Testing
     /// With a session region and a PSK identity of 128 bytes, every suite, the longest name.
     @Test func sessionMacrosMatchTheCore() throws {
         #expect(Self.macro("TLSCORE_SESSION_SIZE") == Session.capacity)
+        #expect(Self.macro("TLSCORE_TICKET_KEY_SIZE") == SessionTicket.keyLength)
+        #expect(Self.macro("TLSCORE_SESSION_CACHE_ENTRY_SIZE") == SessionCache.entryLength)
         let output = try #require(Self.macro("TLSCORE_OUTPUT_REGION_SIZE_SESSION"))
         let longest = [UInt8](repeating: UInt8(ascii: "a"), count: 255)
         let identity = [UInt8](repeating: 1, count: 128)

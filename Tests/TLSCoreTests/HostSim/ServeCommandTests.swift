@@ -289,6 +289,28 @@ import TLSPlatform
         }
     }
 
+    /// s_client without tickets (`-no_ticket`) resumes TLS 1.2 by session ID from
+    /// `--session-cache`; without the cache the same client gets a full handshake.
+    @Test func openSSLResumesBySessionID() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("serve-sid-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("session.pem").path
+        let log = try Self.withServer(Self.ecServer + ["--session-cache", "4"]) { server in
+            let first = try Self.sClientRun(server.port, ["-tls1_2", "-no_ticket", "-sess_out", file])
+            #expect(first.contains("resumed: no\n"), "\(first)")
+            let second = try Self.sClientRun(server.port, ["-tls1_2", "-no_ticket", "-sess_in", file])
+            #expect(second.contains("resumed: session ID\n"), "\(second)")
+            #expect(second.contains("Reused, TLSv1.2"), "\(second)")
+        }
+        #expect(log.contains("→ 200, resumed: session ID"), "\(log)")
+        try Self.withServer(Self.ecServer) { server in
+            let uncached = try Self.sClientRun(server.port, ["-tls1_2", "-no_ticket", "-sess_in", file])
+            #expect(uncached.contains("resumed: no\n"), "\(uncached)")
+            #expect(uncached.contains("New, TLSv1.2"), "\(uncached)")
+        }
+    }
+
     @Test func openSSLExternalPSK() throws {
         let log = try Self.withServer(Self.ecServer + ["--psk-identity", "dev", "--psk", Self.pskKey]) { server in
             let good = try Self.sClientRun(server.port, ["-tls1_3", "-psk_identity", "dev", "-psk", Self.pskKey])

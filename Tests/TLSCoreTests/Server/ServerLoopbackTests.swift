@@ -24,7 +24,8 @@ import TLSPlatform
 
     /// Runs a handshake between `client` and `server`, then one message each way when both connected.
     static func run(
-        _ client: ClientConfiguration, _ server: ServerConfiguration, serverALPN: [UInt8] = [], keyUpdates: Bool = false
+        _ client: ClientConfiguration, _ server: ServerConfiguration, serverALPN: [UInt8] = [], keyUpdates: Bool = false,
+        garbageAfterwards: Bool = false
     ) throws -> Outcome {
         var cIn = [UInt8](repeating: 0, count: client.inputRegionSize)
         var cOut = [UInt8](repeating: 0, count: client.outputRegionSize)
@@ -71,6 +72,14 @@ import TLSPlatform
         _ = try s.send(pong.span)
         Self.move(from: &s, to: &c)
         outcome.clientReceived = Self.drain(&c)
+        if garbageAfterwards {
+            // A protected record that does not open: the server ends with bad_record_mac.
+            let record: [UInt8] = [23, 3, 3, 0, 32] + [UInt8](repeating: 0x5a, count: 32)
+            var room = s.incomingRoom()
+            for i in 0..<record.count { room[i] = record[i] }
+            try? s.didReceive(record.count)
+            outcome.server = s.state
+        }
         if keyUpdates {
             // TLS 1.3 §4.6.3: the server updates and asks the client to; the client answers
             // with its own; data flows under the new keys both ways.
@@ -299,7 +308,7 @@ import TLSPlatform
     nonisolated(unsafe) static var elementKey: [UInt8] = []
     nonisolated(unsafe) static var elementSignatures = 0
     static let element: Signer.Function = { _, scheme, digest, digestLength, output, capacity in
-        guard let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme),
+        guard let digest, let output, let algorithm = SignatureAlgorithm(tlsSignatureScheme: scheme),
               var key = try? PrivateKey(der: ServerLoopbackTests.elementKey.span),
               var random = try? Random(entropy: SystemEntropy.source, personalization: Span()) else { return -1 }
         let digestSpan = Span(_unsafeStart: digest, count: digestLength)

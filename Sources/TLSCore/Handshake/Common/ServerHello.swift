@@ -246,9 +246,8 @@ struct ServerHello {
 
 extension ServerHello {
     /// A server's ServerHello (RFC 5246 §7.4.1.3, RFC 8446 §4.1.3), or its
-    /// HelloRetryRequest when `random` is `retryRequestRandom`: the session ID echoed
-    /// (TLS 1.3, and TLS 1.2 answers no session to resume: it sends what the client sent
-    /// only in 1.3), the suite, and the extensions that answer the client's. TLS 1.3 puts
+    /// HelloRetryRequest when `random` is `retryRequestRandom`: the session ID (echoed in
+    /// TLS 1.3; in TLS 1.2 the resumed session's, a new one or none), the suite, and the extensions that answer the client's. TLS 1.3 puts
     /// supported_versions and key_share here (the group alone in a HelloRetryRequest);
     /// TLS 1.2 the rest, which 1.3 sends in EncryptedExtensions.
     static func write(
@@ -260,10 +259,9 @@ extension ServerHello {
         try writer.u16(0x0303)
         try writer.bytes(random)
         let session = try writer.beginVector(lengthBytes: 1)
-        // TLS 1.3 echoes it (§4.1.3); TLS 1.2 echoes the ID sent with a ticket it takes (RFC
-        // 5077 §3.4) and otherwise sends none: no session cache to resume by ID.
-        let echoes = choice.version == .tls13 || choice.resumption == .ticket12
-        if echoes { try writer.bytes(choice.sessionIDSpan) }
+        // TLS 1.3 echoes it (§4.1.3); TLS 1.2 echoes the ID of the session it resumes (RFC
+        // 5077 §3.4 for a ticket) or sends the new one `Server12` made, or none.
+        try writer.bytes(choice.sessionIDSpan)
         try writer.endVector(session)
         try writer.u16(choice.suite.rawValue)
         try writer.u8(0)

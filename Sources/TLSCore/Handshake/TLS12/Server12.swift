@@ -35,7 +35,7 @@ struct Server12: ~Copyable {
     private var secret = InlineArray<48, UInt8>(repeating: 0)
     private var serverRandom = InlineArray<32, UInt8>(repeating: 0)
     private var state = State.helloFlightDue
-    let choice: ServerChoice
+    private(set) var choice: ServerChoice
     private var holdsMasterSecret = false
     private(set) var verifiedCertificateLength = 0
     private var renegotiationsRefused = 0
@@ -49,6 +49,7 @@ struct Server12: ~Copyable {
         self.choice = choice
         transcript = Transcript()
         transcript.update(message)
+        self.choice = try Self.withSessionID(choice, settings: settings, random: &random)
         var randomSpan = serverRandom.mutableSpan
         try random.fill(&randomSpan)
         if settings.serves(.tls13) {
@@ -63,6 +64,23 @@ struct Server12: ~Copyable {
         } else if let group = choice.group {
             keyPair = try ECDHE(group: group, random: &random)
         }
+    }
+
+    /// `choice` with the session ID our ServerHello sends: the resumed session's, or for a
+    /// full handshake a fresh one when it will be cached, otherwise none (RFC 5246
+    /// §7.4.1.3: the session is then not resumable by ID).
+    private static func withSessionID(
+        _ choice: ServerChoice, settings: borrowing ServerSettings, random: inout Random
+    ) throws(TLSError) -> ServerChoice {
+        guard choice.resumption == nil else { return choice }
+        var next = choice
+        next.sessionIDCount = 0
+        if settings.sessionCache.isEnabled, choice.extendedMasterSecret {
+            var id = next.sessionID.mutableSpan
+            try random.fill(&id)
+            next.sessionIDCount = SessionCache.idLength
+        }
+        return next
     }
 
     /// The session a TLS 1.2 ClientHello's ticket resumes, if it opens under our keys, is
@@ -86,6 +104,21 @@ struct Server12: ~Copyable {
         return ticket
     }
 
+    /// The session a TLS 1.2 ClientHello's session ID resumes from the cache: alive, with
+    /// extended_master_secret asked for again (RFC 7627 §5.3), of a suite the client offers
+    /// and we serve. Otherwise nil: a full handshake under a new ID (RFC 5246 §7.4.1.2).
+    static func cached(
+        _ hello: borrowing ReceivedClientHello, settings: borrowing ServerSettings
+    ) -> SessionTicket? {
+        guard hello.extendedMasterSecret, var session = settings.sessionCache.find(hello.sessionID, at: settings.trust.time)
+        else { return nil }
+        guard hello.offersSuite(session.suite), settings.suites.contains(session.suite) else {
+            session.wipe()
+            return nil
+        }
+        return session
+    }
+
     /// Whether a ticket goes out with our Finished: asked for, keys configured, and the
     /// session has extended_master_secret (the only kind worth resuming).
     var issuesTicket: Bool { choice.wantsTickets && choice.extendedMasterSecret && choice.resumption == nil }
@@ -105,7 +138,7 @@ struct Server12: ~Copyable {
             try ServerHello.write(into: &hello, random: serverRandom.span, choice: choice, keyShare: Span(), settings: settings)
             let helloLength = hello.count
             sent(helloLength, in: &flight, events: &events)
-            events.push(HandshakeEvent(.resumed(.ticket12), length: 0, server: true))
+            if let kind = choice.resumption { events.push(HandshakeEvent(.resumed(kind), length: 0, server: true)) }
             try writeFinished(into: &flight, progress: &progress, events: &events)
             state = .waitChangeCipherSpec
         case .helloFlightDue:
@@ -114,6 +147,10 @@ struct Server12: ~Copyable {
         case .finishedDue:
             if issuesTicket { try writeTicket(into: &flight, settings: settings, random: &random, events: &events) }
             try writeFinished(into: &flight, progress: &progress, events: &events)
+            if choice.sessionIDCount > 0 {
+                settings.sessionCache.store(
+                    id: choice.sessionIDSpan, suite: choice.suite, issuedAt: settings.trust.time, masterSecret: secret.span)
+            }
             progress.complete = true
             state = .connected
         default:
@@ -388,6 +425,12 @@ struct Server12: ~Copyable {
         if let kind = HandshakeType(rawValue: message[0]) {
             events.push(HandshakeEvent(.sent(kind), length: message.count, server: true))
         }
+    }
+
+    /// The connection ends with a fatal alert, sent or received: its session is not to be
+    /// resumed (RFC 5246 §7.2.2), so its cache entry goes.
+    func forgetSession(settings: borrowing ServerSettings) {
+        if choice.sessionIDCount > 0 { settings.sessionCache.remove(choice.sessionIDSpan) }
     }
 
     mutating func wipe() {
