@@ -213,6 +213,8 @@ struct ServeSlot: ~Copyable {
     var logged = false
     /// How the handshake resumed, once the engine said so.
     var resumed: Session.Kind? = nil
+    /// The engine's last event, for the trace's line on the step that failed.
+    var lastEvent: HandshakeEvent? = nil
 }
 
 /// The per-slot memory: the engine's three regions and the client certificate's.
@@ -351,6 +353,10 @@ final class ServeLoop {
     }
 
     private func fail(_ i: Int, _ error: TLSError) {
+        if options.trace, table[i].phase == .handshaking {
+            events(i)
+            log("\(table[i].peer) \(Self.failureLine(error, after: table[i].lastEvent))")
+        }
         if !table[i].logged {
             let phase = table[i].phase == .handshaking ? "handshake failed" : "failed"
             log("\(table[i].peer): \(phase): \(Self.describe(error))")
@@ -438,6 +444,7 @@ final class ServeLoop {
     private func events(_ i: Int) {
         while let event = table[i].engine.nextEvent() {
             ServedConnection.note(event, resumed: &table[i].resumed)
+            table[i].lastEvent = event
             if options.trace { log("\(table[i].peer) \(event.line)") }
         }
     }
@@ -574,6 +581,20 @@ final class ServeLoop {
     }
 
     /// The error as the server's log says it (the summary's words are the client's).
+    /// The trace's line for a handshake that failed, on the step it failed at: ⑥ when the
+    /// client's Certificate or CertificateVerify was the last thing received (the server's
+    /// check of the client), otherwise the step of the last event.
+    static func failureLine(_ error: TLSError, after last: HandshakeEvent?) -> String {
+        let circled = ["①", "②", "③", "④", "⑤", "⑥", "⑦", "⑧", "⑨", "⑩"]
+        switch last?.kind {
+        case .received(.certificate)?, .received(.certificateVerify)?, .clientCertificateAbsent?:
+            return "⑥ ✗ client certificate refused: \(describe(error))"
+        default:
+            let step = max(1, min(10, last?.step ?? 1))
+            return "\(circled[step - 1]) ✗ \(describe(error))"
+        }
+    }
+
     static func describe(_ error: TLSError) -> String {
         switch error {
         case .peerAlert(let alert): "the client sent a fatal alert: \(alert.name)"

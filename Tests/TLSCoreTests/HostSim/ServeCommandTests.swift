@@ -155,9 +155,13 @@ import TLSPlatform
         }
         for line in ["① ← clientHello", "⑤ ← certificate", "⑥    client certificate chain validated", "⑥ ← certificateVerify",
                      "client: CN=device-1,O=TLSCore Test PKI", "certificate revoked (sent alert certificate_revoked)",
-                     "(sent alert unknown_ca)"] {
+                     "(sent alert unknown_ca)", "⑥ ✗ client certificate refused: certificate revoked",
+                     "⑥ ✗ client certificate refused: certificate" /* unknown CA */] {
             #expect(log.contains(line), "server log lacks \(line):\n\(log)")
         }
+        let missing = version == "-tls1_2" ? "⑥ ✗ client certificate refused: handshakeFailure"
+            : "⑥ ✗ client certificate refused: certificateRequired"
+        #expect(log.contains(missing), "server log lacks \(missing):\n\(log)")
     }
 
     @Test func optionalClientCertificate() throws {
@@ -228,6 +232,73 @@ import TLSPlatform
         #expect(log.components(separatedBy: "→ 200").count - 1 == 14, "\(log)")
         #expect(log.components(separatedBy: "not complete after 1500 ms").count - 1 == 2, "\(log)")
         #expect(log.contains("handshake failed: unexpectedMessage (sent alert unexpected_message)"), "\(log)")
+    }
+
+    /// Slow clients that keep sending (slowloris): four connections trickle a ClientHello
+    /// one byte every 150 ms, so the 1 s idle timeout never fires; the 2 s handshake
+    /// deadline cuts each of them, while s_client connections made meanwhile are served at
+    /// once. The trickling runs on its own thread; every wait is bounded.
+    @Test func tricklingClientsAreCutAtTheHandshakeDeadline() throws {
+        let arguments = Self.ecServer + ["--max-connections", "8", "--timeout", "1000", "--handshake-timeout", "2000"]
+        let log = try Self.withServer(arguments) { server in
+            // A record announcing 512 bytes and a ClientHello header: a prefix that stays valid.
+            let prefix: [UInt8] = [0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xFC, 0x03, 0x03]
+                + [UInt8](repeating: 0x5A, count: 40)
+            let sockets = try (0..<4).map { _ in try Self.rawConnection(port: server.port) }
+            defer { for socket in sockets { close(socket) } }
+            let start = Date()
+            let done = DispatchSemaphore(value: 0)
+            DispatchQueue.global().async {
+                var cut = [Bool](repeating: false, count: sockets.count)
+                for byte in prefix where Date().timeIntervalSince(start) < 6 && !cut.allSatisfy({ $0 }) {
+                    for (index, socket) in sockets.enumerated() where !cut[index] {
+                        var one = byte
+                        if send(socket, &one, 1, Int32(MSG_NOSIGNAL)) != 1 { cut[index] = true }
+                    }
+                    usleep(150_000)
+                }
+                done.signal()
+            }
+            for version in ["-tls1_3", "-tls1_2", "-tls1_3"] {
+                let text = try Self.sClientRun(server.port, [version])
+                #expect(text.contains("HTTP/1.0 200 OK"), "\(text)")
+            }
+            #expect(Date().timeIntervalSince(start) < 1.9, "the served clients waited for the tricklers")
+            for (index, socket) in sockets.enumerated() {
+                #expect(Self.rawClosedByServer(socket), "trickler \(index) stayed open")
+            }
+            let elapsed = Date().timeIntervalSince(start)
+            #expect(elapsed > 1.9 && elapsed < 6, "the tricklers were cut after \(elapsed) s, not at the 2 s deadline")
+            #expect(done.wait(timeout: .now() + 10) == .success)
+        }
+        #expect(log.components(separatedBy: "not complete after 2000 ms").count - 1 == 4, "\(log)")
+        #expect(log.components(separatedBy: "→ 200").count - 1 == 3, "\(log)")
+    }
+
+    /// A blocking IPv4 TCP connection to 127.0.0.1:`port`, for byte-level clients.
+    static func rawConnection(port: UInt16) throws -> Int32 {
+        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard socket >= 0, connected == 0 else { throw TLSError.transport(errno) }
+        return socket
+    }
+
+    /// Whether the server ends `socket` (end of stream or reset) within 6 s.
+    static func rawClosedByServer(_ socket: Int32) -> Bool {
+        let deadline = Date().addingTimeInterval(6)
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while Date() < deadline {
+            var entry = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+            guard poll(&entry, 1, 500) > 0 else { continue }
+            if recv(socket, &buffer, buffer.count, 0) <= 0 { return true }
+        }
+        return false
     }
 
     /// A full table: with one slot held by a silent client, the next connection waits in the
