@@ -5,6 +5,24 @@
 /// caller's client certificate region when one is configured, for the application to
 /// read the identity from (`kept`: its length there).
 enum ClientCertificate {
+    /// ⑤ the client's Certificate message's list, either version: empty, the client sent
+    /// none — served when the certificate is optional (nil), otherwise refused with the
+    /// version's error (RFC 5246 §7.4.6: handshake_failure; RFC 8446 §4.4.2.4:
+    /// certificate_required); else ⑥ the chain validated, its key returned.
+    static func check(
+        _ list: Span<UInt8>, framing: CertificateChain.Framing, settings: borrowing ServerSettings, kept: inout Int,
+        events: inout EventQueue
+    ) throws(TLSError) -> PublicKey? {
+        guard list.count > 0 else {
+            events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
+            guard settings.clientAuthentication == .optional else {
+                throw framing == .tls13 ? .certificateRequired : .handshakeFailure
+            }
+            return nil
+        }
+        return try validate(CertificateChain(list, framing: framing), settings: settings, kept: &kept, events: &events)
+    }
+
     static func validate(
         _ chain: CertificateChain, settings: borrowing ServerSettings, kept: inout Int, events: inout EventQueue
     ) throws(TLSError) -> PublicKey {

@@ -272,17 +272,9 @@ struct Server12: ~Copyable {
         state = .ended
         switch (current, kind) {
         case (.waitCertificate, .certificate):
-            let list = try CertificateMessage.certificateList(body)
-            if list.count == 0 {
-                // RFC 5246 §7.4.6: without a certificate, a server that requires one
-                // answers with a fatal handshake_failure.
-                events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
-                guard settings.clientAuthentication == .optional else { throw .handshakeFailure }
-            } else {
-                clientKey = .some(try ClientCertificate.validate(
-                    try CertificateChain(list, framing: .tls12), settings: settings, kept: &verifiedCertificateLength,
-                    events: &events))
-            }
+            clientKey = try ClientCertificate.check(
+                try CertificateMessage.certificateList(body), framing: .tls12, settings: settings,
+                kept: &verifiedCertificateLength, events: &events)
             transcript.update(message)
             state = .waitKeyExchange
 

@@ -255,20 +255,12 @@ struct Server13: ~Copyable {
         state = .ended
         switch (current, kind) {
         case (.waitCertificate, .certificate):
-            let list = try CertificateMessage.certificateList13(body)
-            if list.count == 0 {
-                // §4.4.2.4: no certificate; required → certificate_required.
-                events.push(HandshakeEvent(.clientCertificateAbsent, length: 0, server: true))
-                guard settings.clientAuthentication == .optional else { throw .certificateRequired }
-                transcript.update(message)
-                state = .waitFinished
-                return progress
-            }
-            clientKey = .some(try ClientCertificate.validate(
-                try CertificateChain(list, framing: .tls13), settings: settings, kept: &verifiedCertificateLength,
-                events: &events))
+            clientKey = try ClientCertificate.check(
+                try CertificateMessage.certificateList13(body), framing: .tls13, settings: settings,
+                kept: &verifiedCertificateLength, events: &events)
             transcript.update(message)
-            state = .waitCertificateVerify
+            // §4.4.3: CertificateVerify follows a certificate only.
+            state = clientKey != nil ? .waitCertificateVerify : .waitFinished
 
         case (.waitCertificateVerify, .certificateVerify):
             try verifyClientSignature(body)
