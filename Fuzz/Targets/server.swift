@@ -6,7 +6,8 @@
 ///
 /// Input: a config byte — bits 0-1 the versions served (both, 1.2, 1.3, both), bit 2 client
 /// authentication required, bit 3 an RSA certificate beside the EC one, bit 4 ticket keys,
-/// bit 5 an external PSK ("device-1", 32 bytes of 0x11) — a chunk byte (the transport's
+/// bit 5 an external PSK ("device-1", 32 bytes of 0x11), bit 6 a TLS 1.2 session cache
+/// holding one session under the ID of 32 bytes of 0x42 (AES-128-GCM, ECDSA) — a chunk byte (the transport's
 /// piece size, ×13), then the client's byte stream.
 ///
 /// Properties (`FuzzClient.feed`): no trap; a failure leaves the engine failed with at
@@ -26,6 +27,8 @@ enum FuzzServer {
     static let ticketKey: [UInt8] = (0..<36).map { UInt8(truncatingIfNeeded: $0 &* 11 &+ 3) }
     static let pskIdentity: [UInt8] = Array("device-1".utf8)
     static let pskKey: [UInt8] = [UInt8](repeating: 0x11, count: 32)
+    static let cachedID = [UInt8](repeating: 0x42, count: 32)
+    static let cachedMasterSecret = [UInt8](repeating: 0x33, count: 48)
 
     static func run(_ bytes: Span<UInt8>) {
         var input = FuzzInput(bytes)
@@ -43,6 +46,15 @@ enum FuzzServer {
             .issuingTickets(key: ticketKey.span)
             .withExternalPSK(identity: identity.span, key: key.span)
         if second.count > 0 { configuration = configuration.withSecondCertificate(chain: second.span, key: secondKey.span) }
+        var cache = [UInt8](repeating: 0, count: config & 0x40 != 0 ? 2 * SessionCache.entryLength : 0)
+        if cache.count > 0 {
+            cache.withUnsafeMutableBufferPointer { region in
+                SessionCache(region: region, lifetime: 7200).store(
+                    id: Self.cachedID.span, suite: .ecdheECDSAWithAES128GCMSHA256, issuedAt: FuzzClient.time,
+                    masterSecret: Self.cachedMasterSecret.span)
+            }
+        }
+        configuration = configuration.cachingSessions(in: cache.mutableSpan)
         var regionIn = [UInt8](repeating: 0, count: configuration.inputRegionSize)
         var regionOut = [UInt8](repeating: 0, count: configuration.outputRegionSize)
         var reassembly = [UInt8](repeating: 0, count: configuration.reassemblyRegionSize)

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import TLSCore
 import TLSPlatform
@@ -106,6 +107,41 @@ import TLSPlatform
         let evicted = try Self.connect(session: &first, cache: &cache)
         #expect(ServerResumptionTests.resumed(evicted) == nil, "the second session took the only slot")
         ServerLoopbackTests.expectExchanged(evicted)
+    }
+
+    /// A real gnutls-cli ClientHello (the fuzz seed `gnutls-cached-41`, its session ID set to
+    /// 32 bytes of 0x42) against a cache holding that ID: the server answers with the
+    /// abbreviated handshake — ServerHello echoing the ID, then ChangeCipherSpec and Finished.
+    @Test func gnutlsHelloNamingACachedIDIsResumed() throws {
+        let seed = Array(try Data(contentsOf: Fixtures.root.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/corpus/server/gnutls-cached-41")))
+        let hello = Array(seed[2...])
+        let region = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 2 * SessionCache.entryLength)
+        region.initialize(repeating: 0)
+        defer { region.deallocate() }
+        let id = [UInt8](repeating: 0x42, count: 32)
+        SessionCache(region: region, lifetime: 7200).store(
+            id: id.span, suite: .ecdheECDSAWithAES128GCMSHA256, issuedAt: PKI.time, masterSecret: [UInt8](repeating: 0x33, count: 48).span)
+        let configuration = ServerConfiguration(
+            certificateChain: Self.chain.span, privateKey: Self.key.span, time: PKI.time + 10, versions: .tls12)
+            .cachingSessions(in: region.mutableSpan)
+        var sIn = [UInt8](repeating: 0, count: configuration.inputRegionSize)
+        var sOut = [UInt8](repeating: 0, count: configuration.outputRegionSize)
+        var sRe = [UInt8](repeating: 0, count: configuration.reassemblyRegionSize)
+        var engine = try ServerEngine(
+            configuration: configuration, input: sIn.mutableSpan, output: sOut.mutableSpan, reassembly: sRe.mutableSpan,
+            random: try Random(entropy: SystemEntropy.source, personalization: Span()))
+        try engine.start()
+        var room = engine.incomingRoom()
+        for i in 0..<hello.count { room[i] = hello[i] }
+        try engine.didReceive(hello.count)
+        var events: [HandshakeEvent] = []
+        while let event = engine.nextEvent() { events.append(event) }
+        #expect(events.contains { $0.kind == .resumed(.sessionID) }, "\(events)")
+        #expect(!events.contains { $0.kind == .sent(.certificate) })
+        let out = EngineHarness.bytes(engine.outgoing)
+        // ServerHello: record(5) handshake(4) version(2) random(32), then the echoed ID.
+        #expect(out.count > 76 && out[43] == 32 && Array(out[44..<76]) == id)
+        #expect(out.contains(20), "a ChangeCipherSpec record follows")
     }
 
     @Test func cacheDirectly() throws {
