@@ -5,12 +5,15 @@
 # FUZZ_TIMEOUT seconds) or a memory blow-up leaves its input in Fuzz/crashes/TARGET/,
 # named in the output, and the command fails; `make test` replays that folder, so the input
 # stays a regression case once committed. New inputs go to .build-fuzz/corpus/TARGET (not
-# committed); Fuzz/corpus/TARGET holds the committed seeds. TARGETS="der crl" runs those only.
+# committed); Fuzz/corpus/TARGET holds the committed seeds. TARGETS="der crl" runs those only;
+# FUZZ_RUNS=N also stops each target after N executions (the acceptance runs: 10000000).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${FUZZ_SECONDS:-60}
 timeout_seconds=${FUZZ_TIMEOUT:-10}
+runs=()
+[[ -n ${FUZZ_RUNS:-} ]] && runs=(-runs="$FUZZ_RUNS")
 ./scripts/fuzz-build.sh fuzzer
 if [[ -n ${TARGETS:-} ]]; then
     read -r -a targets <<<"$TARGETS"
@@ -29,7 +32,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t for ${seconds}s (log $log)"
     status=0
     # -close_fd_mask=1: the targets' stdout is noise; libFuzzer reports on stderr.
-    nice -n 10 ".build-fuzz/fuzzer/fuzz-$t" -max_total_time="$seconds" -timeout="$timeout_seconds" \
+    nice -n 10 ".build-fuzz/fuzzer/fuzz-$t" -max_total_time="$seconds" "${runs[@]}" -timeout="$timeout_seconds" \
         -rss_limit_mb=2048 -print_final_stats=1 -close_fd_mask=1 -dict=Fuzz/tls.dict \
         -artifact_prefix="$crashes/" "$work" "Fuzz/corpus/$t" >"$log" 2>&1 || status=$?
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
