@@ -640,6 +640,7 @@ enum ErrorCode {
         case .unsupportedAlgorithm: (TLSCORE_ERR_UNSUPPORTED_ALGORITHM, 0)
         case .randomFailure: (TLSCORE_ERR_RANDOM_FAILURE, 0)
         case .mbedTLS(let code): (TLSCORE_ERR_MBEDTLS, code)
+        case .outOfMemory(let code): (TLSCORE_ERR_OUT_OF_MEMORY, code)
         case .certificate(.violates(let rule)): (TLSCORE_ERR_CERT_RULE, Int32(rule.rawValue))
         case .certificate(let reason): (certificate(reason), 0)
         case .unexpectedMessage: (TLSCORE_ERR_UNEXPECTED_MESSAGE, 0)
@@ -750,6 +751,7 @@ private func codeText(_ code: Int32) -> StaticString {
     case TLSCORE_ERR_SESSION_NOT_OFFERED: "session: its version or suite is not configured"
     case TLSCORE_ERR_NO_APPLICATION_PROTOCOL: "no application protocol in common (ALPN)"
     case TLSCORE_ERR_CERTIFICATE_REQUIRED: "a client certificate is required and none was sent"
+    case TLSCORE_ERR_OUT_OF_MEMORY: "out of memory: Mbed TLS's heap or arena is too small for this handshake"
     case TLSCORE_ERR_CERT_EXPIRED: "certificate: expired"
     case TLSCORE_ERR_CERT_NOT_YET_VALID: "certificate: not yet valid"
     case TLSCORE_ERR_CERT_UNKNOWN_ISSUER: "certificate: unknown issuer (no trust anchor issues the chain)"

@@ -48,6 +48,8 @@ extension TLSError {
             return "handshake message length \(length) exceeds anything this engine accepts (sent alert decode_error)"
         case .maxFragmentLengthNotAccepted(let capacity):
             return "the server did not accept max_fragment_length or record_size_limit: records up to 16 KB would follow, and the input region holds \(capacity) bytes (sent alert handshake_failure)"
+        case .outOfMemory(let code):
+            return "out of memory: Mbed TLS could not allocate (code -0x\(String(-Int(code), radix: 16, uppercase: true))); its heap or arena is too small (sent alert internal_error)"
         case .weakServerKey(let bits):
             return "the server's RSA key has \(bits) bits, below the minimum (sent alert insufficient_security)"
         default:

@@ -30,6 +30,9 @@ public enum TLSError: Error, Equatable, Sendable {
     case randomFailure
     /// Mbed TLS returned an error that has no more specific meaning here.
     case mbedTLS(Int32)
+    /// Mbed TLS could not allocate (its code: an *_ALLOC_FAILED one): the heap or the
+    /// arena it is given is too small for this handshake.
+    case outOfMemory(Int32)
 
     // X.509.
     /// A certificate, chain or CRL was refused (X509/PathValidator).
@@ -99,7 +102,7 @@ public enum TLSError: Error, Equatable, Sendable {
         case .badSignature: .decryptError
         case .invalidPeerKey: .illegalParameter
         case .unsupportedAlgorithm: .handshakeFailure
-        case .randomFailure, .mbedTLS: .internalError
+        case .randomFailure, .mbedTLS, .outOfMemory: .internalError
         case .certificate(let reason): reason.alert
         case .unexpectedMessage: .unexpectedMessage
         case .recordOverflow: .recordOverflow
@@ -126,6 +129,28 @@ public enum TLSError: Error, Equatable, Sendable {
     /// Maps an Mbed TLS return code: 0 is success, anything else throws.
     @inline(__always)
     static func check(_ code: Int32) throws(TLSError) {
-        if code != 0 { throw .mbedTLS(code) }
+        if code != 0 { throw mbedTLSError(code) }
+    }
+
+    /// An Mbed TLS error code as the error it means: an allocation failure (a low-level
+    /// MPI_ALLOC_FAILED, alone or under a high-level module's code, or a module's own
+    /// *_ALLOC_FAILED) is `outOfMemory`, anything else `mbedTLS`.
+    static func mbedTLSError(_ code: Int32) -> TLSError {
+        let magnitude = code < 0 ? 0 &- code : code
+        let low = magnitude & 0x7F, high = magnitude & 0x7F80
+        // MPI -0x0010, ASN1 -0x006A; ECP -0x4D80, PK -0x3F80, CIPHER -0x6180, MD -0x5180,
+        // X509 -0x2880, PEM -0x1180, DHM -0x3400.
+        let allocation = low == 0x10 || low == 0x6A
+            || high == 0x4D80 || high == 0x3F80 || high == 0x6180 || high == 0x5180 || high == 0x2880
+            || high == 0x1180 || high == 0x3400
+        return allocation ? .outOfMemory(code) : .mbedTLS(code)
+    }
+
+    /// `meaning` for a failed Mbed TLS call whose failure says something about the peer's
+    /// data (a signature that does not verify, a point not on the curve), unless the call
+    /// failed for want of memory: that is our limit, not the peer's fault.
+    static func mbedTLSFailure(_ code: Int32, meaning: TLSError) -> TLSError {
+        if case .outOfMemory = mbedTLSError(code) { return .outOfMemory(code) }
+        return meaning
     }
 }

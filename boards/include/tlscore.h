@@ -629,6 +629,8 @@ const char *tlscore_cert_rule_name(int rule);
 /* What ends a server connection (the server role): */
 #define TLSCORE_ERR_NO_APPLICATION_PROTOCOL (-43) /* the client offered ALPN, none of its protocols is ours */
 #define TLSCORE_ERR_CERTIFICATE_REQUIRED    (-44) /* client_auth required, no certificate came (TLS 1.3) */
+/* Mbed TLS could not allocate: its heap or arena is too small (detail: the Mbed TLS code). */
+#define TLSCORE_ERR_OUT_OF_MEMORY           (-45)
 /* The server's certificate chain was refused (TLSError.certificate). */
 #define TLSCORE_ERR_CERT_EXPIRED            (-101)
 #define TLSCORE_ERR_CERT_NOT_YET_VALID      (-102)

@@ -67,7 +67,7 @@ public struct AEAD: ~Copyable {
         switch status {
         case 0: return written
         case MBEDTLS_ERR_CIPHER_AUTH_FAILED: throw .badRecordMAC
-        default: throw .mbedTLS(status)
+        default: throw TLSError.mbedTLSError(status)
         }
     }
 }

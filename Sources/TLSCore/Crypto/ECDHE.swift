@@ -99,12 +99,14 @@ public struct ECDHE: ~Copyable {
         let readStatus = peerPublicKey.withPointer { pointer, count in
             mbedtls_ecp_point_read_binary(&ecpGroup, &peer, pointer, count)
         }
-        guard readStatus == 0, mbedtls_ecp_check_pubkey(&ecpGroup, &peer) == 0 else { throw .invalidPeerKey }
+        guard readStatus == 0 else { throw TLSError.mbedTLSFailure(readStatus, meaning: .invalidPeerKey) }
+        let pointStatus = mbedtls_ecp_check_pubkey(&ecpGroup, &peer)
+        guard pointStatus == 0 else { throw TLSError.mbedTLSFailure(pointStatus, meaning: .invalidPeerKey) }
 
         let status = random.withGenerator { generator, state in
             mbedtls_ecdh_compute_shared(&ecpGroup, &shared, &peer, &privateScalar, generator, state)
         }
-        guard status == 0 else { throw .invalidPeerKey }
+        guard status == 0 else { throw TLSError.mbedTLSFailure(status, meaning: .invalidPeerKey) }
 
         var nonZero: UInt8 = 0
         try output.withPointer { (pointer, _) throws(TLSError) in

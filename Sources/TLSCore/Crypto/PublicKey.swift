@@ -117,7 +117,7 @@ public struct PublicKey: ~Copyable {
         default:
             throw .unsupportedAlgorithm
         }
-        guard status == 0 else { throw .badSignature }
+        guard status == 0 else { throw TLSError.mbedTLSFailure(status, meaning: .badSignature) }
     }
 
     /// Hashes the signed message — given in up to three parts, as TLS signs them — with
