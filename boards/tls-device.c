@@ -5,7 +5,7 @@
  *   tls-device (--tcp HOST:PORT | --tty PATH [--baud N]) --ca FILE [--server-name NAME]
  *              [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]
  *              [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]
- *              [--allow-missing-close-notify]
+ *              [--allow-missing-close-notify] [--arena BYTES]
  *
  * --tls limits the versions offered (repeatable; both by default, the server picks);
  * --group names TLS 1.3's key-share group (x25519 by default). The negotiated version, suite
@@ -52,6 +52,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "arena.h"
 #include "der-file.h"
 #include "tlscore.h"
 
@@ -71,7 +72,7 @@ static int usage(void) {
             "                  [--tls 1.2|1.3]... [--group x25519|secp256r1|secp384r1]\n"
             "                  [--time UNIX] [--request TEXT] [--max-fragment N] [--timeout MS]\n"
             "                  [--session FILE] [--psk-identity ID --psk HEX [--psk-suites]]\n"
-            "                  [--allow-missing-close-notify]\n"
+            "                  [--allow-missing-close-notify] [--arena BYTES]\n"
             "       tls-device --serve --listen HOST:PORT --cert CHAIN --key KEY [...]  (a server: see tls-device.c)\n"
             "  --session FILE  resume from the session in FILE (if it holds one for this server) and\n"
             "      write the session the server gives back to it: what a board keeps in flash\n"
@@ -79,7 +80,9 @@ static int usage(void) {
             "      PSK suites only): no certificate from the server\n"
             "  --allow-missing-close-notify  accept a response that ends without close_notify (exit 0,\n"
             "      not 1); only for a server known to skip it: without close_notify a response cut\n"
-            "      short on the way looks complete\n");
+            "      short on the way looks complete\n"
+            "  --arena BYTES  serve Mbed TLS's allocations from a fixed arena of BYTES (at most 262144)\n"
+            "      and print its high-water mark; too small a one fails with out of memory\n");
     return 2;
 }
 
@@ -521,6 +524,17 @@ static int serve(int argc, char **argv) {
 }
 #endif
 
+/* --arena: Mbed TLS's allocations from a fixed arena (boards/common/arena.c) of at most this. */
+static _Alignas(16) unsigned char arena_memory[256 * 1024];
+
+static void arena_report(long arena_bytes) {
+    if (arena_bytes <= 0) return;
+    struct arena_stats stats;
+    arena_stats(&stats);
+    fprintf(stderr, "tls-device: Mbed TLS arena: high-water %zu of %zu bytes, %zu allocations, %zu refused\n",
+            stats.high_water, stats.size, stats.allocations, stats.refused);
+}
+
 int main(int argc, char **argv) {
 #if !defined(TLSCORE_PSK_ONLY) && !defined(TLS_DEVICE_NO_SERVER)
     for (int i = 1; i < argc; i++)
@@ -529,7 +543,7 @@ int main(int argc, char **argv) {
     const char *tcp = NULL, *tty = NULL, *ca = NULL, *server_name = NULL;
     const char *request_text = "GET / HTTP/1.0\\r\\n\\r\\n";
     long long validation_time = -1;
-    long baud = 115200, max_fragment = 0, timeout_ms = 10000;
+    long baud = 115200, max_fragment = 0, timeout_ms = 10000, arena_bytes = 0;
     int allow_missing_close_notify = 0, psk_suites = 0;
     uint32_t versions = 0, group = 0;
     const char *session_path = NULL, *psk_identity = NULL, *psk_hex = NULL;
@@ -556,6 +570,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(option, "--max-fragment")) max_fragment = strtol(value, &rest, 10);
         else if (!strcmp(option, "--timeout")) timeout_ms = strtol(value, &rest, 10);
         else if (!strcmp(option, "--session")) session_path = value;
+        else if (!strcmp(option, "--arena")) arena_bytes = strtol(value, &rest, 10);
         else if (!strcmp(option, "--psk-identity")) psk_identity = value;
         else if (!strcmp(option, "--psk")) psk_hex = value;
         else if (!strcmp(option, "--tls")) {
@@ -570,7 +585,10 @@ int main(int argc, char **argv) {
         else return usage();
         if (rest && *rest) return usage();
     }
-    if (!ca || (!tcp == !tty) || timeout_ms <= 0 || !psk_identity != !psk_hex) return usage();
+    if (!ca || (!tcp == !tty) || timeout_ms <= 0 || !psk_identity != !psk_hex || arena_bytes < 0 ||
+        arena_bytes > (long)sizeof arena_memory)
+        return usage();
+    if (arena_bytes > 0) arena_init(arena_memory, (size_t)arena_bytes);
     size_t psk_len = 0;
     if (psk_hex) {
         size_t digits = strlen(psk_hex);
@@ -648,6 +666,7 @@ int main(int argc, char **argv) {
     tlscore_report report = {0};
     int result = tlscore_client_run(&config, &io, on_event, &exchange, &report);
     close(fd);
+    arena_report(arena_bytes);
     if (session_path) {
         long length = tlscore_session_length(session_region, sizeof session_region);
         FILE *file = fopen(session_path, "wb");

@@ -120,7 +120,7 @@ for board in "${boards[@]}"; do
 
     # shellcheck disable=SC2086
     "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
-        boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device" \
+        boards/tls-device.c boards/common/der-file.c boards/common/arena.c -Wl,--wrap=calloc -Wl,--wrap=free -o "$dir/tls-device" \
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device.map"
@@ -149,7 +149,7 @@ for board in "${boards[@]}"; do
     # The client alone (tls-device without --serve), for the client figures and their target.
     # shellcheck disable=SC2086
     "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common \
-        -D TLS_DEVICE_NO_SERVER boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device-client" \
+        -D TLS_DEVICE_NO_SERVER boards/tls-device.c boards/common/der-file.c boards/common/arena.c -Wl,--wrap=calloc -Wl,--wrap=free -o "$dir/tls-device-client" \
         -L "$dir" -ltlscore \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device-client.map"
@@ -174,7 +174,7 @@ for board in "${boards[@]}"; do
     ar rcs "$dir/libtlscore-psk.a" "$dir/obj-psk/TLSCore.o" "$dir/obj-psk/TLSPlatform.o" "$dir/obj-psk/TLSCoreCAPI.o"
     # shellcheck disable=SC2086
     "$BOARD_CC" $BOARD_CFLAGS -std=c11 -Wall -Wextra -ffunction-sections -fdata-sections -I boards/include -I boards/common -D TLSCORE_PSK_ONLY \
-        boards/tls-device.c boards/common/der-file.c -o "$dir/tls-device-psk" \
+        boards/tls-device.c boards/common/der-file.c boards/common/arena.c -Wl,--wrap=calloc -Wl,--wrap=free -o "$dir/tls-device-psk" \
         -L "$dir" -ltlscore-psk \
         -Wl,-Bstatic -L "$BOARD_LIBDIR" -lmbedtls -lmbedx509 -lmbedcrypto -Wl,-Bdynamic \
         -Wl,--gc-sections -Wl,-Map="$dir/tls-device-psk.map"

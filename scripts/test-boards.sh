@@ -592,6 +592,25 @@ for board in "${boards[@]}"; do
     run_device "$board" "wrong anchor, TLS 1.3" fail "certificate: unknown issuer" \
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-rsa.der" "${time_arg[@]}"
 
+    # Mbed TLS's allocations in a fixed arena (boards/common/arena.c, --wrap=calloc/free): the
+    # handshake fits in 16 KB and its high-water mark is printed; in 2 KB it ends with the
+    # typed out-of-memory error, not a crash.
+    for v in 1.2 1.3; do
+        port=$port_ec13 negotiated=$tls13
+        [[ $v == 1.2 ]] && port=$port_ec negotiated=$tls12_ec
+        run_device "$board" "TLS $v, Mbed TLS in a 16 KB arena" ok "HTTP/1.0 200 ok" \
+            --tcp "127.0.0.1:$port" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls "$v" --arena 16384
+        if grep -qE "Mbed TLS arena: high-water [0-9]+ of 16384 bytes, [0-9]+ allocations, 0 refused" "$work/stderr"; then
+            pass "$board TLS $v arena figures: $(grep -o 'high-water [0-9]* of 16384 bytes' "$work/stderr")"
+        else
+            fail "$board TLS $v: no arena line with 0 refused"; sed 's/^/        /' "$work/stderr"
+        fi
+        negotiated=
+        run_device "$board" "TLS $v, a 2 KB arena: out of memory, typed" fail \
+            "TLS failure: out of memory.*code -45" \
+            --tcp "127.0.0.1:$port" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls "$v" --arena 2048
+    done
+
     # Resumption from a session file, the bytes a board keeps in flash across deep sleep:
     # the first run stores the server's session, the second resumes from it (no
     # certificate), a corrupted file is refused with its reason and a full handshake follows.

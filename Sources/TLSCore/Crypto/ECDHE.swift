@@ -18,7 +18,7 @@ public struct ECDHE: ~Copyable {
         let status = random.withGenerator { generator, state in
             mbedtls_ecdh_gen_public(&ecpGroup, &privateScalar, &publicPoint, generator, state)
         }
-        guard status == 0 else { throw .randomFailure }
+        guard status == 0 else { throw TLSError.mbedTLSFailure(status, meaning: .randomFailure) }
     }
 
     /// Imports a private key, for known-answer tests and fixed test keys: X25519 as 32

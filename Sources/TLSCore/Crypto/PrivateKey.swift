@@ -17,7 +17,7 @@ public struct PrivateKey: ~Copyable {
         let status = der.withPointer { pointer, count in
             mbedtls_pk_parse_key(&context, pointer, count, nil, 0)
         }
-        guard status == 0 else { throw .malformed }
+        guard status == 0 else { throw TLSError.mbedTLSFailure(status, meaning: .malformed) }
         switch mbedtls_pk_get_type(&context) {
         case MBEDTLS_PK_RSA:
             kind = .rsa(modulusLength: mbedtls_rsa_get_len(mbedtls_pk_rsa(context)))

@@ -42,9 +42,12 @@ public struct PublicKey: ~Copyable {
                 mbedtls_rsa_import_raw(&context, modulus, modulusCount, nil, 0, nil, 0, nil, 0, exponentPointer, exponentCount)
             }
         }
-        guard status == 0, mbedtls_rsa_complete(&context) == 0, mbedtls_rsa_check_pubkey(&context) == 0 else {
+        var checked = status
+        if checked == 0 { checked = mbedtls_rsa_complete(&context) }
+        if checked == 0 { checked = mbedtls_rsa_check_pubkey(&context) }
+        guard checked == 0 else {
             mbedtls_rsa_free(&context)
-            throw .malformed
+            throw TLSError.mbedTLSFailure(checked, meaning: .malformed)
         }
         kind = .rsa(modulusLength: mbedtls_rsa_get_len(&context))
         bits = mbedtls_mpi_bitlen(&context.N)
@@ -63,9 +66,10 @@ public struct PublicKey: ~Copyable {
                 mbedtls_ecp_point_read_binary(&keypair.grp, &keypair.Q, pointer, count)
             }
         }
-        guard status == 0, mbedtls_ecp_check_pubkey(&keypair.grp, &keypair.Q) == 0 else {
+        if status == 0 { status = mbedtls_ecp_check_pubkey(&keypair.grp, &keypair.Q) }
+        guard status == 0 else {
             mbedtls_ecp_keypair_free(&keypair)
-            throw .malformed
+            throw TLSError.mbedTLSFailure(status, meaning: .malformed)
         }
         kind = .ecdsa(curve)
         bits = keypair.grp.pbits

@@ -83,7 +83,8 @@ public enum PathValidator {
                     return ValidatedLeaf(publicKey: key, keyUsage: leaf.extensions.keyUsage ?? .unrestricted,
                                          pathLength: path.count)
                 } catch {
-                    // The budgets end the search; any other refusal ends this path only.
+                    // The budgets and our memory end the search; any other refusal ends this path only.
+                    if case .outOfMemory = error { throw error }
                     if case .certificate(.violates(.signatureBudget)) = error { throw error }
                     if case .certificate(.violates(.nameConstraintBudget)) = error { throw error }
                     failure.note(error, rank: Failure.pathRefused)
@@ -155,7 +156,7 @@ public enum PathValidator {
                     }
                     guard DistinguishedName.equal(anchor.subject, subject.issuer), Self.rank(subject, anchor) == rank else { continue }
                     try work.spendSignature()
-                    if verifies(subject.tbs, subject.signatureAlgorithm, subject.signature, by: anchor) {
+                    if try verifies(subject.tbs, subject.signatureAlgorithm, subject.signature, by: anchor) {
                         return Candidate(isAnchor: true, start: start, count: element.encoded.count)
                     }
                     failure.note(.certificate(.badSignature), rank: Failure.badSignature)
@@ -174,7 +175,7 @@ public enum PathValidator {
                         continue
                     }
                     try work.spendSignature()
-                    if verifies(subject.tbs, subject.signatureAlgorithm, subject.signature, by: candidate) {
+                    if try verifies(subject.tbs, subject.signatureAlgorithm, subject.signature, by: candidate) {
                         return Candidate(isAnchor: false, start: entry.offset, count: 0)
                     }
                     failure.note(.certificate(.badSignature), rank: Failure.badSignature)
@@ -219,11 +220,12 @@ public enum PathValidator {
     }
 
     /// Whether `issuer`'s key verifies a signature over `signed`. A wrong signature, a key
-    /// of the other kind, a key Mbed TLS refuses: all false (the candidate is not the issuer).
+    /// of the other kind, a key Mbed TLS refuses: all false (the candidate is not the issuer);
+    /// only running out of memory throws.
     static func verifies(
         _ signed: Span<UInt8>, _ algorithm: CertificateSignatureAlgorithm, _ signature: Span<UInt8>,
         by issuer: borrowing Certificate
-    ) -> Bool {
+    ) throws(TLSError) -> Bool {
         let scheme: SignatureAlgorithm
         switch algorithm {
         case .ecdsa(let hash): scheme = .ecdsa(hash)
@@ -239,6 +241,8 @@ public enum PathValidator {
             try key.verify(scheme, digest: digest.span.extracting(0..<length), signature: signature)
             return true
         } catch {
+            // Our memory running out says nothing of the signature: it ends the validation.
+            if case .outOfMemory = error { throw error }
             return false
         }
     }
@@ -254,6 +258,7 @@ public enum PathValidator {
             }
         } catch {
             if case .certificate = error { throw error }
+            if case .outOfMemory = error { throw error }
             // A point off the curve or compressed, an RSA key Mbed TLS refuses.
             throw .certificate(.unsupportedAlgorithm)
         }

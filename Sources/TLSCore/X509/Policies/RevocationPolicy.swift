@@ -70,7 +70,7 @@ public struct RevocationPolicy: PathPolicy {
             guard maySignCRLs else { throw .certificate(.violates(.crlIssuerLacksCRLSign)) }
             try PathValidator.checkAlgorithm(crl.signatureAlgorithm, policy: policy)
             try work.spendSignature()
-            guard PathValidator.verifies(crl.tbs, crl.signatureAlgorithm, crl.signature, by: issuer) else {
+            guard try PathValidator.verifies(crl.tbs, crl.signatureAlgorithm, crl.signature, by: issuer) else {
                 sawBadSignature = true
                 continue
             }
