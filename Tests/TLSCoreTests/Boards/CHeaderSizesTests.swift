@@ -136,7 +136,7 @@ import Testing
         // TLSError's cases less .certificate and .peerAlert, plus the C API's own four
         // (invalid argument, aborted, context too small, stream truncated) and the ten
         // reasons a session is not loaded or offered (Session.Refusal).
-        #expect(codes.count == 44)
+        #expect(codes.count == 45)
     }
 
     /// The unsigned literals (`1536u`) of the `#define NAME...` line, in order.
