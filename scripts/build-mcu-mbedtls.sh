@@ -13,7 +13,8 @@ out=.build-mcu/mbedtls
 apt_dir=.build-mcu/apt
 config=boards/cortex-m4-mps2/mbedtls-config.h
 CC=${MCU_CC:-arm-none-eabi-gcc}
-CFLAGS=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -Os -ffunction-sections -fdata-sections -Wall)
+# -fno-short-enums: the Swift objects (clang) lay enums out in 32 bits; the structs must match.
+CFLAGS=(-mcpu=cortex-m4 -mthumb -mfloat-abi=soft -fno-short-enums -Os -ffunction-sections -fdata-sections -Wall)
 
 if [[ ! -f $out/src/include/mbedtls/version.h ]]; then
     mkdir -p "$apt_dir/parts" "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$out"

@@ -18,6 +18,10 @@
 #define MBEDTLS_MEMORY_BUFFER_ALLOC_C    /* ... from the firmware's fixed arena */
 #define MBEDTLS_MEMORY_DEBUG             /* mbedtls_memory_buffer_alloc_max_get: the arena's high-water mark */
 #define MBEDTLS_NO_PLATFORM_ENTROPY
+#define MBEDTLS_PLATFORM_NO_STD_FUNCTIONS /* no libc calloc/printf defaults: nothing pulls in malloc */
+#define MBEDTLS_PLATFORM_FPRINTF_ALT      /* the arena's debug report prints nothing unless set */
+#define MBEDTLS_PLATFORM_SNPRINTF_ALT     /* mbedtls_snprintf (OID and error texts, not linked by the core): no libc printf */
+#define MBEDTLS_PLATFORM_EXIT_ALT         /* mbedtls_exit (the arena's corruption check): a no-op unless set */
 
 /* Primitives. */
 #define MBEDTLS_AES_C
