@@ -8,7 +8,7 @@ demo: setup
 	$(SWIFT) build --product hostsim
 	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
-test: setup requirements embedded unit release boards-test fuzz-replay
+test: setup requirements embedded unit release boards-test mcu-test fuzz-replay
 
 # Checks each path and program in scripts/requirements.txt and installs what is missing,
 # before anything is compiled.
