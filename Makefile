@@ -2,13 +2,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 
-.PHONY: demo test setup requirements build embedded unit release boards boards-test bench clean fuzz fuzz-replay
+.PHONY: demo test setup requirements build embedded unit release boards boards-test mcu mcu-demo mcu-test bench clean fuzz fuzz-replay
 
 demo: setup
 	$(SWIFT) build --product hostsim
 	$$($(SWIFT) build --show-bin-path)/hostsim demo
 
-test: setup requirements embedded unit release boards-test fuzz-replay
+test: setup requirements embedded unit release boards-test mcu-test fuzz-replay
 
 # Checks each path and program in scripts/requirements.txt and installs what is missing,
 # before anything is compiled.
@@ -45,6 +45,19 @@ boards: setup
 boards-test: boards
 	./scripts/test-boards.sh
 
+# The bare-metal Cortex-M4 board (boards/cortex-m4-mps2, QEMU mps2-an386): Mbed TLS from
+# Debian's source package, the core as Embedded Swift for armv7em, the firmware, and its flash
+# and RAM split (README "A microcontroller board"). mcu-demo runs it through hostsim gateway
+# to openssl s_server; mcu-test runs TLS 1.3, TLS 1.2 and a wrong anchor as a test.
+mcu: setup
+	./scripts/build-mcu.sh
+
+mcu-demo: setup
+	./scripts/mcu-demo.sh
+
+mcu-test: mcu
+	./scripts/test-mcu.sh
+
 # The core beside Mbed TLS's own TLS client, and the core's hot paths (BENCHMARKS.md). Not
 # part of `make test`; several minutes (callgrind). Report: .build-bench/bench-report.md.
 bench: setup
@@ -68,4 +81,4 @@ fuzz-replay: setup
 	./scripts/fuzz-replay.sh
 
 clean:
-	rm -rf .build .build-embedded .build-boards .build-release
+	rm -rf .build .build-embedded .build-boards .build-release .build-mcu
