@@ -651,12 +651,9 @@ final class OffloadLoop {
             line.hold = -1
         }
         line.down.discard()
+        // A line that has gone before the TLS connection ended: its queued bytes go out,
+        // then close_notify (upToServer, once the handshake is done).
         line.upEnded = true
-        // A line that has gone before the TLS connection ended: close_notify now (the
-        // device's last bytes, if any, were sent first).
-        if line.phase == .handshaking {
-            // The handshake goes on; upToServer closes once it is done and the queue is empty.
-        }
     }
 
     private func flush(_ i: Int) {
