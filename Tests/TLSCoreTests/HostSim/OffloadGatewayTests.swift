@@ -103,6 +103,31 @@ import Testing
         #expect(Date().timeIntervalSince(start) < 20)
     }
 
+    /// A device that sends nothing: its connected line is ended by `--idle` with a timeout
+    /// of its own, while the other line, written to meanwhile, gets its whole answer.
+    @Test func silentDeviceTimesOutAlone() throws {
+        let start = Date()
+        try TestServer.withOpenSSL(Self.server("-tls1_3")) { server in
+            let (gateway, paths) = try Self.startGateway(
+                ["--pty", "--pty", "--server", "127.0.0.1:\(server.port)", "--ca", Fixtures.pki("root-ec.crt"),
+                 "--server-name", "localhost", "--cert", Fixtures.pki("client-ec.chain.pem"),
+                 "--key", Fixtures.pki("client-ec.key"), "--baud", "921600", "--timeout", "5", "--idle", "1"], lines: 2)
+            // The silent device opens its line and never writes.
+            let silent = open(paths[1], O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)
+            defer { if silent >= 0 { close(silent) } }
+            let answers = Self.devices([paths[0]], request: Self.request, limit: 8)
+            let run = gateway.wait(limit: 10)
+            #expect(run.exited, "\(run.errors)")
+            #expect(run.status == 1, "\(run.errors)")
+            #expect(answers[0].hasPrefix("HTTP/1.0 200 ok") && answers[0].contains("</HTML>"), "\(answers[0]) \(run.errors)")
+            let errors = run.errors.split(separator: "\n")
+            #expect(errors.contains { $0.hasPrefix("gateway: line 2: ") && $0.contains("(idle timeout)") }, "\(run.errors)")
+            #expect(!errors.contains { $0.hasPrefix("gateway: line 1: ") && $0.contains("timeout") }, "\(run.errors)")
+            #expect(errors.contains { $0 == "gateway: 1 of 2 lines failed" }, "\(run.errors)")
+        }
+        #expect(Date().timeIntervalSince(start) < 15)
+    }
+
     /// Trust anchors that do not reach the server's chain: every line reports the
     /// certificate error, the gateway exits 1 and hangs up the lines, promptly.
     @Test func wrongCAIsALineCertificateError() throws {
