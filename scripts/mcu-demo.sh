@@ -48,7 +48,8 @@ mcu_exchange() {
         sleep 0.1
     done
     [[ -n $port ]] || { echo "mcu: openssl s_server did not start:" >&2; cat "$log" >&2; return 1; }
-    "$hostsim" gateway --pty --server "127.0.0.1:$port" --baud 115200 --idle 60 \
+    # shellcheck disable=SC2086  # MCU_GATEWAY_ARGS: extra gateway options (the fault tests).
+    "$hostsim" gateway --pty --server "127.0.0.1:$port" --baud 115200 --idle 60 ${MCU_GATEWAY_ARGS:-} \
         >"$mcu_work/$name.gateway.out" 2>"$mcu_work/$name.gateway.log" &
     gpid=$!
     mcu_pids+=("$gpid")

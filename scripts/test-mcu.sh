@@ -43,8 +43,18 @@ mcu_exchange wrong-anchor "$elf" other-root-ec server-ec int-ec -tls1_3
 check wrong-anchor "another root refused: exit status 1, certificate: unknown issuer (-103), no data (${mcu_wall_ms} ms)" \
     eval '[[ $mcu_status == 1 ]] && console_has wrong-anchor "(code -103," && ! console_has wrong-anchor "HTTP/1.0 200 ok" && grep -q "alert" "$mcu_work/wrong-anchor.server.log"'
 
+# Faults end in a typed error on the console (exit 1), never a hard fault (3) or a hang (4,
+# or QEMU's 60 s): an arena too small for Mbed TLS, and bytes flipped on the line.
+mcu_exchange small-arena "$elf" root-ec server-ec int-ec -tls1_3 arena=1024
+check small-arena "a 1 KB arena: exit status 1, out of memory (-45) (${mcu_wall_ms} ms)" \
+    eval '[[ $mcu_status == 1 ]] && console_has small-arena "(code -45," && ! console_has small-arena "HTTP/1.0 200 ok"'
+
+MCU_GATEWAY_ARGS="--fault down:flip@300" mcu_exchange flipped "$elf" root-ec server-ec int-ec -tls1_3
+check flipped "a byte flipped on the way down: exit status 1, a typed error (${mcu_wall_ms} ms)" \
+    eval '[[ $mcu_status == 1 ]] && console_has flipped "(code -" && ! console_has flipped "HTTP/1.0 200 ok"'
+
 # The stack stayed inside its budget in every run (the painted high-water mark).
-for name in tls13 tls12 wrong-anchor; do
+for name in tls13 tls12 wrong-anchor small-arena flipped; do
     check "$name" "stack high-water mark within the linker script's budget" \
         eval '! console_has '"$name"' "stack budget exceeded" && console_has '"$name"' "stack_high_water="'
 done

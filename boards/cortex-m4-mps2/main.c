@@ -9,7 +9,7 @@
  * two callbacks and keeps its anchors in flash.
  *
  * Command line (qemu -append): anchor=PATH [name=HOST] [seed=HEX] [versions=12|13] [mfl=N]
- *                              [timeout=SECONDS]
+ *                              [timeout=SECONDS] [arena=BYTES]
  * Exit status: 0 the exchange completed, 1 the connection failed (the typed error is on the
  * console), 2 a setup error, 3 a fault, 4 the loop's own timeout.
  */
@@ -161,7 +161,10 @@ int main(void) {
     long versions = arg_long("versions", 0);
     long timeout = arg_long("timeout", 60);
 
-    mbedtls_memory_buffer_alloc_init(arena, sizeof arena);
+    /* arena=N uses only N bytes of the arena (the test of an arena too small). */
+    long arena_use = arg_long("arena", (long)sizeof arena);
+    if (arena_use <= 0 || arena_use > (long)sizeof arena) arena_use = (long)sizeof arena;
+    mbedtls_memory_buffer_alloc_init(arena, (size_t)arena_use);
     uart_init(MCU_CPU_HZ, MCU_BAUD);
 
     tlscore_config cfg;
