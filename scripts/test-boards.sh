@@ -279,6 +279,41 @@ run_device() {
     fi
 }
 
+# run_key_update BOARD: a TLS 1.3 s_server (not -www: its stdin is its console) that, once
+# tls-device's request has arrived, sends a KeyUpdate asking for ours ("K"), then a line under
+# its new keys, then ends the connection ("q", no close_notify); tls-device must read the line
+# (the engine took the KeyUpdate and answered with its own) and report the end. Bounded waits.
+run_key_update() {
+    local board=$1 log="$work/server-keyupdate.log" port="" status=0 spid dpid
+    rm -f "$work/stdin-keyupdate" && mkfifo "$work/stdin-keyupdate"
+    openssl s_server -accept 127.0.0.1:0 -tls1_3 -cert "$pki/server-ec.crt" -cert_chain "$pki/int-ec.crt" \
+        -key "$pki/server-ec.key" <"$work/stdin-keyupdate" >"$log" 2>&1 &
+    spid=$!
+    exec {console}>"$work/stdin-keyupdate"
+    for _ in $(seq 1 100); do
+        port=$(sed -n 's/^ACCEPT 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$log" | head -1)
+        [[ -n "$port" ]] && break
+        sleep 0.1
+    done
+    # shellcheck disable=SC2086
+    timeout 30 $BOARD_QEMU "$out/$board/tls-device" --tcp "127.0.0.1:${port:-1}" --server-name localhost \
+        --ca "$pki/root-ec.der" "${time_arg[@]}" --allow-missing-close-notify >"$work/stdout" 2>"$work/stderr" &
+    dpid=$!
+    for _ in $(seq 1 200); do grep -q "^GET / HTTP/1.0" "$log" && break; sleep 0.1; done
+    printf 'K\n' >&"$console"; sleep 0.3
+    printf 'after key update\n' >&"$console"; sleep 0.3
+    printf 'q\n' >&"$console"
+    wait "$dpid" || status=$?
+    exec {console}>&-
+    kill "$spid" 2>/dev/null || true
+    wait "$spid" 2>/dev/null || true
+    if [[ $status -eq 0 ]] && grep -q "^after key update" "$work/stdout" && grep -q "negotiated TLS 1.3" "$work/stderr"; then
+        pass "$board TLS 1.3, the server's KeyUpdate (update_requested) then data under its new keys: exit 0, $(tail -1 "$work/stderr")"
+    else
+        fail "$board TLS 1.3 KeyUpdate from the server: exit $status"; sed 's/^/        /' "$work/stderr" "$work/stdout"
+    fi
+}
+
 # start_serve BOARD LABEL ARGS...: tls-device --serve --listen 127.0.0.1:0 under qemu (bounded
 # by timeout), its output in $work/serve.out and .err; waits for its "listening on" line and
 # sets serve_port and serve_pid. Fails the case LABEL (status 1) when it did not start.
@@ -591,6 +626,8 @@ for board in "${boards[@]}"; do
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-ec.der" "${time_arg[@]}" --tls 1.2
     run_device "$board" "wrong anchor, TLS 1.3" fail "certificate: unknown issuer" \
         --tcp "127.0.0.1:$port_ec13" --ca "$pki/root-rsa.der" "${time_arg[@]}"
+
+    run_key_update "$board"
 
     # Mbed TLS's allocations in a fixed arena (boards/common/arena.c, --wrap=calloc/free): the
     # handshake fits in 16 KB and its high-water mark is printed; in 2 KB it ends with the
